@@ -1,0 +1,50 @@
+import { createRequire } from "node:module";
+
+import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
+import { configVariable, defineConfig } from "hardhat/config";
+
+// Hardhat cannot download compilers on air-gapped build machines, so we compile with the
+// solc-js build shipped in the `solc` npm package, pinned in package.json.
+const require = createRequire(import.meta.url);
+const SOLC_PATH = require.resolve("solc/soljson.js");
+const SOLC_VERSION: string = (require("solc/package.json") as { version: string }).version;
+
+export default defineConfig({
+  plugins: [hardhatToolboxMochaEthers],
+  solidity: {
+    profiles: {
+      default: {
+        version: SOLC_VERSION,
+        path: SOLC_PATH,
+        settings: {
+          optimizer: { enabled: true, runs: 10_000 },
+          evmVersion: "cancun",
+        },
+      },
+      production: {
+        version: SOLC_VERSION,
+        path: SOLC_PATH,
+        settings: {
+          optimizer: { enabled: true, runs: 10_000 },
+          evmVersion: "cancun",
+        },
+      },
+    },
+  },
+  typechain: { outDir: "typechain-types" },
+  paths: {
+    tests: { mocha: "test", solidity: "contracts/test" },
+  },
+  test: {
+    mocha: { timeout: 120_000 },
+  },
+  networks: {
+    hardhatMainnet: { type: "edr-simulated", chainType: "l1" },
+    localhost: { type: "http", url: "http://127.0.0.1:8545" },
+    custom: {
+      type: "http",
+      url: configVariable("CARELEDGER_RPC_URL"),
+      accounts: [configVariable("CARELEDGER_DEPLOYER_KEY")],
+    },
+  },
+});
