@@ -1,0 +1,347 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {AccessControlDefaultAdminRules} from "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
+
+import {IAccessSource} from "./interfaces/IAccessSource.sol";
+import {IConsentManager} from "./interfaces/IConsentManager.sol";
+import {IPatientDelegation} from "./interfaces/IPatientDelegation.sol";
+import {IProviderDirectory} from "./interfaces/IProviderDirectory.sol";
+import {IRecordRegistry} from "./interfaces/IRecordRegistry.sol";
+import {AccessBasis, ConsentScope, ProviderKind, Purpose, RecordType} from "./libraries/CareTypes.sol";
+
+/// @title ConsentManager
+/// @notice Patient consent grants (direct, by a delegate, or relayed with an EIP-712 signature) and
+/// the access rule. Grants are keyed per patient by a hash of what they cover, so the rule checks at
+/// most three grant slots, whatever the number of grants a patient holds.
+contract ConsentManager is IConsentManager, AccessControlDefaultAdminRules, EIP712, Nonces {
+    /// @inheritdoc IConsentManager
+    uint256 public constant MAX_ACCESS_SOURCES = 8;
+
+    /// @inheritdoc IConsentManager
+    bytes32 public constant GRANT_CONSENT_TYPEHASH = keccak256(
+        "GrantConsent(address patient,address grantee,uint8 scope,bytes32 scopeValue,uint8 purpose,uint40 validFrom,uint40 validUntil,uint256 nonce,uint256 deadline)"
+    );
+
+    /// @inheritdoc IConsentManager
+    bytes32 public constant REVOKE_CONSENT_TYPEHASH = keccak256(
+        "RevokeConsent(address patient,bytes32 grantId,uint256 nonce,uint256 deadline)"
+    );
+
+    uint8 private constant _CAPABILITY_MANAGE_CONSENT = 1;
+    uint8 private constant _CAPABILITY_READ = 4;
+    uint8 private constant _FLAG_SENSITIVE = 1;
+    uint8 private constant _FLAG_ERASED = 2;
+
+    IProviderDirectory private immutable _directory;
+    IRecordRegistry private immutable _registry;
+    IPatientDelegation private immutable _delegation;
+
+    mapping(address patient => mapping(bytes32 grantId => Grant grant)) private _grants;
+    IAccessSource[] private _accessSources;
+
+    /// @param admin The first admin (manages access sources).
+    /// @param adminTransferDelay Seconds a new admin must wait before accepting the role.
+    /// @param directory The provider directory.
+    /// @param recordRegistry The record registry.
+    /// @param delegation The patient delegation registry.
+    constructor(
+        address admin,
+        uint48 adminTransferDelay,
+        IProviderDirectory directory,
+        IRecordRegistry recordRegistry,
+        IPatientDelegation delegation
+    ) AccessControlDefaultAdminRules(adminTransferDelay, admin) EIP712("CareLedger Consent", "1") {
+        if (
+            address(directory) == address(0) ||
+            address(recordRegistry) == address(0) ||
+            address(delegation) == address(0)
+        ) revert ConsentZeroAddress();
+        _directory = directory;
+        _registry = recordRegistry;
+        _delegation = delegation;
+    }
+
+    /// @inheritdoc IConsentManager
+    function grantConsent(address patient, GrantRequest calldata request) external returns (bytes32 grantId) {
+        _checkPatientOrDelegate(patient);
+        return _grant(patient, request);
+    }
+
+    /// @inheritdoc IConsentManager
+    function grantConsentBySig(
+        address patient,
+        GrantRequest calldata request,
+        uint256 deadline,
+        bytes calldata signature
+    ) external returns (bytes32 grantId) {
+        if (_now() > deadline) revert ConsentExpiredSignature(deadline);
+        bytes32 structHash = keccak256(
+            abi.encode(
+                GRANT_CONSENT_TYPEHASH,
+                patient,
+                request.grantee,
+                request.scope,
+                request.scopeValue,
+                request.purpose,
+                request.validFrom,
+                request.validUntil,
+                _useNonce(patient),
+                deadline
+            )
+        );
+        _checkSignature(patient, structHash, signature);
+        return _grant(patient, request);
+    }
+
+    /// @inheritdoc IConsentManager
+    function revokeConsent(address patient, bytes32 grantId) external {
+        _checkPatientOrDelegate(patient);
+        _revoke(patient, grantId);
+    }
+
+    /// @inheritdoc IConsentManager
+    function revokeConsentBySig(address patient, bytes32 grantId, uint256 deadline, bytes calldata signature) external {
+        if (_now() > deadline) revert ConsentExpiredSignature(deadline);
+        bytes32 structHash = keccak256(
+            abi.encode(REVOKE_CONSENT_TYPEHASH, patient, grantId, _useNonce(patient), deadline)
+        );
+        _checkSignature(patient, structHash, signature);
+        _revoke(patient, grantId);
+    }
+
+    /// @inheritdoc IConsentManager
+    function invalidateNonce() external {
+        _useNonce(msg.sender);
+    }
+
+    /// @inheritdoc IConsentManager
+    function addAccessSource(IAccessSource source) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (address(source) == address(0)) revert ConsentZeroAddress();
+        if (_indexOfSource(source) != type(uint256).max) revert ConsentAccessSourceState(address(source), true);
+        if (_accessSources.length == MAX_ACCESS_SOURCES) revert ConsentTooManyAccessSources(MAX_ACCESS_SOURCES);
+        _accessSources.push(source);
+        emit AccessSourceAdded(address(source));
+    }
+
+    /// @inheritdoc IConsentManager
+    function removeAccessSource(IAccessSource source) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        uint256 index = _indexOfSource(source);
+        if (index == type(uint256).max) revert ConsentAccessSourceState(address(source), false);
+        _accessSources[index] = _accessSources[_accessSources.length - 1];
+        _accessSources.pop();
+        emit AccessSourceRemoved(address(source));
+    }
+
+    /// @inheritdoc IConsentManager
+    function canAccess(
+        address accessor,
+        address patient,
+        bytes32 commitment,
+        Purpose purpose
+    ) external view returns (bool) {
+        return _basisFor(accessor, patient, commitment, purpose) != AccessBasis.None;
+    }
+
+    /// @inheritdoc IConsentManager
+    function accessBasis(
+        address accessor,
+        address patient,
+        bytes32 commitment,
+        Purpose purpose
+    ) external view returns (AccessBasis) {
+        return _basisFor(accessor, patient, commitment, purpose);
+    }
+
+    /// @inheritdoc IConsentManager
+    function canAccessBatchRecord(
+        address accessor,
+        bytes32 root,
+        IRecordRegistry.BatchLeaf calldata leaf,
+        bytes32[] calldata proof,
+        Purpose purpose
+    ) external view returns (bool) {
+        if (!_registry.verifyBatchRecord(root, leaf, proof)) return false;
+        if (_registry.isBatchRecordErased(leaf.patient, leaf.commitment)) return false;
+        address author = _registry.batchOf(root).author;
+        return
+            _decide(accessor, leaf.patient, leaf.commitment, leaf.recordType, leaf.sensitive, author, purpose) !=
+            AccessBasis.None;
+    }
+
+    /// @inheritdoc IConsentManager
+    function grantOf(address patient, bytes32 grantId) external view returns (Grant memory) {
+        return _grants[patient][grantId];
+    }
+
+    /// @inheritdoc IConsentManager
+    function isGrantActive(address patient, bytes32 grantId) external view returns (bool) {
+        return _isActive(_grants[patient][grantId]);
+    }
+
+    /// @inheritdoc IConsentManager
+    function grantIdOf(
+        address grantee,
+        ConsentScope scope,
+        bytes32 scopeValue,
+        Purpose purpose
+    ) public pure returns (bytes32) {
+        return keccak256(abi.encode(grantee, scope, scopeValue, purpose));
+    }
+
+    /// @inheritdoc IConsentManager
+    function accessSources() external view returns (IAccessSource[] memory) {
+        return _accessSources;
+    }
+
+    /// @inheritdoc IConsentManager
+    function registry() external view returns (IRecordRegistry) {
+        return _registry;
+    }
+
+    function _grant(address patient, GrantRequest calldata request) private returns (bytes32 grantId) {
+        address grantee = request.grantee;
+        if (grantee == address(0) || patient == address(0)) revert ConsentZeroAddress();
+        if (grantee == patient) revert ConsentSelfGrant(patient);
+        if (request.purpose == Purpose.None) revert ConsentInvalidPurpose(request.purpose);
+        if (request.validUntil <= request.validFrom || request.validUntil <= _now()) {
+            revert ConsentInvalidPeriod(request.validFrom, request.validUntil);
+        }
+        _checkScope(patient, request.scope, request.scopeValue);
+        grantId = grantIdOf(grantee, request.scope, request.scopeValue, request.purpose);
+        _grants[patient][grantId] = Grant({
+            grantee: grantee,
+            validFrom: request.validFrom,
+            validUntil: request.validUntil,
+            revoked: false
+        });
+        emit ConsentGranted(
+            patient,
+            grantee,
+            grantId,
+            request.scope,
+            request.scopeValue,
+            request.purpose,
+            request.validFrom,
+            request.validUntil
+        );
+    }
+
+    function _revoke(address patient, bytes32 grantId) private {
+        Grant storage grant = _grants[patient][grantId];
+        address grantee = grant.grantee;
+        if (grantee == address(0)) revert ConsentGrantNotFound(patient, grantId);
+        if (grant.revoked) revert ConsentAlreadyRevoked(patient, grantId);
+        grant.revoked = true;
+        emit ConsentRevoked(patient, grantee, grantId);
+    }
+
+    function _checkScope(address patient, ConsentScope scope, bytes32 scopeValue) private view {
+        bool valid;
+        if (scope == ConsentScope.Record) {
+            valid = scopeValue != bytes32(0) && _registry.recordOf(patient, scopeValue).author != address(0);
+        } else if (scope == ConsentScope.RecordType) {
+            valid = scopeValue != bytes32(0) && uint256(scopeValue) <= uint256(type(RecordType).max);
+        } else if (scope == ConsentScope.AllRecords) {
+            valid = scopeValue == bytes32(0);
+        }
+        if (!valid) revert ConsentInvalidScope(scope, scopeValue);
+    }
+
+    function _checkPatientOrDelegate(address patient) private view {
+        if (msg.sender != patient && !_delegation.isDelegate(patient, msg.sender, _CAPABILITY_MANAGE_CONSENT)) {
+            revert ConsentNotPatientOrDelegate(msg.sender, patient);
+        }
+    }
+
+    function _checkSignature(address patient, bytes32 structHash, bytes calldata signature) private view {
+        if (!SignatureChecker.isValidSignatureNowCalldata(patient, _hashTypedDataV4(structHash), signature)) {
+            revert ConsentInvalidSignature(patient);
+        }
+    }
+
+    function _basisFor(
+        address accessor,
+        address patient,
+        bytes32 commitment,
+        Purpose purpose
+    ) private view returns (AccessBasis) {
+        IRecordRegistry.Record memory record = _registry.recordOf(patient, commitment);
+        if (record.author == address(0) || record.flags & _FLAG_ERASED != 0) return AccessBasis.None;
+        return
+            _decide(
+                accessor,
+                patient,
+                commitment,
+                record.recordType,
+                record.flags & _FLAG_SENSITIVE != 0,
+                record.author,
+                purpose
+            );
+    }
+
+    // Order matters only for the basis reported: every rule below can only allow, and a suspended
+    // provider is refused before any of them is asked.
+    function _decide(
+        address accessor,
+        address patient,
+        bytes32 commitment,
+        RecordType recordType,
+        bool sensitive,
+        address author,
+        Purpose purpose
+    ) private view returns (AccessBasis) {
+        if (accessor == address(0) || purpose == Purpose.None) return AccessBasis.None;
+        if (accessor == patient) return AccessBasis.Patient;
+        if (_isSuspendedProvider(accessor)) return AccessBasis.None;
+        if (accessor == author) return AccessBasis.Author;
+        if (_delegation.isDelegate(patient, accessor, _CAPABILITY_READ)) return AccessBasis.Delegate;
+
+        mapping(bytes32 => Grant) storage grants = _grants[patient];
+        if (_isActive(grants[grantIdOf(accessor, ConsentScope.Record, commitment, purpose)])) {
+            return AccessBasis.Consent;
+        }
+        if (!sensitive) {
+            bytes32 typeValue = bytes32(uint256(recordType));
+            if (
+                _isActive(grants[grantIdOf(accessor, ConsentScope.RecordType, typeValue, purpose)]) ||
+                _isActive(grants[grantIdOf(accessor, ConsentScope.AllRecords, bytes32(0), purpose)])
+            ) return AccessBasis.Consent;
+        }
+
+        uint256 count = _accessSources.length;
+        for (uint256 i = 0; i < count; ++i) {
+            if (_accessSources[i].grantsAccess(accessor, patient, commitment, recordType, sensitive, purpose)) {
+                return AccessBasis.Workflow;
+            }
+        }
+        return AccessBasis.None;
+    }
+
+    function _isSuspendedProvider(address account) private view returns (bool) {
+        return
+            _directory.activeKindOf(account) == ProviderKind.None &&
+            _directory.providerOf(account).kind != ProviderKind.None;
+    }
+
+    function _isActive(Grant memory grant) private view returns (bool) {
+        uint256 nowTime = _now();
+        return
+            grant.grantee != address(0) && !grant.revoked && nowTime >= grant.validFrom && nowTime < grant.validUntil;
+    }
+
+    function _indexOfSource(IAccessSource source) private view returns (uint256) {
+        uint256 count = _accessSources.length;
+        for (uint256 i = 0; i < count; ++i) {
+            if (address(_accessSources[i]) == address(source)) return i;
+        }
+        return type(uint256).max;
+    }
+
+    function _now() internal view virtual returns (uint256) {
+        return block.timestamp;
+    }
+}

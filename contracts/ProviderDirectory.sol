@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {AccessControlDefaultAdminRules} from "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
+
+import {IProviderDirectory} from "./interfaces/IProviderDirectory.sol";
+import {HipaaRole, ProviderForm, ProviderKind} from "./libraries/CareTypes.sol";
+
+/// @title ProviderDirectory
+/// @notice Registrar-managed directory of providers. The admin role changes hands in two steps
+/// with a delay (OpenZeppelin AccessControlDefaultAdminRules), so a mistyped address cannot take over.
+contract ProviderDirectory is IProviderDirectory, AccessControlDefaultAdminRules {
+    /// @inheritdoc IProviderDirectory
+    bytes32 public constant REGISTRAR_ROLE = keccak256("REGISTRAR_ROLE");
+
+    mapping(address account => Provider provider) private _providers;
+
+    /// @param admin The first admin (may grant the registrar role).
+    /// @param registrar The first registrar.
+    /// @param adminTransferDelay Seconds a new admin must wait before accepting the role.
+    constructor(
+        address admin,
+        address registrar,
+        uint48 adminTransferDelay
+    ) AccessControlDefaultAdminRules(adminTransferDelay, admin) {
+        if (registrar == address(0)) revert ProviderDirectoryZeroAddress();
+        _grantRole(REGISTRAR_ROLE, registrar);
+    }
+
+    /// @inheritdoc IProviderDirectory
+    function registerProvider(
+        address account,
+        ProviderKind kind,
+        ProviderForm form,
+        HipaaRole hipaa,
+        address organisation
+    ) external onlyRole(REGISTRAR_ROLE) {
+        if (account == address(0)) revert ProviderDirectoryZeroAddress();
+        if (_providers[account].kind != ProviderKind.None) revert ProviderDirectoryAlreadyRegistered(account);
+        _checkEntry(account, kind, organisation);
+        _providers[account] = Provider({
+            kind: kind,
+            form: form,
+            hipaa: hipaa,
+            suspended: false,
+            registeredAt: uint40(block.timestamp),
+            organisation: organisation
+        });
+        emit ProviderRegistered(account, kind, organisation, form, hipaa);
+    }
+
+    /// @inheritdoc IProviderDirectory
+    function updateProvider(
+        address account,
+        ProviderKind kind,
+        ProviderForm form,
+        HipaaRole hipaa,
+        address organisation
+    ) external onlyRole(REGISTRAR_ROLE) {
+        Provider storage provider = _registered(account);
+        _checkEntry(account, kind, organisation);
+        provider.kind = kind;
+        provider.form = form;
+        provider.hipaa = hipaa;
+        provider.organisation = organisation;
+        emit ProviderUpdated(account, kind, organisation, form, hipaa);
+    }
+
+    /// @inheritdoc IProviderDirectory
+    function suspendProvider(address account, bytes32 reasonCode) external onlyRole(REGISTRAR_ROLE) {
+        Provider storage provider = _registered(account);
+        if (provider.suspended) revert ProviderDirectoryStatusUnchanged(account, true);
+        provider.suspended = true;
+        emit ProviderSuspended(account, msg.sender, reasonCode);
+    }
+
+    /// @inheritdoc IProviderDirectory
+    function reinstateProvider(address account) external onlyRole(REGISTRAR_ROLE) {
+        Provider storage provider = _registered(account);
+        if (!provider.suspended) revert ProviderDirectoryStatusUnchanged(account, false);
+        provider.suspended = false;
+        emit ProviderReinstated(account, msg.sender);
+    }
+
+    /// @inheritdoc IProviderDirectory
+    function providerOf(address account) external view returns (Provider memory) {
+        return _providers[account];
+    }
+
+    /// @inheritdoc IProviderDirectory
+    function isActiveProvider(address account) external view returns (bool) {
+        return _activeKindOf(account) != ProviderKind.None;
+    }
+
+    /// @inheritdoc IProviderDirectory
+    function activeKindOf(address account) external view returns (ProviderKind) {
+        return _activeKindOf(account);
+    }
+
+    function _activeKindOf(address account) internal view returns (ProviderKind) {
+        Provider memory provider = _providers[account];
+        if (provider.kind == ProviderKind.None || provider.suspended) return ProviderKind.None;
+        // A practitioner acts for its organisation: suspending the organisation stops its staff too.
+        if (provider.organisation != address(0) && _providers[provider.organisation].suspended) {
+            return ProviderKind.None;
+        }
+        return provider.kind;
+    }
+
+    function _registered(address account) private view returns (Provider storage provider) {
+        provider = _providers[account];
+        if (provider.kind == ProviderKind.None) revert ProviderDirectoryNotRegistered(account);
+    }
+
+    function _checkEntry(address account, ProviderKind kind, address organisation) private view {
+        if (kind == ProviderKind.None) revert ProviderDirectoryInvalidKind(kind);
+        if (organisation != address(0)) {
+            Provider storage org = _providers[organisation];
+            if (organisation == account || org.kind == ProviderKind.None || org.form != ProviderForm.Organisation) {
+                revert ProviderDirectoryInvalidOrganisation(organisation);
+            }
+        }
+    }
+}

@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {AccessControlDefaultAdminRules} from "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
+import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
+
+import {IPatientDelegation} from "./interfaces/IPatientDelegation.sol";
+import {IProviderDirectory} from "./interfaces/IProviderDirectory.sol";
+import {IRecordRegistry} from "./interfaces/IRecordRegistry.sol";
+import {RecordType} from "./libraries/CareTypes.sol";
+
+/// @title RecordRegistry
+/// @notice One storage slot per record, keyed by patient and commitment, so anchoring costs one new
+/// slot plus an event. History is append-only: a correction is a new record and the old one is only
+/// flagged superseded; the link between versions is the `RecordAmended` event.
+contract RecordRegistry is IRecordRegistry, AccessControlDefaultAdminRules {
+    /// @inheritdoc IRecordRegistry
+    bytes32 public constant WORKFLOW_ROLE = keccak256("WORKFLOW_ROLE");
+    /// @inheritdoc IRecordRegistry
+    uint8 public constant FLAG_SENSITIVE = 1;
+    /// @inheritdoc IRecordRegistry
+    uint8 public constant FLAG_ERASED = 2;
+    /// @inheritdoc IRecordRegistry
+    uint8 public constant FLAG_SUPERSEDED = 4;
+
+    uint8 private constant _CAPABILITY_ERASE = 2;
+    uint8 private constant _CAPABILITY_MANAGE_CONSENT = 1;
+
+    IProviderDirectory private immutable _directory;
+    IPatientDelegation private immutable _delegation;
+
+    mapping(address patient => mapping(bytes32 commitment => Record record)) private _records;
+    mapping(bytes32 root => Batch batch) private _batches;
+    mapping(address patient => mapping(bytes32 commitment => bool erased)) private _erasedBatchRecords;
+
+    /// @param admin The first admin (may grant the workflow role).
+    /// @param adminTransferDelay Seconds a new admin must wait before accepting the role.
+    /// @param directory The provider directory.
+    /// @param delegation The patient delegation registry.
+    constructor(
+        address admin,
+        uint48 adminTransferDelay,
+        IProviderDirectory directory,
+        IPatientDelegation delegation
+    ) AccessControlDefaultAdminRules(adminTransferDelay, admin) {
+        if (address(directory) == address(0) || address(delegation) == address(0)) {
+            revert RecordRegistryZeroAddress();
+        }
+        _directory = directory;
+        _delegation = delegation;
+    }
+
+    /// @inheritdoc IRecordRegistry
+    function anchorRecord(address patient, bytes32 commitment, RecordType recordType, bool sensitive) external {
+        if (msg.sender == patient) {
+            if (recordType != RecordType.Wellness) revert RecordRegistrySelfAuthoredType(recordType);
+        } else if (!_directory.isActiveProvider(msg.sender)) {
+            revert RecordRegistryUnauthorizedAuthor(msg.sender);
+        }
+        _anchor(msg.sender, patient, commitment, recordType, sensitive, 1);
+        emit RecordAnchored(patient, commitment, msg.sender, recordType, sensitive);
+    }
+
+    /// @inheritdoc IRecordRegistry
+    function anchorRecordFor(
+        address author,
+        address patient,
+        bytes32 commitment,
+        RecordType recordType,
+        bool sensitive
+    ) external onlyRole(WORKFLOW_ROLE) {
+        if (author == address(0)) revert RecordRegistryZeroAddress();
+        _anchor(author, patient, commitment, recordType, sensitive, 1);
+        emit RecordAnchored(patient, commitment, author, recordType, sensitive);
+    }
+
+    /// @inheritdoc IRecordRegistry
+    function amendRecord(address patient, bytes32 previousCommitment, bytes32 commitment, bool sensitive) external {
+        Record storage previous = _existing(patient, previousCommitment);
+        Record memory old = previous;
+        if (old.author != msg.sender) revert RecordRegistryNotAuthor(msg.sender, old.author);
+        if (old.flags & FLAG_ERASED != 0) revert RecordRegistryErased(patient, previousCommitment);
+        if (old.flags & FLAG_SUPERSEDED != 0) revert RecordRegistrySuperseded(patient, previousCommitment);
+        // The author must still be allowed to write: a suspended provider cannot correct either.
+        if (msg.sender != patient && !_directory.isActiveProvider(msg.sender)) {
+            revert RecordRegistryUnauthorizedAuthor(msg.sender);
+        }
+        previous.flags = old.flags | FLAG_SUPERSEDED;
+        uint16 version = old.version + 1;
+        _anchor(msg.sender, patient, commitment, old.recordType, sensitive, version);
+        emit RecordAmended(patient, commitment, previousCommitment, msg.sender, version, sensitive);
+    }
+
+    /// @inheritdoc IRecordRegistry
+    function eraseRecord(address patient, bytes32 commitment) external {
+        _checkPatientOrDelegate(patient, _CAPABILITY_ERASE);
+        Record storage record = _existing(patient, commitment);
+        uint8 flags = record.flags;
+        if (flags & FLAG_ERASED != 0) revert RecordRegistryErased(patient, commitment);
+        record.flags = flags | FLAG_ERASED;
+        emit RecordErased(patient, commitment, msg.sender);
+    }
+
+    /// @inheritdoc IRecordRegistry
+    function setRecordSensitivity(address patient, bytes32 commitment, bool sensitive) external {
+        _checkPatientOrDelegate(patient, _CAPABILITY_MANAGE_CONSENT);
+        Record storage record = _existing(patient, commitment);
+        uint8 flags = record.flags;
+        if (flags & FLAG_ERASED != 0) revert RecordRegistryErased(patient, commitment);
+        record.flags = sensitive ? flags | FLAG_SENSITIVE : flags & ~FLAG_SENSITIVE;
+        emit RecordSensitivityChanged(patient, commitment, sensitive);
+    }
+
+    /// @inheritdoc IRecordRegistry
+    function anchorBatch(bytes32 root, uint32 size) external {
+        if (!_directory.isActiveProvider(msg.sender)) revert RecordRegistryUnauthorizedAuthor(msg.sender);
+        if (root == bytes32(0)) revert RecordRegistryZeroCommitment();
+        if (size == 0) revert RecordRegistryEmptyBatch();
+        if (_batches[root].author != address(0)) revert RecordRegistryBatchAlreadyAnchored(root);
+        _batches[root] = Batch({author: msg.sender, anchoredAt: uint40(block.timestamp), size: size});
+        emit BatchAnchored(msg.sender, root, size);
+    }
+
+    /// @inheritdoc IRecordRegistry
+    function eraseBatchRecord(bytes32 root, BatchLeaf calldata leaf, bytes32[] calldata proof) external {
+        _checkPatientOrDelegate(leaf.patient, _CAPABILITY_ERASE);
+        if (_batches[root].author == address(0)) revert RecordRegistryBatchNotFound(root);
+        bytes32 leafHash = _leafHash(leaf);
+        if (!MerkleProof.verifyCalldata(proof, root, leafHash)) revert RecordRegistryInvalidProof(root, leafHash);
+        if (_erasedBatchRecords[leaf.patient][leaf.commitment]) {
+            revert RecordRegistryErased(leaf.patient, leaf.commitment);
+        }
+        _erasedBatchRecords[leaf.patient][leaf.commitment] = true;
+        emit RecordErased(leaf.patient, leaf.commitment, msg.sender);
+    }
+
+    /// @inheritdoc IRecordRegistry
+    function recordOf(address patient, bytes32 commitment) external view returns (Record memory) {
+        return _records[patient][commitment];
+    }
+
+    /// @inheritdoc IRecordRegistry
+    function batchOf(bytes32 root) external view returns (Batch memory) {
+        return _batches[root];
+    }
+
+    /// @inheritdoc IRecordRegistry
+    function verifyBatchRecord(
+        bytes32 root,
+        BatchLeaf calldata leaf,
+        bytes32[] calldata proof
+    ) external view returns (bool) {
+        return _batches[root].author != address(0) && MerkleProof.verifyCalldata(proof, root, _leafHash(leaf));
+    }
+
+    /// @inheritdoc IRecordRegistry
+    function isBatchRecordErased(address patient, bytes32 commitment) external view returns (bool) {
+        return _erasedBatchRecords[patient][commitment];
+    }
+
+    /// @inheritdoc IRecordRegistry
+    function batchLeafHash(BatchLeaf calldata leaf) external pure returns (bytes32) {
+        return _leafHash(leaf);
+    }
+
+    function _anchor(
+        address author,
+        address patient,
+        bytes32 commitment,
+        RecordType recordType,
+        bool sensitive,
+        uint16 version
+    ) private {
+        if (patient == address(0)) revert RecordRegistryZeroAddress();
+        if (commitment == bytes32(0)) revert RecordRegistryZeroCommitment();
+        if (recordType == RecordType.None) revert RecordRegistryInvalidType(recordType);
+        Record storage record = _records[patient][commitment];
+        if (record.author != address(0)) revert RecordRegistryAlreadyAnchored(patient, commitment);
+        record.author = author;
+        record.anchoredAt = uint40(block.timestamp);
+        record.recordType = recordType;
+        record.flags = sensitive ? FLAG_SENSITIVE : 0;
+        record.version = version;
+    }
+
+    function _existing(address patient, bytes32 commitment) private view returns (Record storage record) {
+        record = _records[patient][commitment];
+        if (record.author == address(0)) revert RecordRegistryNotFound(patient, commitment);
+    }
+
+    function _checkPatientOrDelegate(address patient, uint8 capability) private view {
+        if (msg.sender != patient && !_delegation.isDelegate(patient, msg.sender, capability)) {
+            revert RecordRegistryNotPatientOrDelegate(msg.sender, patient);
+        }
+    }
+
+    // Leaves are hashed twice (OpenZeppelin's convention) so a 64-byte inner node can never be
+    // passed off as a leaf.
+    function _leafHash(BatchLeaf calldata leaf) private pure returns (bytes32) {
+        return
+            keccak256(
+                bytes.concat(keccak256(abi.encode(leaf.patient, leaf.commitment, leaf.recordType, leaf.sensitive)))
+            );
+    }
+}

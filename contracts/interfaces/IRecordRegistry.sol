@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {RecordType} from "../libraries/CareTypes.sol";
+
+/// @title IRecordRegistry
+/// @notice Anchors salted commitments to encrypted, off-chain health records. A record is named by
+/// its patient and its commitment; nothing about its content is stored or emitted.
+interface IRecordRegistry {
+    /// @notice A record's metadata. Fits in one slot (20 + 5 + 1 + 1 + 2 bytes).
+    /// @param author Who anchored the record (a provider, or the patient for wellness data).
+    /// @param anchoredAt When it was anchored.
+    /// @param recordType Its clinical kind.
+    /// @param flags Bitmask of `FLAG_*` values.
+    /// @param version 1 for an original, n + 1 for a correction of version n.
+    struct Record {
+        address author;
+        uint40 anchoredAt;
+        RecordType recordType;
+        uint8 flags;
+        uint16 version;
+    }
+
+    /// @notice A batch of records committed under one Merkle root. Fits in one slot.
+    /// @param author The provider that anchored the batch.
+    /// @param anchoredAt When it was anchored.
+    /// @param size How many records the root commits to.
+    struct Batch {
+        address author;
+        uint40 anchoredAt;
+        uint32 size;
+    }
+
+    /// @notice One record inside a batch: the leaf is `keccak256(bytes.concat(keccak256(abi.encode(leaf))))`.
+    /// @param patient The record's patient.
+    /// @param commitment The salted commitment to the encrypted payload.
+    /// @param recordType Its clinical kind.
+    /// @param sensitive Whether only record-level grants open it.
+    struct BatchLeaf {
+        address patient;
+        bytes32 commitment;
+        RecordType recordType;
+        bool sensitive;
+    }
+
+    /// @notice The zero address was given where an account is required.
+    error RecordRegistryZeroAddress();
+
+    /// @notice A commitment or a root was zero.
+    error RecordRegistryZeroCommitment();
+
+    /// @notice `recordType` is `None`.
+    error RecordRegistryInvalidType(RecordType recordType);
+
+    /// @notice `account` is neither an active provider nor the patient writing wellness data.
+    error RecordRegistryUnauthorizedAuthor(address account);
+
+    /// @notice Patients may anchor only wellness records about themselves; `recordType` is another kind.
+    error RecordRegistrySelfAuthoredType(RecordType recordType);
+
+    /// @notice The record is already anchored; writes are idempotent by refusing the second one.
+    error RecordRegistryAlreadyAnchored(address patient, bytes32 commitment);
+
+    /// @notice No record is anchored under this patient and commitment.
+    error RecordRegistryNotFound(address patient, bytes32 commitment);
+
+    /// @notice Only the record's author may correct it; `account` is not `author`.
+    error RecordRegistryNotAuthor(address account, address author);
+
+    /// @notice The record already has a correction; correct the newest version instead.
+    error RecordRegistrySuperseded(address patient, bytes32 commitment);
+
+    /// @notice The record was erased and can no longer change.
+    error RecordRegistryErased(address patient, bytes32 commitment);
+
+    /// @notice `account` is neither `patient` nor a delegate with the needed capability.
+    error RecordRegistryNotPatientOrDelegate(address account, address patient);
+
+    /// @notice A batch must commit to at least one record.
+    error RecordRegistryEmptyBatch();
+
+    /// @notice A batch with this root was already anchored.
+    error RecordRegistryBatchAlreadyAnchored(bytes32 root);
+
+    /// @notice No batch has this root.
+    error RecordRegistryBatchNotFound(bytes32 root);
+
+    /// @notice The proof does not show `leaf` inside the batch `root`.
+    error RecordRegistryInvalidProof(bytes32 root, bytes32 leaf);
+
+    /// @notice `author` anchored a record for `patient`.
+    event RecordAnchored(
+        address indexed patient,
+        bytes32 indexed commitment,
+        address indexed author,
+        RecordType recordType,
+        bool sensitive
+    );
+
+    /// @notice `author` corrected `previousCommitment` with `commitment`; both stay on-chain.
+    event RecordAmended(
+        address indexed patient,
+        bytes32 indexed commitment,
+        bytes32 indexed previousCommitment,
+        address author,
+        uint16 version,
+        bool sensitive
+    );
+
+    /// @notice `patient`'s record is marked erased; readers must destroy payload and keys.
+    event RecordErased(address indexed patient, bytes32 indexed commitment, address indexed by);
+
+    /// @notice The patient (or a delegate) changed whether the record is sensitive.
+    event RecordSensitivityChanged(address indexed patient, bytes32 indexed commitment, bool sensitive);
+
+    /// @notice `author` anchored `size` records under `root`.
+    event BatchAnchored(address indexed author, bytes32 indexed root, uint32 size);
+
+    /// @notice Anchors a record for `patient`. The caller is the author: an active provider, or the
+    /// patient for `Wellness` records.
+    /// @param patient The patient the record is about.
+    /// @param commitment Salted commitment to the encrypted payload (never a hash of plaintext).
+    /// @param recordType Its clinical kind (not `None`).
+    /// @param sensitive Whether only record-level grants open it.
+    function anchorRecord(address patient, bytes32 commitment, RecordType recordType, bool sensitive) external;
+
+    /// @notice Anchors a record on behalf of `author`. Only workflow contracts (the workflow role),
+    /// which check the author themselves.
+    /// @param author The provider who wrote the record.
+    /// @param patient The patient the record is about.
+    /// @param commitment Salted commitment to the encrypted payload.
+    /// @param recordType Its clinical kind (not `None`).
+    /// @param sensitive Whether only record-level grants open it.
+    function anchorRecordFor(
+        address author,
+        address patient,
+        bytes32 commitment,
+        RecordType recordType,
+        bool sensitive
+    ) external;
+
+    /// @notice Corrects a record: anchors `commitment` as the next version of `previousCommitment`,
+    /// which stays anchored and is marked superseded. Only the author of the previous version.
+    /// @param patient The patient the record is about.
+    /// @param previousCommitment The version being corrected (must be the newest).
+    /// @param commitment The corrected version's commitment.
+    /// @param sensitive Whether the corrected version is sensitive.
+    function amendRecord(address patient, bytes32 previousCommitment, bytes32 commitment, bool sensitive) external;
+
+    /// @notice Marks a record erased. The patient or a delegate with the erase capability. Off-chain
+    /// readers then destroy the payload and every wrapped key, so nothing can read it again.
+    /// @param patient The patient.
+    /// @param commitment The record to erase.
+    function eraseRecord(address patient, bytes32 commitment) external;
+
+    /// @notice Sets whether a record is sensitive. The patient or a delegate with the consent capability.
+    /// @param patient The patient.
+    /// @param commitment The record.
+    /// @param sensitive The new flag.
+    function setRecordSensitivity(address patient, bytes32 commitment, bool sensitive) external;
+
+    /// @notice Anchors `size` records under one Merkle root in one transaction. Only active providers.
+    /// @param root The Merkle root over `batchLeafHash` of each record (OpenZeppelin sorted-pair tree).
+    /// @param size How many records the tree holds (informational; proofs decide membership).
+    function anchorBatch(bytes32 root, uint32 size) external;
+
+    /// @notice Marks a batched record erased. The patient or a delegate with the erase capability.
+    /// @param root The batch's root.
+    /// @param leaf The record.
+    /// @param proof Its inclusion proof.
+    function eraseBatchRecord(bytes32 root, BatchLeaf calldata leaf, bytes32[] calldata proof) external;
+
+    /// @notice The record anchored for `patient` under `commitment` (author zero when none).
+    /// @param patient The patient.
+    /// @param commitment The record's commitment.
+    function recordOf(address patient, bytes32 commitment) external view returns (Record memory);
+
+    /// @notice The batch anchored under `root` (author zero when none).
+    /// @param root The batch's root.
+    function batchOf(bytes32 root) external view returns (Batch memory);
+
+    /// @notice Whether `leaf` is in the batch `root` according to `proof` and the batch exists.
+    /// @param root The batch's root.
+    /// @param leaf The record.
+    /// @param proof Its inclusion proof.
+    function verifyBatchRecord(
+        bytes32 root,
+        BatchLeaf calldata leaf,
+        bytes32[] calldata proof
+    ) external view returns (bool);
+
+    /// @notice Whether a batched record was erased.
+    /// @param patient The patient.
+    /// @param commitment The record's commitment.
+    function isBatchRecordErased(address patient, bytes32 commitment) external view returns (bool);
+
+    /// @notice The Merkle leaf of a batched record.
+    /// @param leaf The record.
+    function batchLeafHash(BatchLeaf calldata leaf) external pure returns (bytes32);
+
+    /// @notice Flag: only record-level grants open the record.
+    function FLAG_SENSITIVE() external view returns (uint8);
+
+    /// @notice Flag: the patient erased the record.
+    function FLAG_ERASED() external view returns (uint8);
+
+    /// @notice Flag: a newer version corrects the record.
+    function FLAG_SUPERSEDED() external view returns (uint8);
+
+    /// @notice The role of workflow contracts allowed to anchor on a provider's behalf.
+    function WORKFLOW_ROLE() external view returns (bytes32);
+}
