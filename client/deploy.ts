@@ -1,64 +1,91 @@
 import type { Signer } from "ethers";
 
 import {
+  CareRelationships__factory,
   ConsentManager__factory,
+  EmergencyAccess__factory,
+  LabOrders__factory,
   PatientDelegation__factory,
+  Prescriptions__factory,
   ProviderDirectory__factory,
   RecordRegistry__factory,
+  type CareRelationships,
   type ConsentManager,
+  type EmergencyAccess,
+  type LabOrders,
   type PatientDelegation,
+  type Prescriptions,
   type ProviderDirectory,
   type RecordRegistry,
 } from "../typechain-types/index.js";
 
-/** The deployed CareLedger core, as TypeChain contract objects bound to the deployer. */
+/** The deployed CareLedger contracts, as TypeChain objects bound to the deployer. */
 export interface CareLedgerContracts {
   directory: ProviderDirectory;
   delegation: PatientDelegation;
   registry: RecordRegistry;
   consent: ConsentManager;
+  prescriptions: Prescriptions;
+  labOrders: LabOrders;
+  emergency: EmergencyAccess;
+  relationships: CareRelationships;
 }
 
+export type ContractName = keyof CareLedgerContracts;
+
 export interface DeployOptions {
-  /** Admin of every contract; defaults to the deployer. */
+  /** Final admin of every contract; defaults to the deployer. A different admin receives the role
+   * through the two-step handover and must accept it after the delay. */
   admin?: string;
-  /** First registrar of the provider directory; defaults to the admin. */
+  /** First registrar of the provider directory; defaults to the deployer. */
   registrar?: string;
-  /** Seconds a new admin waits before accepting the role (two-step handover). Default 2 days. */
+  /** Seconds a new admin waits before accepting the role. Default 2 days. */
   adminTransferDelay?: number;
 }
 
 export const DEFAULT_ADMIN_TRANSFER_DELAY = 2 * 24 * 60 * 60;
 
 /**
- * Deploys the core contracts in dependency order with plain transactions. Production deployments
- * go through the Hardhat Ignition module, which deploys the same contracts with the same arguments;
- * this function serves tests, benchmarks and the in-process demo, where Ignition's journal is noise.
+ * Deploys and wires every contract with plain transactions: workflow contracts get the registry's
+ * workflow role and the relationship-based ones are registered as access sources. Hardhat Ignition
+ * (ignition/modules) does the same for persistent deployments; this function serves tests,
+ * benchmarks and the in-process demo.
  */
 export async function deployCareLedger(deployer: Signer, options: DeployOptions = {}): Promise<CareLedgerContracts> {
-  const admin = options.admin ?? (await deployer.getAddress());
-  const registrar = options.registrar ?? admin;
+  const self = await deployer.getAddress();
+  const registrar = options.registrar ?? self;
   const delay = options.adminTransferDelay ?? DEFAULT_ADMIN_TRANSFER_DELAY;
 
-  // Each deployment is awaited before the next so that nonces stay correct on any JSON-RPC node.
-  const directory = await new ProviderDirectory__factory(deployer).deploy(admin, registrar, delay);
+  // Each step is awaited before the next so that nonces stay right on any JSON-RPC node.
+  const directory = await new ProviderDirectory__factory(deployer).deploy(self, registrar, delay);
   await directory.waitForDeployment();
-  const delegation = await new PatientDelegation__factory(deployer).deploy();
+  const delegation = await new PatientDelegation__factory(deployer).deploy(directory);
   await delegation.waitForDeployment();
-  const registry = await new RecordRegistry__factory(deployer).deploy(
-    admin,
-    delay,
-    await directory.getAddress(),
-    await delegation.getAddress(),
-  );
+  const registry = await new RecordRegistry__factory(deployer).deploy(self, delay, directory, delegation);
   await registry.waitForDeployment();
-  const consent = await new ConsentManager__factory(deployer).deploy(
-    admin,
-    delay,
-    await directory.getAddress(),
-    await registry.getAddress(),
-    await delegation.getAddress(),
-  );
+  const consent = await new ConsentManager__factory(deployer).deploy(self, delay, directory, registry, delegation);
   await consent.waitForDeployment();
-  return { directory, delegation, registry, consent };
+  const prescriptions = await new Prescriptions__factory(deployer).deploy(directory, registry, consent);
+  await prescriptions.waitForDeployment();
+  const labOrders = await new LabOrders__factory(deployer).deploy(directory, registry, consent);
+  await labOrders.waitForDeployment();
+  const emergency = await new EmergencyAccess__factory(deployer).deploy(directory, registry, consent);
+  await emergency.waitForDeployment();
+  const relationships = await new CareRelationships__factory(deployer).deploy(directory, registry, consent, delegation);
+  await relationships.waitForDeployment();
+
+  const workflowRole = await registry.WORKFLOW_ROLE();
+  for (const workflow of [prescriptions, labOrders]) {
+    await (await registry.grantRole(workflowRole, workflow)).wait();
+  }
+  for (const source of [labOrders, emergency, relationships]) {
+    await (await consent.addAccessSource(source)).wait();
+  }
+
+  if (options.admin !== undefined && options.admin.toLowerCase() !== self.toLowerCase()) {
+    for (const contract of [directory, registry, consent]) {
+      await (await contract.beginDefaultAdminTransfer(options.admin)).wait();
+    }
+  }
+  return { directory, delegation, registry, consent, prescriptions, labOrders, emergency, relationships };
 }

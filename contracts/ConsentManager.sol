@@ -147,6 +147,18 @@ contract ConsentManager is IConsentManager, AccessControlDefaultAdminRules, EIP7
     }
 
     /// @inheritdoc IConsentManager
+    function hasConsent(
+        address patient,
+        address grantee,
+        bytes32 commitment,
+        RecordType recordType,
+        bool sensitive,
+        Purpose purpose
+    ) external view returns (bool) {
+        return _hasGrant(patient, grantee, commitment, recordType, sensitive, purpose);
+    }
+
+    /// @inheritdoc IConsentManager
     function accessBasis(
         address accessor,
         address patient,
@@ -210,7 +222,7 @@ contract ConsentManager is IConsentManager, AccessControlDefaultAdminRules, EIP7
         if (request.validUntil <= request.validFrom || request.validUntil <= _now()) {
             revert ConsentInvalidPeriod(request.validFrom, request.validUntil);
         }
-        _checkScope(patient, request.scope, request.scopeValue);
+        _checkScope(request.scope, request.scopeValue, request.purpose);
         grantId = grantIdOf(grantee, request.scope, request.scopeValue, request.purpose);
         _grants[patient][grantId] = Grant({
             grantee: grantee,
@@ -239,10 +251,15 @@ contract ConsentManager is IConsentManager, AccessControlDefaultAdminRules, EIP7
         emit ConsentRevoked(patient, grantee, grantId);
     }
 
-    function _checkScope(address patient, ConsentScope scope, bytes32 scopeValue) private view {
+    // A lawyer never gets health data on a general power: legal representation is granted per record.
+    function _checkScope(ConsentScope scope, bytes32 scopeValue, Purpose purpose) private pure {
         bool valid;
-        if (scope == ConsentScope.Record) {
-            valid = scopeValue != bytes32(0) && _registry.recordOf(patient, scopeValue).author != address(0);
+        if (purpose == Purpose.LegalRepresentation && scope != ConsentScope.Record) {
+            valid = false;
+        } else if (scope == ConsentScope.Record) {
+            // Existence is checked off-chain by the SDK: a grant for a commitment that is not
+            // anchored for this patient opens nothing, and checking here would cost every share ~5k gas.
+            valid = scopeValue != bytes32(0);
         } else if (scope == ConsentScope.RecordType) {
             valid = scopeValue != bytes32(0) && uint256(scopeValue) <= uint256(type(RecordType).max);
         } else if (scope == ConsentScope.AllRecords) {
@@ -300,17 +317,7 @@ contract ConsentManager is IConsentManager, AccessControlDefaultAdminRules, EIP7
         if (accessor == author) return AccessBasis.Author;
         if (_delegation.isDelegate(patient, accessor, _CAPABILITY_READ)) return AccessBasis.Delegate;
 
-        mapping(bytes32 => Grant) storage grants = _grants[patient];
-        if (_isActive(grants[grantIdOf(accessor, ConsentScope.Record, commitment, purpose)])) {
-            return AccessBasis.Consent;
-        }
-        if (!sensitive) {
-            bytes32 typeValue = bytes32(uint256(recordType));
-            if (
-                _isActive(grants[grantIdOf(accessor, ConsentScope.RecordType, typeValue, purpose)]) ||
-                _isActive(grants[grantIdOf(accessor, ConsentScope.AllRecords, bytes32(0), purpose)])
-            ) return AccessBasis.Consent;
-        }
+        if (_hasGrant(patient, accessor, commitment, recordType, sensitive, purpose)) return AccessBasis.Consent;
 
         uint256 count = _accessSources.length;
         for (uint256 i = 0; i < count; ++i) {
@@ -319,6 +326,22 @@ contract ConsentManager is IConsentManager, AccessControlDefaultAdminRules, EIP7
             }
         }
         return AccessBasis.None;
+    }
+
+    function _hasGrant(
+        address patient,
+        address grantee,
+        bytes32 commitment,
+        RecordType recordType,
+        bool sensitive,
+        Purpose purpose
+    ) private view returns (bool) {
+        mapping(bytes32 => Grant) storage grants = _grants[patient];
+        if (_isActive(grants[grantIdOf(grantee, ConsentScope.Record, commitment, purpose)])) return true;
+        if (sensitive) return false;
+        return
+            _isActive(grants[grantIdOf(grantee, ConsentScope.RecordType, bytes32(uint256(recordType)), purpose)]) ||
+            _isActive(grants[grantIdOf(grantee, ConsentScope.AllRecords, bytes32(0), purpose)]);
     }
 
     function _isSuspendedProvider(address account) private view returns (bool) {

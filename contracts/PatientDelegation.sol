@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
+
 import {IPatientDelegation} from "./interfaces/IPatientDelegation.sol";
+import {IProviderDirectory} from "./interfaces/IProviderDirectory.sol";
 
 /// @title PatientDelegation
-/// @notice Patient-appointed delegates with explicit capabilities and an end date.
+/// @notice Patient-appointed delegates, registrar-recorded guardianships and deaths, and heirs.
 contract PatientDelegation is IPatientDelegation {
     /// @inheritdoc IPatientDelegation
     uint8 public constant CAPABILITY_MANAGE_CONSENT = 1;
@@ -12,13 +15,42 @@ contract PatientDelegation is IPatientDelegation {
     uint8 public constant CAPABILITY_ERASE = 2;
     /// @inheritdoc IPatientDelegation
     uint8 public constant CAPABILITY_READ = 4;
+    /// @inheritdoc IPatientDelegation
+    uint256 public constant RETENTION_AFTER_DEATH = 20 * 365 days;
 
     uint8 private constant _ALL_CAPABILITIES = CAPABILITY_MANAGE_CONSENT | CAPABILITY_ERASE | CAPABILITY_READ;
 
+    /// @notice Per-patient status. Fits in one slot.
+    struct PatientStatus {
+        uint40 diedAt;
+        bool minorSelfControlled;
+    }
+
+    IProviderDirectory private immutable _directory;
+
     mapping(address patient => mapping(address delegate => Delegation delegation)) private _delegations;
+    mapping(address minor => mapping(address guardian => uint40 minorUntil)) private _guardianships;
+    mapping(address patient => PatientStatus status) private _status;
+    mapping(address patient => mapping(address heir => bool designated)) private _heirs;
+
+    /// @param directory The provider directory whose registrar records guardianships and deaths.
+    constructor(IProviderDirectory directory) {
+        if (address(directory) == address(0)) revert PatientDelegationZeroAddress();
+        _directory = directory;
+    }
+
+    modifier onlyRegistrar() {
+        _checkRegistrar();
+        _;
+    }
+
+    modifier onlyAlive() {
+        if (_status[msg.sender].diedAt != 0) revert PatientDelegationDeceased(msg.sender);
+        _;
+    }
 
     /// @inheritdoc IPatientDelegation
-    function appointDelegate(address delegate, uint8 capabilities, uint40 validUntil) external {
+    function appointDelegate(address delegate, uint8 capabilities, uint40 validUntil) external onlyAlive {
         if (delegate == address(0)) revert PatientDelegationZeroAddress();
         if (delegate == msg.sender) revert PatientDelegationSelf(msg.sender);
         if (capabilities == 0 || capabilities & ~_ALL_CAPABILITIES != 0) {
@@ -35,24 +67,110 @@ contract PatientDelegation is IPatientDelegation {
 
     /// @inheritdoc IPatientDelegation
     function removeDelegate(address delegate) external {
-        if (_delegations[msg.sender][delegate].capabilities == 0)
+        if (_delegations[msg.sender][delegate].capabilities == 0) {
             revert PatientDelegationNotFound(msg.sender, delegate);
+        }
         delete _delegations[msg.sender][delegate];
         emit DelegateRemoved(msg.sender, delegate);
     }
 
     /// @inheritdoc IPatientDelegation
+    function recordGuardian(address minor, address guardian, uint40 minorUntil) external onlyRegistrar {
+        if (minor == address(0) || guardian == address(0)) revert PatientDelegationZeroAddress();
+        if (minor == guardian) revert PatientDelegationSelf(minor);
+        if (minorUntil <= _now()) revert PatientDelegationInvalidMinority(minorUntil);
+        if (_status[minor].diedAt != 0) revert PatientDelegationDeceased(minor);
+        _guardianships[minor][guardian] = minorUntil;
+        emit GuardianRecorded(minor, guardian, minorUntil);
+    }
+
+    /// @inheritdoc IPatientDelegation
+    function removeGuardian(address minor, address guardian) external onlyRegistrar {
+        if (_guardianships[minor][guardian] == 0) revert PatientDelegationNotGuardian(minor, guardian);
+        delete _guardianships[minor][guardian];
+        emit GuardianRemoved(minor, guardian);
+    }
+
+    /// @inheritdoc IPatientDelegation
+    function setMinorControl(bool selfControlled) external onlyAlive {
+        _status[msg.sender].minorSelfControlled = selfControlled;
+        emit MinorControlChanged(msg.sender, selfControlled);
+    }
+
+    /// @inheritdoc IPatientDelegation
+    function recordDeath(address patient, uint40 diedAt_) external onlyRegistrar {
+        if (patient == address(0)) revert PatientDelegationZeroAddress();
+        if (diedAt_ == 0 || diedAt_ > _now()) revert PatientDelegationInvalidDeathTime(diedAt_);
+        if (_status[patient].diedAt != 0) revert PatientDelegationDeceased(patient);
+        _status[patient].diedAt = diedAt_;
+        emit DeathRecorded(patient, diedAt_, msg.sender);
+    }
+
+    /// @inheritdoc IPatientDelegation
+    function designateHeir(address heir) external onlyAlive {
+        if (heir == address(0)) revert PatientDelegationZeroAddress();
+        if (heir == msg.sender) revert PatientDelegationSelf(msg.sender);
+        _heirs[msg.sender][heir] = true;
+        emit HeirDesignated(msg.sender, heir);
+    }
+
+    /// @inheritdoc IPatientDelegation
+    function removeHeir(address heir) external onlyAlive {
+        if (!_heirs[msg.sender][heir]) revert PatientDelegationNotHeir(msg.sender, heir);
+        delete _heirs[msg.sender][heir];
+        emit HeirRemoved(msg.sender, heir);
+    }
+
+    /// @inheritdoc IPatientDelegation
     function isDelegate(address patient, address delegate, uint8 capabilities) external view returns (bool) {
+        if (capabilities == 0 || delegate == address(0)) return false;
+        PatientStatus memory status = _status[patient];
+        if (status.diedAt != 0) {
+            // After death only heirs remain, and only to obtain the records.
+            return capabilities == CAPABILITY_READ && _heirs[patient][delegate];
+        }
         Delegation memory delegation = _delegations[patient][delegate];
-        return
-            capabilities != 0 &&
-            delegation.capabilities & capabilities == capabilities &&
-            _now() < delegation.validUntil;
+        if (delegation.capabilities & capabilities == capabilities && _now() < delegation.validUntil) return true;
+        return !status.minorSelfControlled && _now() < _guardianships[patient][delegate];
     }
 
     /// @inheritdoc IPatientDelegation
     function delegationOf(address patient, address delegate) external view returns (Delegation memory) {
         return _delegations[patient][delegate];
+    }
+
+    /// @inheritdoc IPatientDelegation
+    function guardianshipUntil(address minor, address guardian) external view returns (uint40) {
+        return _guardianships[minor][guardian];
+    }
+
+    /// @inheritdoc IPatientDelegation
+    function isMinorSelfControlled(address minor) external view returns (bool) {
+        return _status[minor].minorSelfControlled;
+    }
+
+    /// @inheritdoc IPatientDelegation
+    function diedAt(address patient) external view returns (uint40) {
+        return _status[patient].diedAt;
+    }
+
+    /// @inheritdoc IPatientDelegation
+    function isHeir(address patient, address heir) external view returns (bool) {
+        return _heirs[patient][heir];
+    }
+
+    /// @inheritdoc IPatientDelegation
+    function erasureBlockedUntil(address patient) external view returns (uint256) {
+        uint40 died = _status[patient].diedAt;
+        if (died == 0) return 0;
+        uint256 until = uint256(died) + RETENTION_AFTER_DEATH;
+        return _now() < until ? until : 0;
+    }
+
+    function _checkRegistrar() internal view {
+        if (!IAccessControl(address(_directory)).hasRole(_directory.REGISTRAR_ROLE(), msg.sender)) {
+            revert PatientDelegationNotRegistrar(msg.sender);
+        }
     }
 
     function _now() internal view virtual returns (uint256) {

@@ -76,24 +76,28 @@ contract RecordRegistry is IRecordRegistry, AccessControlDefaultAdminRules {
 
     /// @inheritdoc IRecordRegistry
     function amendRecord(address patient, bytes32 previousCommitment, bytes32 commitment, bool sensitive) external {
-        Record storage previous = _existing(patient, previousCommitment);
-        Record memory old = previous;
-        if (old.author != msg.sender) revert RecordRegistryNotAuthor(msg.sender, old.author);
-        if (old.flags & FLAG_ERASED != 0) revert RecordRegistryErased(patient, previousCommitment);
-        if (old.flags & FLAG_SUPERSEDED != 0) revert RecordRegistrySuperseded(patient, previousCommitment);
         // The author must still be allowed to write: a suspended provider cannot correct either.
         if (msg.sender != patient && !_directory.isActiveProvider(msg.sender)) {
             revert RecordRegistryUnauthorizedAuthor(msg.sender);
         }
-        previous.flags = old.flags | FLAG_SUPERSEDED;
-        uint16 version = old.version + 1;
-        _anchor(msg.sender, patient, commitment, old.recordType, sensitive, version);
-        emit RecordAmended(patient, commitment, previousCommitment, msg.sender, version, sensitive);
+        _amend(msg.sender, patient, previousCommitment, commitment, sensitive);
+    }
+
+    /// @inheritdoc IRecordRegistry
+    function amendRecordFor(
+        address author,
+        address patient,
+        bytes32 previousCommitment,
+        bytes32 commitment,
+        bool sensitive
+    ) external onlyRole(WORKFLOW_ROLE) {
+        _amend(author, patient, previousCommitment, commitment, sensitive);
     }
 
     /// @inheritdoc IRecordRegistry
     function eraseRecord(address patient, bytes32 commitment) external {
         _checkPatientOrDelegate(patient, _CAPABILITY_ERASE);
+        _checkNotRetained(patient);
         Record storage record = _existing(patient, commitment);
         uint8 flags = record.flags;
         if (flags & FLAG_ERASED != 0) revert RecordRegistryErased(patient, commitment);
@@ -124,6 +128,7 @@ contract RecordRegistry is IRecordRegistry, AccessControlDefaultAdminRules {
     /// @inheritdoc IRecordRegistry
     function eraseBatchRecord(bytes32 root, BatchLeaf calldata leaf, bytes32[] calldata proof) external {
         _checkPatientOrDelegate(leaf.patient, _CAPABILITY_ERASE);
+        _checkNotRetained(leaf.patient);
         if (_batches[root].author == address(0)) revert RecordRegistryBatchNotFound(root);
         bytes32 leafHash = _leafHash(leaf);
         if (!MerkleProof.verifyCalldata(proof, root, leafHash)) revert RecordRegistryInvalidProof(root, leafHash);
@@ -163,6 +168,24 @@ contract RecordRegistry is IRecordRegistry, AccessControlDefaultAdminRules {
         return _leafHash(leaf);
     }
 
+    function _amend(
+        address author,
+        address patient,
+        bytes32 previousCommitment,
+        bytes32 commitment,
+        bool sensitive
+    ) private {
+        Record storage previous = _existing(patient, previousCommitment);
+        Record memory old = previous;
+        if (old.author != author) revert RecordRegistryNotAuthor(author, old.author);
+        if (old.flags & FLAG_ERASED != 0) revert RecordRegistryErased(patient, previousCommitment);
+        if (old.flags & FLAG_SUPERSEDED != 0) revert RecordRegistrySuperseded(patient, previousCommitment);
+        previous.flags = old.flags | FLAG_SUPERSEDED;
+        uint16 version = old.version + 1;
+        _anchor(author, patient, commitment, old.recordType, sensitive, version);
+        emit RecordAmended(patient, commitment, previousCommitment, author, version, sensitive);
+    }
+
     function _anchor(
         address author,
         address patient,
@@ -192,6 +215,11 @@ contract RecordRegistry is IRecordRegistry, AccessControlDefaultAdminRules {
         if (msg.sender != patient && !_delegation.isDelegate(patient, msg.sender, capability)) {
             revert RecordRegistryNotPatientOrDelegate(msg.sender, patient);
         }
+    }
+
+    function _checkNotRetained(address patient) private view {
+        uint256 until = _delegation.erasureBlockedUntil(patient);
+        if (until != 0) revert RecordRegistryRetained(patient, until);
     }
 
     // Leaves are hashed twice (OpenZeppelin's convention) so a 64-byte inner node can never be

@@ -6,11 +6,18 @@ import path from "node:path";
 
 import { network } from "hardhat";
 
+import { deployCareLedger } from "../client/deploy.js";
 import { measureCoreGas } from "./lib/core-gas.js";
+import { measureWorkflowGas } from "./lib/workflow-gas.js";
 import { checkCeilings, formatGasTable, type GasReport } from "./lib/gas-report.js";
 
 const { ethers } = await network.create();
-const operations = await measureCoreGas(ethers);
+const [deployer] = await ethers.getSigners();
+const core = await deployCareLedger(deployer);
+const operations = {
+  ...(await measureCoreGas(ethers, core)),
+  ...(await measureWorkflowGas(ethers, core)),
+};
 
 const report: GasReport = {
   network: "hardhat (EDR, in-process)",

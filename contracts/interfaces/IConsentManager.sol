@@ -3,7 +3,7 @@ pragma solidity ^0.8.28;
 
 import {IAccessSource} from "./IAccessSource.sol";
 import {IRecordRegistry} from "./IRecordRegistry.sol";
-import {AccessBasis, ConsentScope, Purpose} from "../libraries/CareTypes.sol";
+import {AccessBasis, ConsentScope, Purpose, RecordType} from "../libraries/CareTypes.sol";
 
 /// @title IConsentManager
 /// @notice Patients' consent grants and the access rule: `canAccess` is the single answer every
@@ -43,8 +43,9 @@ interface IConsentManager {
     /// @notice A patient cannot grant access to themself.
     error ConsentSelfGrant(address patient);
 
-    /// @notice `scopeValue` does not fit `scope` (an unknown record, an invalid type, or a non-zero
-    /// value for all records).
+    /// @notice `scopeValue` does not fit `scope` (a zero record commitment, an invalid type, or a
+    /// non-zero value for all records), or `purpose` needs a narrower scope (legal representation is only
+    /// ever granted record by record).
     error ConsentInvalidScope(ConsentScope scope, bytes32 scopeValue);
 
     /// @notice `purpose` is `None`.
@@ -147,6 +148,24 @@ interface IConsentManager {
         address accessor,
         address patient,
         bytes32 commitment,
+        Purpose purpose
+    ) external view returns (bool);
+
+    /// @notice Whether `patient` holds an active consent grant to `grantee` covering the record for
+    /// `purpose` — grants only, no other basis. Workflows that need the patient's explicit consent
+    /// (a pharmacy dispensing) ask this.
+    /// @param patient The patient.
+    /// @param grantee The grantee.
+    /// @param commitment The record's commitment.
+    /// @param recordType The record's type.
+    /// @param sensitive Whether the record is sensitive (only record-level grants cover it).
+    /// @param purpose The purpose.
+    function hasConsent(
+        address patient,
+        address grantee,
+        bytes32 commitment,
+        RecordType recordType,
+        bool sensitive,
         Purpose purpose
     ) external view returns (bool);
 

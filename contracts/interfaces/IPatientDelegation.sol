@@ -3,8 +3,14 @@ pragma solidity ^0.8.28;
 
 /// @title IPatientDelegation
 /// @notice Who may act for a patient. A patient appoints delegates with a bounded set of
-/// capabilities and an end date; the record registry and the consent manager ask this contract
-/// before letting anyone other than the patient manage the patient's consents or records.
+/// capabilities and an end date; the registrar records what the law decides for the patient
+/// (a minor's guardians, a death) and the patient names heirs. The record registry and the consent
+/// manager ask this contract before letting anyone other than the patient act.
+///
+/// The rules: a guardian holds every capability while the patient is a minor, unless the minor
+/// took control, after which the guardian needs the minor's own appointment like anyone else.
+/// After a recorded death, explicit delegations end, designated heirs may read, and nothing may be
+/// erased for `RETENTION_AFTER_DEATH`.
 interface IPatientDelegation {
     /// @notice A delegation. Fits in one slot (1 + 5 + 5 bytes).
     /// @param capabilities Bitmask of `CAPABILITY_*` values.
@@ -31,11 +37,47 @@ interface IPatientDelegation {
     /// @notice `delegate` holds no delegation from `patient`.
     error PatientDelegationNotFound(address patient, address delegate);
 
+    /// @notice `account` does not hold the registrar role of the provider directory.
+    error PatientDelegationNotRegistrar(address account);
+
+    /// @notice `minorUntil` is not in the future.
+    error PatientDelegationInvalidMinority(uint40 minorUntil);
+
+    /// @notice No guardianship of `guardian` over `minor` is recorded.
+    error PatientDelegationNotGuardian(address minor, address guardian);
+
+    /// @notice `patient`'s death is already recorded (or is being recorded in the future).
+    error PatientDelegationDeceased(address patient);
+
+    /// @notice `diedAt` is zero or in the future.
+    error PatientDelegationInvalidDeathTime(uint40 diedAt);
+
+    /// @notice `heir` is not a designated heir of `patient`.
+    error PatientDelegationNotHeir(address patient, address heir);
+
     /// @notice `patient` appointed (or re-appointed) `delegate`.
     event DelegateAppointed(address indexed patient, address indexed delegate, uint8 capabilities, uint40 validUntil);
 
     /// @notice `patient` removed `delegate`.
     event DelegateRemoved(address indexed patient, address indexed delegate);
+
+    /// @notice The registrar recorded `guardian` as a guardian of `minor` until `minorUntil`.
+    event GuardianRecorded(address indexed minor, address indexed guardian, uint40 minorUntil);
+
+    /// @notice The registrar removed `guardian` as a guardian of `minor`.
+    event GuardianRemoved(address indexed minor, address indexed guardian);
+
+    /// @notice `minor` made guardians' access subject to the minor's own permission (or lifted it).
+    event MinorControlChanged(address indexed minor, bool selfControlled);
+
+    /// @notice The registrar recorded `patient`'s death.
+    event DeathRecorded(address indexed patient, uint40 diedAt, address indexed registrar);
+
+    /// @notice `patient` designated `heir` to obtain their records after death.
+    event HeirDesignated(address indexed patient, address indexed heir);
+
+    /// @notice `patient` withdrew `heir`'s designation.
+    event HeirRemoved(address indexed patient, address indexed heir);
 
     /// @notice Appoints `delegate` to act for the caller, replacing any earlier delegation to it.
     /// @param delegate The account that will act for the caller.
@@ -47,6 +89,36 @@ interface IPatientDelegation {
     /// @param delegate The delegate to remove.
     function removeDelegate(address delegate) external;
 
+    /// @notice Records that `guardian` is a legal guardian of `minor` until `minorUntil` (the minor's
+    /// coming of age). Only the directory's registrar.
+    /// @param minor The minor patient.
+    /// @param guardian The parent or guardian.
+    /// @param minorUntil When the minor comes of age; must be in the future.
+    function recordGuardian(address minor, address guardian, uint40 minorUntil) external;
+
+    /// @notice Removes a guardianship (e.g. a court decision). Only the directory's registrar.
+    /// @param minor The minor patient.
+    /// @param guardian The guardian to remove.
+    function removeGuardian(address minor, address guardian) external;
+
+    /// @notice Called by a minor able to judge: when `selfControlled`, guardians act only under the
+    /// minor's own appointments (`appointDelegate`); when not, guardianship applies again.
+    /// @param selfControlled Whether guardians need the minor's permission.
+    function setMinorControl(bool selfControlled) external;
+
+    /// @notice Records `patient`'s death. Only the directory's registrar. Irreversible.
+    /// @param patient The deceased patient.
+    /// @param diedAt Time of death; not in the future.
+    function recordDeath(address patient, uint40 diedAt) external;
+
+    /// @notice Designates `heir` to read the caller's records after the caller's death.
+    /// @param heir The heir.
+    function designateHeir(address heir) external;
+
+    /// @notice Withdraws a designation of `heir`. Only while alive.
+    /// @param heir The heir.
+    function removeHeir(address heir) external;
+
     /// @notice Whether `delegate` may now exercise every capability in `capabilities` for `patient`.
     /// @param patient The patient.
     /// @param delegate The account claiming to act for the patient.
@@ -57,6 +129,31 @@ interface IPatientDelegation {
     /// @param patient The patient.
     /// @param delegate The delegate.
     function delegationOf(address patient, address delegate) external view returns (Delegation memory);
+
+    /// @notice When `minor`'s guardianship by `guardian` ends (zero when none).
+    /// @param minor The minor.
+    /// @param guardian The guardian.
+    function guardianshipUntil(address minor, address guardian) external view returns (uint40);
+
+    /// @notice Whether `minor` made guardians' access subject to the minor's permission.
+    /// @param minor The minor.
+    function isMinorSelfControlled(address minor) external view returns (bool);
+
+    /// @notice `patient`'s recorded time of death (zero while alive).
+    /// @param patient The patient.
+    function diedAt(address patient) external view returns (uint40);
+
+    /// @notice Whether `heir` is a designated heir of `patient`.
+    /// @param patient The patient.
+    /// @param heir The heir.
+    function isHeir(address patient, address heir) external view returns (bool);
+
+    /// @notice Until when `patient`'s records may not be erased (zero when they may be now).
+    /// @param patient The patient.
+    function erasureBlockedUntil(address patient) external view returns (uint256);
+
+    /// @notice How long a deceased patient's records are kept before erasure is possible.
+    function RETENTION_AFTER_DEATH() external view returns (uint256);
 
     /// @notice Capability: grant and revoke consents for the patient.
     function CAPABILITY_MANAGE_CONSENT() external view returns (uint8);

@@ -76,6 +76,9 @@ interface IRecordRegistry {
     /// @notice `account` is neither `patient` nor a delegate with the needed capability.
     error RecordRegistryNotPatientOrDelegate(address account, address patient);
 
+    /// @notice `patient` died; their records are kept and cannot be erased before `until`.
+    error RecordRegistryRetained(address patient, uint256 until);
+
     /// @notice A batch must commit to at least one record.
     error RecordRegistryEmptyBatch();
 
@@ -147,8 +150,24 @@ interface IRecordRegistry {
     /// @param sensitive Whether the corrected version is sensitive.
     function amendRecord(address patient, bytes32 previousCommitment, bytes32 commitment, bool sensitive) external;
 
+    /// @notice Corrects a record on behalf of its author. Only workflow contracts (the workflow role),
+    /// which check the author themselves.
+    /// @param author The author of the previous version.
+    /// @param patient The patient the record is about.
+    /// @param previousCommitment The version being corrected (must be the newest).
+    /// @param commitment The corrected version's commitment.
+    /// @param sensitive Whether the corrected version is sensitive.
+    function amendRecordFor(
+        address author,
+        address patient,
+        bytes32 previousCommitment,
+        bytes32 commitment,
+        bool sensitive
+    ) external;
+
     /// @notice Marks a record erased. The patient or a delegate with the erase capability. Off-chain
-    /// readers then destroy the payload and every wrapped key, so nothing can read it again.
+    /// readers then destroy the payload and every wrapped key, so nothing can read it again. A
+    /// deceased patient's records are retained and cannot be erased during the retention period.
     /// @param patient The patient.
     /// @param commitment The record to erase.
     function eraseRecord(address patient, bytes32 commitment) external;

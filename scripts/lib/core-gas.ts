@@ -3,7 +3,7 @@ import type { ContractTransactionResponse, Signer } from "ethers";
 
 import { BatchTree, type BatchLeaf } from "../../client/batch-tree.js";
 import { ConsentScope, HipaaRole, ProviderForm, ProviderKind, Purpose, RecordType } from "../../client/care-types.js";
-import { deployCareLedger } from "../../client/deploy.js";
+import type { CareLedgerContracts } from "../../client/deploy.js";
 import { signGrantConsent } from "../../client/eip712.js";
 import type { GasEntry } from "./gas-report.js";
 
@@ -23,9 +23,11 @@ function randomCommitment(ethers: HardhatEthers): string {
 }
 
 /** Measures the core operations: record anchoring, batches, corrections and consent. */
-export async function measureCoreGas(ethers: HardhatEthers): Promise<Record<string, GasEntry>> {
+export async function measureCoreGas(
+  ethers: HardhatEthers,
+  core: CareLedgerContracts,
+): Promise<Record<string, GasEntry>> {
   const [admin, doctor, pharmacy, relayer, ...patients] = await ethers.getSigners();
-  const core = await deployCareLedger(admin);
   const { directory, registry, consent } = core;
 
   await (

@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+/// @title ICareRelationships
+/// @notice Access windows that follow the care relationship, for the `Treatment` purpose and
+/// non-sensitive records:
+/// - the patient's registered family doctor, until the patient changes it;
+/// - a doctor with an appointment, for that (UTC) day;
+/// - doctors of a hospital the patient checked into (and of its wards), for `CHECK_IN_PERIOD`;
+/// - doctors of the ward the patient is admitted to, until the hospital records discharge.
+///
+/// A patient may require a one-time unlock: relationship access then opens to a doctor only after
+/// the doctor presents an unlock the patient handed over at the visit. The unlock is the patient's
+/// EIP-712 signature over (doctor, random code id, expiry) — shown as a QR code or typed — so nothing
+/// is stored on-chain before use that anyone could brute-force offline (unlike the hash of a short
+/// code); each code id works once, expires, can be cancelled, and is bound to one doctor.
+interface ICareRelationships {
+    /// @notice `account` may not act for `patient` (not the patient, nor a consent delegate).
+    error CareRelationshipsNotPatientOrDelegate(address account, address patient);
+
+    /// @notice `account` is not an active doctor.
+    error CareRelationshipsNotDoctor(address account);
+
+    /// @notice `account` is not an active hospital.
+    error CareRelationshipsNotHospital(address account);
+
+    /// @notice `doctor` does not work for `hospital` (directly or through one of its wards).
+    error CareRelationshipsNotStaff(address doctor, address hospital);
+
+    /// @notice `ward` is not a ward (organisation) of `hospital`.
+    error CareRelationshipsNotWard(address ward, address hospital);
+
+    /// @notice `day` is not the start of a UTC day, or it is already over.
+    error CareRelationshipsInvalidDay(uint40 day);
+
+    /// @notice `patient` is not admitted to `ward`.
+    error CareRelationshipsNotAdmitted(address patient, address ward);
+
+    /// @notice The zero address was given where an account is required.
+    error CareRelationshipsZeroAddress();
+
+    /// @notice The unlock code expired at `expiresAt`, or its expiry is too far ahead.
+    error CareRelationshipsUnlockExpired(uint40 expiresAt);
+
+    /// @notice The unlock code was already used or cancelled.
+    error CareRelationshipsUnlockUsed(address patient, bytes32 codeId);
+
+    /// @notice The unlock signature is not `patient`'s.
+    error CareRelationshipsInvalidUnlock(address patient);
+
+    /// @notice `patient` registered `doctor` as family doctor (zero when cleared).
+    event FamilyDoctorChanged(address indexed patient, address indexed doctor);
+
+    /// @notice An appointment of `patient` with `doctor` on `day` was recorded by `recordedBy`.
+    event AppointmentRecorded(address indexed patient, address indexed doctor, uint40 day, address recordedBy);
+
+    /// @notice `patient` checked into `hospital`.
+    event CheckedIn(address indexed patient, address indexed hospital, uint40 until);
+
+    /// @notice `hospital` admitted `patient` to `ward`.
+    event Admitted(address indexed patient, address indexed ward, address indexed hospital);
+
+    /// @notice `hospital` discharged `patient` from `ward`.
+    event Discharged(address indexed patient, address indexed ward, address indexed hospital);
+
+    /// @notice `patient` turned the one-time unlock requirement on or off.
+    event UnlockRequirementChanged(address indexed patient, bool required);
+
+    /// @notice `doctor` used `patient`'s unlock code `codeId`; access is open until `until`.
+    event Unlocked(address indexed patient, address indexed doctor, bytes32 indexed codeId, uint40 until);
+
+    /// @notice `patient` cancelled the unused unlock code `codeId`.
+    event UnlockCancelled(address indexed patient, bytes32 indexed codeId);
+
+    /// @notice Registers `doctor` (an active doctor, or zero to clear) as `patient`'s family doctor.
+    /// The patient or a consent delegate.
+    /// @param patient The patient.
+    /// @param doctor The family doctor, or zero.
+    function setFamilyDoctor(address patient, address doctor) external;
+
+    /// @notice Records an appointment on `day` (the start of a UTC day). Called by the patient (a
+    /// booking) or by an active hospital the doctor works for.
+    /// @param patient The patient.
+    /// @param doctor The doctor.
+    /// @param day Start of the UTC day of the appointment; today or later.
+    function recordAppointment(address patient, address doctor, uint40 day) external;
+
+    /// @notice Records that `patient` checked into the calling hospital now.
+    /// @param patient The patient.
+    function recordCheckIn(address patient) external;
+
+    /// @notice Admits `patient` to `ward`, a ward of the calling hospital.
+    /// @param patient The patient.
+    /// @param ward The ward (an organisation whose organisation is the caller).
+    function admitPatient(address patient, address ward) external;
+
+    /// @notice Discharges `patient` from `ward`. Only the ward's hospital.
+    /// @param patient The patient.
+    /// @param ward The ward.
+    function dischargePatient(address patient, address ward) external;
+
+    /// @notice Turns the one-time unlock requirement on or off for `patient`. The patient or a
+    /// consent delegate.
+    /// @param patient The patient.
+    /// @param required Whether relationship access needs an unlock.
+    function setUnlockRequired(address patient, bool required) external;
+
+    /// @notice Presents `patient`'s one-time unlock. Called by the doctor the unlock names.
+    /// @param patient The patient.
+    /// @param codeId The code's random id.
+    /// @param expiresAt When the code expires; at most `MAX_CODE_LIFETIME` ahead.
+    /// @param signature The patient's EIP-712 signature over `Unlock(patient, doctor, codeId, expiresAt)`.
+    function unlockWithCode(address patient, bytes32 codeId, uint40 expiresAt, bytes calldata signature) external;
+
+    /// @notice Cancels one of the caller's unused unlock codes.
+    /// @param codeId The code's id.
+    function cancelUnlockCode(bytes32 codeId) external;
+
+    /// @notice `patient`'s family doctor (zero when none).
+    /// @param patient The patient.
+    function familyDoctorOf(address patient) external view returns (address);
+
+    /// @notice Whether `doctor` is inside a relationship window with `patient` now (before any unlock).
+    /// @param patient The patient.
+    /// @param doctor The doctor.
+    function hasRelationship(address patient, address doctor) external view returns (bool);
+
+    /// @notice Whether `patient` requires a one-time unlock.
+    /// @param patient The patient.
+    function isUnlockRequired(address patient) external view returns (bool);
+
+    /// @notice Until when `doctor` holds an unlock from `patient` (zero when never).
+    /// @param patient The patient.
+    /// @param doctor The doctor.
+    function unlockedUntil(address patient, address doctor) external view returns (uint40);
+
+    /// @notice Whether the unlock code `codeId` of `patient` was used or cancelled.
+    /// @param patient The patient.
+    /// @param codeId The code's id.
+    function isCodeUsed(address patient, bytes32 codeId) external view returns (bool);
+
+    /// @notice How long a check-in opens access: 24 hours.
+    function CHECK_IN_PERIOD() external view returns (uint256);
+
+    /// @notice How long an unlock keeps the patient's records open to the doctor: one visit, 12 hours.
+    function UNLOCK_PERIOD() external view returns (uint256);
+
+    /// @notice The longest an unused unlock code stays valid: 1 hour.
+    function MAX_CODE_LIFETIME() external view returns (uint256);
+
+    /// @notice EIP-712 typehash of `Unlock`.
+    function UNLOCK_TYPEHASH() external view returns (bytes32);
+}

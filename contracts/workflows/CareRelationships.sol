@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+
+import {IAccessSource} from "../interfaces/IAccessSource.sol";
+import {ICareRelationships} from "../interfaces/ICareRelationships.sol";
+import {IConsentManager} from "../interfaces/IConsentManager.sol";
+import {IPatientDelegation} from "../interfaces/IPatientDelegation.sol";
+import {IProviderDirectory} from "../interfaces/IProviderDirectory.sol";
+import {IRecordRegistry} from "../interfaces/IRecordRegistry.sol";
+import {ProviderForm, ProviderKind, Purpose, RecordType} from "../libraries/CareTypes.sol";
+import {WorkflowBase} from "./WorkflowBase.sol";
+
+/// @title CareRelationships
+/// @notice Relationship-bound access windows and the one-time unlock; see ICareRelationships.
+contract CareRelationships is ICareRelationships, IAccessSource, WorkflowBase, EIP712 {
+    /// @inheritdoc ICareRelationships
+    uint256 public constant CHECK_IN_PERIOD = 24 hours;
+    /// @inheritdoc ICareRelationships
+    uint256 public constant UNLOCK_PERIOD = 12 hours;
+    /// @inheritdoc ICareRelationships
+    uint256 public constant MAX_CODE_LIFETIME = 1 hours;
+    /// @inheritdoc ICareRelationships
+    bytes32 public constant UNLOCK_TYPEHASH = keccak256(
+        "Unlock(address patient,address doctor,bytes32 codeId,uint40 expiresAt)"
+    );
+
+    uint8 private constant _CAPABILITY_MANAGE_CONSENT = 1;
+
+    IPatientDelegation private immutable _delegation;
+
+    mapping(address patient => address doctor) private _familyDoctors;
+    mapping(address patient => mapping(address doctor => uint40 day)) private _appointments;
+    mapping(address patient => mapping(address hospital => uint40 until)) private _checkIns;
+    mapping(address patient => mapping(address ward => uint40 admittedAt)) private _admissions;
+    mapping(address patient => bool required) private _unlockRequired;
+    mapping(address patient => mapping(address doctor => uint40 until)) private _unlocks;
+    mapping(address patient => mapping(bytes32 codeId => bool used)) private _usedCodes;
+
+    /// @param directory The provider directory.
+    /// @param recordRegistry The record registry.
+    /// @param consent The consent manager.
+    /// @param delegation The patient delegation registry.
+    constructor(
+        IProviderDirectory directory,
+        IRecordRegistry recordRegistry,
+        IConsentManager consent,
+        IPatientDelegation delegation
+    ) WorkflowBase(directory, recordRegistry, consent) EIP712("CareLedger Relationships", "1") {
+        if (address(delegation) == address(0)) revert WorkflowZeroAddress();
+        _delegation = delegation;
+    }
+
+    /// @inheritdoc ICareRelationships
+    function setFamilyDoctor(address patient, address doctor) external {
+        _checkPatientOrDelegate(patient);
+        if (doctor != address(0) && _directory.activeKindOf(doctor) != ProviderKind.Doctor) {
+            revert CareRelationshipsNotDoctor(doctor);
+        }
+        _familyDoctors[patient] = doctor;
+        emit FamilyDoctorChanged(patient, doctor);
+    }
+
+    /// @inheritdoc ICareRelationships
+    function recordAppointment(address patient, address doctor, uint40 day) external {
+        if (patient == address(0)) revert CareRelationshipsZeroAddress();
+        if (_directory.activeKindOf(doctor) != ProviderKind.Doctor) revert CareRelationshipsNotDoctor(doctor);
+        if (day % 1 days != 0 || day + 1 days <= _now()) revert CareRelationshipsInvalidDay(day);
+        if (msg.sender != patient) {
+            _checkHospital(msg.sender);
+            if (!_worksFor(doctor, msg.sender)) revert CareRelationshipsNotStaff(doctor, msg.sender);
+        }
+        _appointments[patient][doctor] = day;
+        emit AppointmentRecorded(patient, doctor, day, msg.sender);
+    }
+
+    /// @inheritdoc ICareRelationships
+    function recordCheckIn(address patient) external {
+        if (patient == address(0)) revert CareRelationshipsZeroAddress();
+        _checkHospital(msg.sender);
+        uint40 until = uint40(_now() + CHECK_IN_PERIOD);
+        _checkIns[patient][msg.sender] = until;
+        emit CheckedIn(patient, msg.sender, until);
+    }
+
+    /// @inheritdoc ICareRelationships
+    function admitPatient(address patient, address ward) external {
+        if (patient == address(0)) revert CareRelationshipsZeroAddress();
+        _checkHospital(msg.sender);
+        _checkWard(ward, msg.sender);
+        _admissions[patient][ward] = uint40(_now());
+        emit Admitted(patient, ward, msg.sender);
+    }
+
+    /// @inheritdoc ICareRelationships
+    function dischargePatient(address patient, address ward) external {
+        _checkHospital(msg.sender);
+        _checkWard(ward, msg.sender);
+        if (_admissions[patient][ward] == 0) revert CareRelationshipsNotAdmitted(patient, ward);
+        delete _admissions[patient][ward];
+        emit Discharged(patient, ward, msg.sender);
+    }
+
+    /// @inheritdoc ICareRelationships
+    function setUnlockRequired(address patient, bool required) external {
+        _checkPatientOrDelegate(patient);
+        _unlockRequired[patient] = required;
+        emit UnlockRequirementChanged(patient, required);
+    }
+
+    /// @inheritdoc ICareRelationships
+    function unlockWithCode(address patient, bytes32 codeId, uint40 expiresAt, bytes calldata signature) external {
+        if (_now() >= expiresAt || expiresAt > _now() + MAX_CODE_LIFETIME) {
+            revert CareRelationshipsUnlockExpired(expiresAt);
+        }
+        if (_usedCodes[patient][codeId]) revert CareRelationshipsUnlockUsed(patient, codeId);
+        bytes32 digest = _hashTypedDataV4(
+            keccak256(abi.encode(UNLOCK_TYPEHASH, patient, msg.sender, codeId, expiresAt))
+        );
+        if (!SignatureChecker.isValidSignatureNowCalldata(patient, digest, signature)) {
+            revert CareRelationshipsInvalidUnlock(patient);
+        }
+        _usedCodes[patient][codeId] = true;
+        uint40 until = uint40(_now() + UNLOCK_PERIOD);
+        _unlocks[patient][msg.sender] = until;
+        emit Unlocked(patient, msg.sender, codeId, until);
+    }
+
+    /// @inheritdoc ICareRelationships
+    function cancelUnlockCode(bytes32 codeId) external {
+        if (_usedCodes[msg.sender][codeId]) revert CareRelationshipsUnlockUsed(msg.sender, codeId);
+        _usedCodes[msg.sender][codeId] = true;
+        emit UnlockCancelled(msg.sender, codeId);
+    }
+
+    /// @inheritdoc IAccessSource
+    function grantsAccess(
+        address accessor,
+        address patient,
+        bytes32,
+        RecordType,
+        bool sensitive,
+        Purpose purpose
+    ) external view returns (bool) {
+        if (purpose != Purpose.Treatment || sensitive) return false;
+        if (_unlockRequired[patient] && _now() >= _unlocks[patient][accessor]) return false;
+        return _hasRelationship(patient, accessor);
+    }
+
+    /// @inheritdoc ICareRelationships
+    function familyDoctorOf(address patient) external view returns (address) {
+        return _familyDoctors[patient];
+    }
+
+    /// @inheritdoc ICareRelationships
+    function hasRelationship(address patient, address doctor) external view returns (bool) {
+        return _hasRelationship(patient, doctor);
+    }
+
+    /// @inheritdoc ICareRelationships
+    function isUnlockRequired(address patient) external view returns (bool) {
+        return _unlockRequired[patient];
+    }
+
+    /// @inheritdoc ICareRelationships
+    function unlockedUntil(address patient, address doctor) external view returns (uint40) {
+        return _unlocks[patient][doctor];
+    }
+
+    /// @inheritdoc ICareRelationships
+    function isCodeUsed(address patient, bytes32 codeId) external view returns (bool) {
+        return _usedCodes[patient][codeId];
+    }
+
+    function _hasRelationship(address patient, address doctor) private view returns (bool) {
+        if (_directory.activeKindOf(doctor) != ProviderKind.Doctor) return false;
+        if (_familyDoctors[patient] == doctor) return true;
+        uint256 day = _appointments[patient][doctor];
+        uint256 nowTime = _now();
+        if (day != 0 && nowTime >= day && nowTime < day + 1 days) return true;
+
+        address unit = _directory.providerOf(doctor).organisation;
+        if (unit == address(0)) return false;
+        if (_admissions[patient][unit] != 0) return true;
+        if (nowTime < _checkIns[patient][unit]) return true;
+        // A ward's doctors are staff of the ward's hospital too.
+        address hospital = _directory.providerOf(unit).organisation;
+        return hospital != address(0) && nowTime < _checkIns[patient][hospital];
+    }
+
+    function _worksFor(address doctor, address hospital) private view returns (bool) {
+        address unit = _directory.providerOf(doctor).organisation;
+        return unit != address(0) && (unit == hospital || _directory.providerOf(unit).organisation == hospital);
+    }
+
+    function _checkHospital(address account) private view {
+        if (_directory.activeKindOf(account) != ProviderKind.Hospital) revert CareRelationshipsNotHospital(account);
+    }
+
+    function _checkWard(address ward, address hospital) private view {
+        IProviderDirectory.Provider memory unit = _directory.providerOf(ward);
+        if (unit.form != ProviderForm.Organisation || unit.organisation != hospital || unit.kind == ProviderKind.None) {
+            revert CareRelationshipsNotWard(ward, hospital);
+        }
+    }
+
+    function _checkPatientOrDelegate(address patient) private view {
+        if (msg.sender != patient && !_delegation.isDelegate(patient, msg.sender, _CAPABILITY_MANAGE_CONSENT)) {
+            revert CareRelationshipsNotPatientOrDelegate(msg.sender, patient);
+        }
+    }
+}

@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {IAccessSource} from "../interfaces/IAccessSource.sol";
+import {IConsentManager} from "../interfaces/IConsentManager.sol";
+import {ILabOrders} from "../interfaces/ILabOrders.sol";
+import {IProviderDirectory} from "../interfaces/IProviderDirectory.sol";
+import {IRecordRegistry} from "../interfaces/IRecordRegistry.sol";
+import {ProviderKind, Purpose, RecordType} from "../libraries/CareTypes.sol";
+import {WorkflowBase} from "./WorkflowBase.sol";
+
+/// @title LabOrders
+/// @notice Orders and results; an access source that lets the ordering doctor read the result.
+contract LabOrders is ILabOrders, IAccessSource, WorkflowBase {
+    /// @inheritdoc ILabOrders
+    uint256 public constant RESULT_ACCESS_PERIOD = 30 days;
+
+    mapping(address patient => mapping(bytes32 order => Order stored)) private _orders;
+    mapping(address patient => mapping(bytes32 result => bytes32 order)) private _resultOrders;
+
+    /// @param directory The provider directory.
+    /// @param recordRegistry The record registry (grant this contract its workflow role).
+    /// @param consent The consent manager.
+    constructor(
+        IProviderDirectory directory,
+        IRecordRegistry recordRegistry,
+        IConsentManager consent
+    ) WorkflowBase(directory, recordRegistry, consent) {}
+
+    /// @inheritdoc ILabOrders
+    function orderLabTest(address patient, bytes32 order, address laboratory) external {
+        _checkActiveKind(msg.sender, ProviderKind.Doctor);
+        if (_directory.activeKindOf(laboratory) != ProviderKind.Laboratory) {
+            revert LabOrderInvalidLaboratory(laboratory);
+        }
+        _registry.anchorRecordFor(msg.sender, patient, order, RecordType.LabOrder, false);
+        _orders[patient][order] = Order({laboratory: laboratory, orderedAt: uint40(_now())});
+        emit LabTestOrdered(patient, order, laboratory);
+    }
+
+    /// @inheritdoc ILabOrders
+    function postLabResult(address patient, bytes32 order, bytes32 result, bool sensitive) external {
+        address laboratory = _orders[patient][order].laboratory;
+        if (laboratory == address(0)) revert LabOrderNotPending(patient, order);
+        if (msg.sender != laboratory) revert LabOrderWrongLaboratory(msg.sender, laboratory);
+        _checkActiveKind(msg.sender, ProviderKind.Laboratory);
+        delete _orders[patient][order];
+        _resultOrders[patient][result] = order;
+        _registry.anchorRecordFor(msg.sender, patient, result, RecordType.LabResult, sensitive);
+        emit LabResultPosted(patient, order, result);
+    }
+
+    /// @inheritdoc ILabOrders
+    function correctLabResult(address patient, bytes32 previousResult, bytes32 result, bool sensitive) external {
+        bytes32 order = _resultOrders[patient][previousResult];
+        if (order == bytes32(0)) revert LabOrderUnknownResult(patient, previousResult);
+        _checkActiveKind(msg.sender, ProviderKind.Laboratory);
+        _resultOrders[patient][result] = order;
+        // The registry checks that the caller authored `previousResult` and that it is the newest version.
+        _registry.amendRecordFor(msg.sender, patient, previousResult, result, sensitive);
+        emit LabResultPosted(patient, order, result);
+    }
+
+    /// @inheritdoc ILabOrders
+    function cancelLabOrder(address patient, bytes32 order) external {
+        if (_orders[patient][order].laboratory == address(0)) revert LabOrderNotPending(patient, order);
+        address doctor = _registry.recordOf(patient, order).author;
+        if (msg.sender != doctor) revert LabOrderNotOrderingDoctor(msg.sender, doctor);
+        delete _orders[patient][order];
+        emit LabOrderCancelled(patient, order, msg.sender);
+    }
+
+    /// @inheritdoc IAccessSource
+    function grantsAccess(
+        address accessor,
+        address patient,
+        bytes32 commitment,
+        RecordType recordType,
+        bool,
+        Purpose purpose
+    ) external view returns (bool) {
+        if (recordType != RecordType.LabResult || purpose != Purpose.Treatment) return false;
+        bytes32 order = _resultOrders[patient][commitment];
+        if (order == bytes32(0)) return false;
+        // The window runs from when this version of the result was anchored.
+        if (_now() >= uint256(_registry.recordOf(patient, commitment).anchoredAt) + RESULT_ACCESS_PERIOD) {
+            return false;
+        }
+        return _registry.recordOf(patient, order).author == accessor;
+    }
+
+    /// @inheritdoc ILabOrders
+    function pendingOrderOf(address patient, bytes32 order) external view returns (Order memory) {
+        return _orders[patient][order];
+    }
+
+    /// @inheritdoc ILabOrders
+    function orderOfResult(address patient, bytes32 result) external view returns (bytes32) {
+        return _resultOrders[patient][result];
+    }
+}

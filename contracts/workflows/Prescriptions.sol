@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {IConsentManager} from "../interfaces/IConsentManager.sol";
+import {IPrescriptions} from "../interfaces/IPrescriptions.sol";
+import {IProviderDirectory} from "../interfaces/IProviderDirectory.sol";
+import {IRecordRegistry} from "../interfaces/IRecordRegistry.sol";
+import {ProviderKind, Purpose, RecordType} from "../libraries/CareTypes.sol";
+import {WorkflowBase} from "./WorkflowBase.sol";
+
+/// @title Prescriptions
+/// @notice Dispensing terms enforced on-chain; see IPrescriptions for the rules.
+contract Prescriptions is IPrescriptions, WorkflowBase {
+    uint8 private constant _FLAG_SENSITIVE = 1;
+
+    mapping(address patient => mapping(bytes32 prescription => Prescription terms)) private _prescriptions;
+
+    /// @param directory The provider directory.
+    /// @param recordRegistry The record registry (grant this contract its workflow role).
+    /// @param consent The consent manager.
+    constructor(
+        IProviderDirectory directory,
+        IRecordRegistry recordRegistry,
+        IConsentManager consent
+    ) WorkflowBase(directory, recordRegistry, consent) {}
+
+    /// @inheritdoc IPrescriptions
+    function issuePrescription(address patient, bytes32 commitment, Terms calldata terms) external {
+        _checkActiveKind(msg.sender, ProviderKind.Doctor);
+        if (terms.quantity == 0 || terms.expiresAt <= _now()) {
+            revert PrescriptionInvalidTerms(terms.quantity, terms.expiresAt);
+        }
+        if (terms.pharmacy != address(0) && _directory.activeKindOf(terms.pharmacy) != ProviderKind.Pharmacy) {
+            revert PrescriptionInvalidPharmacy(terms.pharmacy);
+        }
+        // The registry rejects a zero patient or commitment and a second anchoring of the same one.
+        _registry.anchorRecordFor(msg.sender, patient, commitment, RecordType.Prescription, false);
+        _prescriptions[patient][commitment] = Prescription({
+            pharmacy: terms.pharmacy,
+            expiresAt: terms.expiresAt,
+            quantity: terms.quantity,
+            refills: terms.refills,
+            dispensed: 0,
+            cancelled: false
+        });
+        emit PrescriptionIssued(
+            patient,
+            commitment,
+            msg.sender,
+            terms.pharmacy,
+            terms.expiresAt,
+            terms.quantity,
+            terms.refills
+        );
+    }
+
+    /// @inheritdoc IPrescriptions
+    function dispensePrescription(
+        address patient,
+        bytes32 prescription,
+        uint24 amount,
+        bytes32 dispenseCommitment
+    ) external {
+        Prescription storage stored = _existing(patient, prescription);
+        Prescription memory rx = stored;
+        _checkActiveKind(msg.sender, ProviderKind.Pharmacy);
+        if (rx.pharmacy != address(0) && rx.pharmacy != msg.sender) {
+            revert PrescriptionPharmacyNotAuthorised(msg.sender, rx.pharmacy);
+        }
+        if (rx.cancelled) revert PrescriptionCancelled(prescription);
+        if (_now() >= rx.expiresAt) revert PrescriptionExpired(prescription, rx.expiresAt);
+        uint256 remaining = _total(rx) - rx.dispensed;
+        if (amount == 0 || amount > rx.quantity || amount > remaining) {
+            revert PrescriptionQuantityExceeded(prescription, amount, rx.quantity, remaining);
+        }
+        IRecordRegistry.Record memory record = _registry.recordOf(patient, prescription);
+        if (!_directory.isActiveProvider(record.author)) revert PrescriptionPrescriberInactive(record.author);
+        if (
+            !_consent.hasConsent(
+                patient,
+                msg.sender,
+                prescription,
+                RecordType.Prescription,
+                record.flags & _FLAG_SENSITIVE != 0,
+                Purpose.Dispensing
+            )
+        ) revert PrescriptionNoPatientConsent(patient, msg.sender);
+
+        uint24 total = rx.dispensed + amount;
+        stored.dispensed = total;
+        _registry.anchorRecordFor(msg.sender, patient, dispenseCommitment, RecordType.Dispense, false);
+        emit PrescriptionDispensed(patient, prescription, msg.sender, dispenseCommitment, amount, total);
+    }
+
+    /// @inheritdoc IPrescriptions
+    function cancelPrescription(address patient, bytes32 prescription) external {
+        Prescription storage stored = _existing(patient, prescription);
+        address prescriber = _registry.recordOf(patient, prescription).author;
+        if (msg.sender != prescriber) revert PrescriptionNotPrescriber(msg.sender, prescriber);
+        if (stored.cancelled) revert PrescriptionCancelled(prescription);
+        stored.cancelled = true;
+        emit PrescriptionCancelledBy(patient, prescription, msg.sender);
+    }
+
+    /// @inheritdoc IPrescriptions
+    function prescriptionOf(address patient, bytes32 prescription) external view returns (Prescription memory) {
+        return _prescriptions[patient][prescription];
+    }
+
+    /// @inheritdoc IPrescriptions
+    function remainingOf(address patient, bytes32 prescription) external view returns (uint256) {
+        Prescription memory rx = _prescriptions[patient][prescription];
+        if (rx.quantity == 0 || rx.cancelled || _now() >= rx.expiresAt) return 0;
+        return _total(rx) - rx.dispensed;
+    }
+
+    function _existing(address patient, bytes32 prescription) private view returns (Prescription storage stored) {
+        stored = _prescriptions[patient][prescription];
+        if (stored.quantity == 0) revert PrescriptionNotFound(patient, prescription);
+    }
+
+    function _total(Prescription memory rx) private pure returns (uint256) {
+        return uint256(rx.quantity) * (uint256(rx.refills) + 1);
+    }
+}

@@ -1,0 +1,103 @@
+import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
+import type { ContractTransactionResponse } from "ethers";
+
+import { ConsentScope, HipaaRole, ProviderForm, ProviderKind, Purpose } from "../../client/care-types.js";
+import type { CareLedgerContracts } from "../../client/deploy.js";
+import type { GasEntry } from "./gas-report.js";
+
+const DAY = 24 * 60 * 60;
+
+async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<number> {
+  const receipt = await (await tx).wait();
+  if (receipt === null) throw new Error("The transaction has no receipt.");
+  return Number(receipt.gasUsed);
+}
+
+/**
+ * Measures the clinical workflows on a fresh patient each, so every storage slot a workflow writes
+ * is new (the realistic, expensive case). The whole-workflow figures are sums of the receipts of
+ * the transactions a workflow needs.
+ */
+export async function measureWorkflowGas(
+  ethers: HardhatEthers,
+  core: CareLedgerContracts,
+): Promise<Record<string, GasEntry>> {
+  const [admin] = await ethers.getSigners();
+  const fund = async (): Promise<ReturnType<typeof ethers.Wallet.createRandom>> => {
+    const wallet = ethers.Wallet.createRandom().connect(ethers.provider);
+    await (await admin.sendTransaction({ to: wallet.address, value: ethers.parseEther("1") })).wait();
+    return wallet;
+  };
+  const [doctor, secondDoctor, pharmacy, laboratory, emergencyDepartment] = await Promise.all(
+    [0, 1, 2, 3, 4].map(() => fund()),
+  );
+  const { directory, prescriptions, labOrders, emergency, consent } = core;
+  const none = ethers.ZeroAddress;
+  const register = async (account: string, kind: ProviderKind, form: ProviderForm): Promise<void> => {
+    await (await directory.connect(admin).registerProvider(account, kind, form, HipaaRole.CoveredEntity, none)).wait();
+  };
+  await register(doctor.address, ProviderKind.Doctor, ProviderForm.Practitioner);
+  await register(secondDoctor.address, ProviderKind.Doctor, ProviderForm.Practitioner);
+  await register(pharmacy.address, ProviderKind.Pharmacy, ProviderForm.Organisation);
+  await register(laboratory.address, ProviderKind.Laboratory, ProviderForm.Organisation);
+  await register(emergencyDepartment.address, ProviderKind.EmergencyDepartment, ProviderForm.Organisation);
+
+  const now = (await ethers.provider.getBlock("latest"))!.timestamp;
+  const commitment = (): string => ethers.hexlify(ethers.randomBytes(32));
+  const ops: Record<string, GasEntry> = {};
+
+  // Prescription: issue, the patient's dispensing consent for this prescription, one partial dispense.
+  const patient = await fund();
+  const rx = commitment();
+  const terms = { pharmacy: pharmacy.address, expiresAt: now + 30 * DAY, quantity: 30, refills: 2 };
+  const issue = await gasOf(prescriptions.connect(doctor).issuePrescription(patient.address, rx, terms));
+  const consentGas = await gasOf(
+    consent.connect(patient).grantConsent(patient.address, {
+      grantee: pharmacy.address,
+      scope: ConsentScope.Record,
+      scopeValue: rx,
+      purpose: Purpose.Dispensing,
+      validFrom: now,
+      validUntil: now + 30 * DAY,
+    }),
+  );
+  const dispense = await gasOf(
+    prescriptions.connect(pharmacy).dispensePrescription(patient.address, rx, 10, commitment()),
+  );
+  ops.issuePrescription = { gasUsed: issue, note: "MedicationRequest record + dispensing terms" };
+  ops.dispensePrescription = { gasUsed: dispense, note: "all checks + MedicationDispense record" };
+  ops.workflowPrescription = {
+    gasUsed: issue + consentGas + dispense,
+    note: `issue ${issue} + record-level dispensing consent ${consentGas} + dispense ${dispense}`,
+  };
+
+  // Lab: order, result, the patient shares the result with a second doctor.
+  const labPatient = await fund();
+  const order = commitment();
+  const result = commitment();
+  const orderGas = await gasOf(labOrders.connect(doctor).orderLabTest(labPatient.address, order, laboratory.address));
+  const postGas = await gasOf(labOrders.connect(laboratory).postLabResult(labPatient.address, order, result, false));
+  const shareGas = await gasOf(
+    consent.connect(labPatient).grantConsent(labPatient.address, {
+      grantee: secondDoctor.address,
+      scope: ConsentScope.Record,
+      scopeValue: result,
+      purpose: Purpose.Treatment,
+      validFrom: now,
+      validUntil: now + 90 * DAY,
+    }),
+  );
+  ops.orderLabTest = { gasUsed: orderGas, note: "ServiceRequest record + order addressed to one lab" };
+  ops.postLabResult = { gasUsed: postGas, note: "DiagnosticReport record linked to its order" };
+  ops.workflowLabResult = {
+    gasUsed: orderGas + postGas + shareGas,
+    note: `order ${orderGas} + result ${postGas} + record-level share ${shareGas}`,
+  };
+
+  const unconscious = ethers.Wallet.createRandom().address;
+  ops.openEmergencyAccess = {
+    gasUsed: await gasOf(emergency.connect(emergencyDepartment).openEmergencyAccess(unconscious, 1, 6 * 60 * 60)),
+    note: "break-glass session, 6 hours, first for this patient",
+  };
+  return ops;
+}

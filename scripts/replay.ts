@@ -1,0 +1,191 @@
+/**
+ * npm run replay -- <files or folders> --out <dir> [options]
+ *
+ * Replays HSE/NTPF waiting-list files through the CareLedger workflow model and writes a gas-cost report.
+ * Errors are one sentence on stderr and a non-zero exit code.
+ */
+import { realpathSync } from "node:fs";
+import { pathToFileURL } from "node:url";
+
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+
+import { ReplayError } from "../replay/errors.js";
+import type { ExecutedRunner } from "../replay/gas/executed-runner.js";
+import { gasJsonProvider, UNWIRED_GAS_TABLE_PROVIDER, type GasTableProvider } from "../replay/gas/gas-table-provider.js";
+import type { IngestIssue } from "../replay/ingest/waiting-list-row.js";
+import { parseSliceSelector } from "../replay/model/patient-slice.js";
+import { DEFAULT_WORKFLOW_ASSUMPTIONS } from "../replay/model/workflow-assumptions.js";
+import { DEFAULT_SCENARIO, SCENARIO_NAMES } from "../replay/money/price-scenarios.js";
+import { createProgressMeter, type ProgressTarget } from "../replay/progress/progress-meter.js";
+import { formatDecimal, formatEth, formatInteger, formatMoney, formatPercent } from "../replay/report/format.js";
+import { DEFAULT_TOP_SPECIALTIES, runReplay } from "../replay/replay.js";
+import type { ReplayMode, ReplayResult } from "../replay/replay-result.js";
+
+export interface CliIo {
+  readonly stdout: { write(text: string): boolean };
+  readonly stderr: ProgressTarget;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+/** What the CLI is wired to; the contracts-backed implementations are injected here when they exist. */
+export interface CliDependencies {
+  /** Used when --gas is not given. */
+  readonly gasTableProvider: GasTableProvider;
+  readonly executedRunner?: ExecutedRunner;
+}
+
+export const DEFAULT_CLI_DEPENDENCIES: CliDependencies = { gasTableProvider: UNWIRED_GAS_TABLE_PROVIDER };
+
+/** Warnings printed on stderr; the full list is in the report. */
+const ISSUES_PRINTED = 20;
+
+function numberArgument(what: string, min: number, max: number) {
+  return (value: string): number => {
+    const number = Number(value);
+    if (value.trim() === "" || !Number.isFinite(number) || number < min || number > max) {
+      throw new InvalidArgumentError(`It must be ${what}.`);
+    }
+    return number;
+  };
+}
+
+interface CliOptions {
+  out: string;
+  mode: ReplayMode;
+  slice?: string;
+  strict?: boolean;
+  scenario: string;
+  gasPriceGwei?: number;
+  ethEur?: number;
+  ethUsd?: number;
+  prescriptionShare: number;
+  labShare: number;
+  consentBySignature?: boolean;
+  top: number;
+  gas?: string;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+function buildProgram(io: CliIo): Command {
+  return new Command("replay")
+    .description("Replay HSE/NTPF waiting-list files through the CareLedger workflows and report their gas cost.")
+    .argument("<paths...>", "waiting-list .csv or .csv.gz files, or folders searched recursively")
+    .requiredOption("--out <dir>", "folder for summary.md, results.csv, results.json, report.html and charts/")
+    .addOption(new Option("--mode <mode>", "modeled costs every patient from the gas table; executed also runs --slice through the contracts").choices(["modeled", "executed"]).default("modeled"))
+    .option("--slice <spec>", "executed mode's patients, e.g. month=2020-01,hospital=0918,specialty=8003 (also list=outpatient)")
+    .option("--strict", "stop at the first malformed row or unusable file")
+    .addOption(new Option("--scenario <name>", "price scenario").choices(SCENARIO_NAMES).default(DEFAULT_SCENARIO))
+    .option("--gas-price-gwei <n>", "gas price in gwei, instead of the scenario's", numberArgument("a non-negative number", 0, Number.MAX_VALUE))
+    .option("--eth-eur <n>", "price of one ether in euro, instead of the scenario's", numberArgument("a non-negative number", 0, Number.MAX_VALUE))
+    .option("--eth-usd <n>", "price of one ether in US dollars, instead of the scenario's", numberArgument("a non-negative number", 0, Number.MAX_VALUE))
+    .option("--prescription-share <x>", "share of patients with a prescription workflow, 0..1", numberArgument("a number between 0 and 1", 0, 1), DEFAULT_WORKFLOW_ASSUMPTIONS.prescriptionShare)
+    .option("--lab-share <y>", "share of patients with a lab-result workflow, 0..1", numberArgument("a number between 0 and 1", 0, 1), DEFAULT_WORKFLOW_ASSUMPTIONS.labShare)
+    .option("--consent-by-signature", "patients sign consents off-chain and a relayer sends grantConsentBySig")
+    .option("--top <n>", "specialties named in the cost-per-specialty chart", numberArgument("a whole number of at least 1", 1, 500), DEFAULT_TOP_SPECIALTIES)
+    .option("--gas <file>", "gas figures from the gas benchmark (reports/gas.json)")
+    .option("--json", "print the results as JSON on stdout instead of a summary")
+    .option("--quiet", "no progress line")
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => void io.stdout.write(text),
+      writeErr: (text) => void io.stderr.write(text),
+    });
+}
+
+function printSummary(result: ReplayResult, outDir: string, io: CliIo): void {
+  const p = result.designs.perPatient;
+  const b = result.designs.batched;
+  const lines = [
+    `Read ${result.inputs.length} files: ${formatInteger(result.ingest.rowsRead)} rows, sum of Total ${formatInteger(result.ingest.sumOfTotal)}, ${formatInteger(result.ingest.malformedRows)} malformed rows skipped.`,
+    result.overlap.decisions.length === 0
+      ? "No overlapping files."
+      : `Overlap: ${result.overlap.decisions.length} list-months are in more than one file; kept one file each and excluded ${formatInteger(result.overlap.excludedPatients)} patients (${formatInteger(result.overlap.excludedRows)} rows).`,
+    `Patients costed: ${formatInteger(result.patients)} (sum of Total ${formatInteger(result.ingest.sumOfTotal)} - overlap ${formatInteger(result.overlap.excludedPatients)}).`,
+    `Per-patient design: ${formatInteger(p.transactions)} transactions, ${formatInteger(p.gas)} gas, ${formatEth(p.eth)}, ${formatMoney(p.eur, "€")}, ${formatMoney(p.usd, "$")} (${result.pricing.label}, ${result.pricing.gasPriceGwei} gwei).`,
+    `Batched anchoring: ${formatInteger(b.transactions)} transactions, ${formatInteger(b.gas)} gas, ${formatEth(b.eth)}, ${formatMoney(b.eur, "€")}, ${formatMoney(b.usd, "$")} (${formatPercent(result.designs.batchingSaving)} less gas).`,
+    `Speed: ${formatInteger(result.ingest.rowsPerSecond)} rows/s ingesting, ${formatDecimal(result.performance.totalSeconds, 2)} s in all.`,
+    `Report: ${outDir}/summary.md, report.html, results.csv, results.json, charts/.`,
+  ];
+  io.stdout.write(`${lines.join("\n")}\n`);
+}
+
+function printIssue(issue: IngestIssue, io: CliIo): void {
+  const where = issue.line > 0 ? `${issue.file} line ${issue.line}` : issue.file;
+  io.stderr.write(`warning: skipped ${where}: ${issue.reason}.\n`);
+}
+
+/** Runs the CLI and returns the exit code. */
+export async function main(argv: readonly string[], io: CliIo, dependencies: CliDependencies = DEFAULT_CLI_DEPENDENCIES): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    program.parse([...argv], { from: "user" });
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    throw error;
+  }
+  const options = program.opts<CliOptions>();
+  const paths = program.processedArgs[0] as string[];
+  let printed = 0;
+  let unprinted = 0;
+  try {
+    const result = await runReplay(
+      {
+        paths,
+        outDir: options.out,
+        mode: options.mode,
+        slice: options.slice === undefined ? undefined : parseSliceSelector(options.slice),
+        strict: options.strict === true,
+        assumptions: { prescriptionShare: options.prescriptionShare, labShare: options.labShare, consentBySignature: options.consentBySignature === true },
+        scenario: options.scenario,
+        priceOverrides: { gasPriceGwei: options.gasPriceGwei, ethEur: options.ethEur, ethUsd: options.ethUsd },
+        topSpecialties: options.top,
+      },
+      {
+        gasTableProvider: options.gas === undefined ? dependencies.gasTableProvider : gasJsonProvider(options.gas),
+        executedRunner: dependencies.executedRunner,
+        progress: createProgressMeter({ target: io.stderr, quiet: options.quiet === true || options.json === true, env: io.env }),
+        onIssue: (issue) => {
+          if (printed < ISSUES_PRINTED) {
+            printIssue(issue, io);
+            printed += 1;
+          } else unprinted += 1;
+        },
+      },
+    );
+    if (unprinted > 0) io.stderr.write(`warning: ${formatInteger(unprinted)} more rows skipped; all are counted in summary.md.\n`);
+    if (options.json === true) io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    else printSummary(result, options.out, io);
+    if (!result.reconciliation.ok) {
+      io.stderr.write("error: The report's totals do not reconcile with the rows read; see the Reconciliation table in summary.md.\n");
+      return 1;
+    }
+    if (result.executed !== undefined && !result.executed.agrees) {
+      io.stderr.write(`error: Modeled and executed gas differ by more than 1% for the slice ${result.executed.slice}; see summary.md.\n`);
+      return 1;
+    }
+    return 0;
+  } catch (error) {
+    if (error instanceof ReplayError) {
+      io.stderr.write(`error: ${error.message}\n`);
+      return 1;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    io.stderr.write(`error: The replay failed unexpectedly: ${message}\n`);
+    return 2;
+  }
+}
+
+function isEntryPoint(): boolean {
+  const entry = process.argv[1];
+  if (entry === undefined) return false;
+  try {
+    return import.meta.url === pathToFileURL(realpathSync(entry)).href;
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  process.exitCode = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env });
+}
