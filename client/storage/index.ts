@@ -1,0 +1,10 @@
+export type { AtomicWriteOptions } from "./atomic-file.js";
+export { fsyncDirectory, writeFileAtomic, writeJsonFileAtomic } from "./atomic-file.js";
+export type { ContentRef } from "./content-ref.js";
+export { contentRefOf, parseContentRef, verifyContent } from "./content-ref.js";
+export type { ContentStore } from "./content-store.js";
+export { HeliaStore } from "./helia-store.js";
+export type { KuboStoreOptions } from "./kubo-store.js";
+export { DEFAULT_KUBO_URL, KUBO_URL_ENV, KuboStore, kuboUrlFromEnvironment } from "./kubo-store.js";
+export type { LocalDiskStoreOptions } from "./local-disk-store.js";
+export { LocalDiskStore } from "./local-disk-store.js";
