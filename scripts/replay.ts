@@ -11,7 +11,9 @@ import { Command, CommanderError, InvalidArgumentError, Option } from "commander
 
 import { ReplayError } from "../replay/errors.js";
 import type { ExecutedRunner } from "../replay/gas/executed-runner.js";
-import { gasJsonProvider, UNWIRED_GAS_TABLE_PROVIDER, type GasTableProvider } from "../replay/gas/gas-table-provider.js";
+import { ContractsExecutedRunner } from "../replay/chain/contracts-executed-runner.js";
+import { measuredGasProvider } from "../replay/chain/measured-gas-provider.js";
+import { gasJsonProvider, type GasTableProvider } from "../replay/gas/gas-table-provider.js";
 import type { IngestIssue } from "../replay/ingest/waiting-list-row.js";
 import { parseSliceSelector } from "../replay/model/patient-slice.js";
 import { DEFAULT_WORKFLOW_ASSUMPTIONS } from "../replay/model/workflow-assumptions.js";
@@ -34,15 +36,25 @@ export interface CliDependencies {
   readonly executedRunner?: ExecutedRunner;
 }
 
-export const DEFAULT_CLI_DEPENDENCIES: CliDependencies = { gasTableProvider: UNWIRED_GAS_TABLE_PROVIDER };
+/** Gas measured from the contracts in the same run; executed slices run on an in-process EDR chain. */
+export const DEFAULT_CLI_DEPENDENCIES: CliDependencies = {
+  gasTableProvider: measuredGasProvider,
+  executedRunner: new ContractsExecutedRunner(),
+};
 
 /** Warnings printed on stderr; the full list is in the report. */
 const ISSUES_PRINTED = 20;
 
-function numberArgument(what: string, min: number, max: number) {
+function numberArgument(what: string, min: number, max: number, whole = false) {
   return (value: string): number => {
     const number = Number(value);
-    if (value.trim() === "" || !Number.isFinite(number) || number < min || number > max) {
+    if (
+      value.trim() === "" ||
+      !Number.isFinite(number) ||
+      number < min ||
+      number > max ||
+      (whole && !Number.isInteger(number))
+    ) {
       throw new InvalidArgumentError(`It must be ${what}.`);
     }
     return number;
@@ -72,17 +84,54 @@ function buildProgram(io: CliIo): Command {
     .description("Replay HSE/NTPF waiting-list files through the CareLedger workflows and report their gas cost.")
     .argument("<paths...>", "waiting-list .csv or .csv.gz files, or folders searched recursively")
     .requiredOption("--out <dir>", "folder for summary.md, results.csv, results.json, report.html and charts/")
-    .addOption(new Option("--mode <mode>", "modeled costs every patient from the gas table; executed also runs --slice through the contracts").choices(["modeled", "executed"]).default("modeled"))
-    .option("--slice <spec>", "executed mode's patients, e.g. month=2020-01,hospital=0918,specialty=8003 (also list=outpatient)")
+    .addOption(
+      new Option(
+        "--mode <mode>",
+        "modeled costs every patient from the gas table; executed also runs --slice through the contracts",
+      )
+        .choices(["modeled", "executed"])
+        .default("modeled"),
+    )
+    .option(
+      "--slice <spec>",
+      "executed mode's patients, e.g. month=2020-01,hospital=0918,specialty=8003 (also list=outpatient)",
+    )
     .option("--strict", "stop at the first malformed row or unusable file")
     .addOption(new Option("--scenario <name>", "price scenario").choices(SCENARIO_NAMES).default(DEFAULT_SCENARIO))
-    .option("--gas-price-gwei <n>", "gas price in gwei, instead of the scenario's", numberArgument("a non-negative number", 0, Number.MAX_VALUE))
-    .option("--eth-eur <n>", "price of one ether in euro, instead of the scenario's", numberArgument("a non-negative number", 0, Number.MAX_VALUE))
-    .option("--eth-usd <n>", "price of one ether in US dollars, instead of the scenario's", numberArgument("a non-negative number", 0, Number.MAX_VALUE))
-    .option("--prescription-share <x>", "share of patients with a prescription workflow, 0..1", numberArgument("a number between 0 and 1", 0, 1), DEFAULT_WORKFLOW_ASSUMPTIONS.prescriptionShare)
-    .option("--lab-share <y>", "share of patients with a lab-result workflow, 0..1", numberArgument("a number between 0 and 1", 0, 1), DEFAULT_WORKFLOW_ASSUMPTIONS.labShare)
+    .option(
+      "--gas-price-gwei <n>",
+      "gas price in gwei, instead of the scenario's",
+      numberArgument("a non-negative number", 0, Number.MAX_VALUE),
+    )
+    .option(
+      "--eth-eur <n>",
+      "price of one ether in euro, instead of the scenario's",
+      numberArgument("a non-negative number", 0, Number.MAX_VALUE),
+    )
+    .option(
+      "--eth-usd <n>",
+      "price of one ether in US dollars, instead of the scenario's",
+      numberArgument("a non-negative number", 0, Number.MAX_VALUE),
+    )
+    .option(
+      "--prescription-share <x>",
+      "share of patients with a prescription workflow, 0..1",
+      numberArgument("a number between 0 and 1", 0, 1),
+      DEFAULT_WORKFLOW_ASSUMPTIONS.prescriptionShare,
+    )
+    .option(
+      "--lab-share <y>",
+      "share of patients with a lab-result workflow, 0..1",
+      numberArgument("a number between 0 and 1", 0, 1),
+      DEFAULT_WORKFLOW_ASSUMPTIONS.labShare,
+    )
     .option("--consent-by-signature", "patients sign consents off-chain and a relayer sends grantConsentBySig")
-    .option("--top <n>", "specialties named in the cost-per-specialty chart", numberArgument("a whole number of at least 1", 1, 500), DEFAULT_TOP_SPECIALTIES)
+    .option(
+      "--top <n>",
+      "specialties named in the cost-per-specialty chart",
+      numberArgument("a whole number from 1 to 500", 1, 500, true),
+      DEFAULT_TOP_SPECIALTIES,
+    )
     .option("--gas <file>", "gas figures from the gas benchmark (reports/gas.json)")
     .option("--json", "print the results as JSON on stdout instead of a summary")
     .option("--quiet", "no progress line")
@@ -116,7 +165,11 @@ function printIssue(issue: IngestIssue, io: CliIo): void {
 }
 
 /** Runs the CLI and returns the exit code. */
-export async function main(argv: readonly string[], io: CliIo, dependencies: CliDependencies = DEFAULT_CLI_DEPENDENCIES): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  io: CliIo,
+  dependencies: CliDependencies = DEFAULT_CLI_DEPENDENCIES,
+): Promise<number> {
   const program = buildProgram(io);
   try {
     program.parse([...argv], { from: "user" });
@@ -136,7 +189,11 @@ export async function main(argv: readonly string[], io: CliIo, dependencies: Cli
         mode: options.mode,
         slice: options.slice === undefined ? undefined : parseSliceSelector(options.slice),
         strict: options.strict === true,
-        assumptions: { prescriptionShare: options.prescriptionShare, labShare: options.labShare, consentBySignature: options.consentBySignature === true },
+        assumptions: {
+          prescriptionShare: options.prescriptionShare,
+          labShare: options.labShare,
+          consentBySignature: options.consentBySignature === true,
+        },
         scenario: options.scenario,
         priceOverrides: { gasPriceGwei: options.gasPriceGwei, ethEur: options.ethEur, ethUsd: options.ethUsd },
         topSpecialties: options.top,
@@ -144,7 +201,11 @@ export async function main(argv: readonly string[], io: CliIo, dependencies: Cli
       {
         gasTableProvider: options.gas === undefined ? dependencies.gasTableProvider : gasJsonProvider(options.gas),
         executedRunner: dependencies.executedRunner,
-        progress: createProgressMeter({ target: io.stderr, quiet: options.quiet === true || options.json === true, env: io.env }),
+        progress: createProgressMeter({
+          target: io.stderr,
+          quiet: options.quiet === true || options.json === true,
+          env: io.env,
+        }),
         onIssue: (issue) => {
           if (printed < ISSUES_PRINTED) {
             printIssue(issue, io);
@@ -153,15 +214,20 @@ export async function main(argv: readonly string[], io: CliIo, dependencies: Cli
         },
       },
     );
-    if (unprinted > 0) io.stderr.write(`warning: ${formatInteger(unprinted)} more rows skipped; all are counted in summary.md.\n`);
+    if (unprinted > 0)
+      io.stderr.write(`warning: ${formatInteger(unprinted)} more rows skipped; all are counted in summary.md.\n`);
     if (options.json === true) io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     else printSummary(result, options.out, io);
     if (!result.reconciliation.ok) {
-      io.stderr.write("error: The report's totals do not reconcile with the rows read; see the Reconciliation table in summary.md.\n");
+      io.stderr.write(
+        "error: The report's totals do not reconcile with the rows read; see the Reconciliation table in summary.md.\n",
+      );
       return 1;
     }
     if (result.executed !== undefined && !result.executed.agrees) {
-      io.stderr.write(`error: Modeled and executed gas differ by more than 1% for the slice ${result.executed.slice}; see summary.md.\n`);
+      io.stderr.write(
+        `error: Modeled and executed gas differ by more than 1% for the slice ${result.executed.slice}; see summary.md.\n`,
+      );
       return 1;
     }
     return 0;
@@ -187,5 +253,15 @@ function isEntryPoint(): boolean {
 }
 
 if (isEntryPoint()) {
-  process.exitCode = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env });
+  process.exitCode = await main(process.argv.slice(2), {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+  });
+  const runner = DEFAULT_CLI_DEPENDENCIES.executedRunner;
+  if (runner instanceof ContractsExecutedRunner && runner.lastTransactionsPerSecond > 0) {
+    process.stderr.write(
+      `Executed: ${formatInteger(runner.lastTransactions)} transactions at ${formatInteger(Math.round(runner.lastTransactionsPerSecond))} per second in-process.\n`,
+    );
+  }
 }

@@ -35,8 +35,10 @@ function patientAddress(id: string): string {
  * design, without signing overhead); providers are registered once. Gas is summed from receipts.
  */
 export class ContractsExecutedRunner implements ExecutedRunner {
-  /** Transactions per second of the last run, for the run's closing line. */
+  /** Transactions and transactions per second over every run so far, for the closing line. */
+  lastTransactions = 0;
   lastTransactionsPerSecond = 0;
+  #seconds = 0;
 
   async run(slice: PatientSlice): Promise<ExecutedRunResult> {
     const { ethers, provider } = await network.create();
@@ -232,7 +234,9 @@ export class ContractsExecutedRunner implements ExecutedRunner {
     }
     await Promise.all(pending.splice(0));
     const seconds = (performance.now() - started) / 1000;
-    this.lastTransactionsPerSecond = seconds > 0 ? transactions / seconds : 0;
+    this.lastTransactions += transactions;
+    this.#seconds += seconds;
+    this.lastTransactionsPerSecond = this.#seconds > 0 ? this.lastTransactions / this.#seconds : 0;
     return { transactions, gasUsed, seconds };
   }
 }

@@ -1,0 +1,168 @@
+import type { CanonicalColumn, HeaderShape } from "./header-shape.js";
+import type { IngestIssueKind, WaitingListRow } from "./waiting-list-row.js";
+
+/**
+ * The largest Total one cell may hold. Ireland has about 5 million people, so a bigger cell is corrupt data; the
+ * bound also keeps every sum far below Number.MAX_SAFE_INTEGER.
+ */
+export const MAX_CELL_TOTAL = 10_000_000;
+
+/** Longest text field kept; real names are under 80 characters, longer ones are garbage that would wreck charts. */
+export const MAX_FIELD_CHARS = 200;
+
+const MAX_HIPE_CODE_DIGITS = 6;
+
+export type NormaliseResult =
+  | { readonly ok: true; readonly row: WaitingListRow }
+  | { readonly ok: false; readonly kind: IngestIssueKind; readonly reason: string };
+
+const DAY_FIRST = /^(\d{1,2})[/-](\d{1,2})[/-](\d{4})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$/;
+const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$/;
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const;
+
+function daysInMonth(year: number, month: number): number {
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  return month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1];
+}
+
+/** Parses 30/01/2020, 31-01-2018 or 2018-01-31 (optionally with a time of day) into yyyy-mm-dd. */
+export function parseArchiveDate(text: string): string | undefined {
+  const trimmed = text.trim();
+  let day: number;
+  let month: number;
+  let year: number;
+  const dayFirst = DAY_FIRST.exec(trimmed);
+  if (dayFirst !== null) {
+    day = Number(dayFirst[1]);
+    month = Number(dayFirst[2]);
+    year = Number(dayFirst[3]);
+  } else {
+    const iso = ISO.exec(trimmed);
+    if (iso === null) return undefined;
+    year = Number(iso[1]);
+    month = Number(iso[2]);
+    day = Number(iso[3]);
+  }
+  if (year < 1900 || year > 2999 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month))
+    return undefined;
+  return `${year}-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}`;
+}
+
+/** HIPE codes come zero-padded ("0601") or plain (601). */
+export function parseHipeCode(text: string): number | undefined {
+  const trimmed = text.trim();
+  if (trimmed.length === 0 || trimmed.length > MAX_HIPE_CODE_DIGITS || !/^\d+$/.test(trimmed)) return undefined;
+  return Number(trimmed);
+}
+
+export function parseTotal(text: string): number | undefined {
+  const trimmed = text.trim();
+  if (!/^\d{1,9}$/.test(trimmed)) return undefined;
+  const value = Number(trimmed);
+  return value <= MAX_CELL_TOTAL ? value : undefined;
+}
+
+const NEEDS_CLEANING = /[^\x21-\x7e ]|^ | $| {2}/;
+
+/** Control characters never belong in a name; whitespace runs are collapsed so "  0-3 Months" is "0-3 Months". */
+export function cleanText(text: string): string {
+  // Almost every field is already clean printable ASCII; one test is much cheaper than two replaces per field.
+  if (!NEEDS_CLEANING.test(text)) return text;
+  return text
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff]/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
+}
+
+function quote(text: string): string {
+  const shown = text.length > 30 ? `${text.slice(0, 30)}...` : text;
+  return JSON.stringify(shown);
+}
+
+/** Turns one CSV record into a typed row, or says why it cannot be one. */
+export function normaliseRecord(
+  record: readonly string[],
+  shape: HeaderShape,
+  sourceFile: string,
+  line: number,
+): NormaliseResult {
+  if (record.length < shape.width) {
+    return { ok: false, kind: "missing-columns", reason: `expected ${shape.width} columns, found ${record.length}` };
+  }
+  for (let i = shape.width; i < record.length; i += 1) {
+    if (record[i].trim() !== "") {
+      return {
+        ok: false,
+        kind: "extra-columns",
+        reason: `expected ${shape.width} columns, found ${record.length} with a value in column ${i + 1}`,
+      };
+    }
+  }
+
+  const text = (column: CanonicalColumn): string | undefined => {
+    const index = shape.columns[column];
+    return index === undefined ? undefined : record[index];
+  };
+  const texts: Partial<Record<CanonicalColumn, string>> = {};
+  for (const column of Object.keys(shape.columns) as CanonicalColumn[]) {
+    const raw = text(column) ?? "";
+    if (raw.length > MAX_FIELD_CHARS) {
+      return {
+        ok: false,
+        kind: "field-too-long",
+        reason: `${column} is ${raw.length} characters long (at most ${MAX_FIELD_CHARS})`,
+      };
+    }
+    const cleaned = cleanText(raw);
+    if (cleaned === "") return { ok: false, kind: "empty-field", reason: `${column} is empty` };
+    texts[column] = cleaned;
+  }
+
+  const rawTotal = texts.total ?? "";
+  const total = parseTotal(rawTotal);
+  if (total === undefined) {
+    return {
+      ok: false,
+      kind: "bad-total",
+      reason: `Total ${quote(rawTotal)} is not a whole number of patients between 0 and ${MAX_CELL_TOTAL}`,
+    };
+  }
+  const rawDate = texts.archiveDate ?? "";
+  const archiveDate = parseArchiveDate(rawDate);
+  if (archiveDate === undefined) {
+    return {
+      ok: false,
+      kind: "bad-date",
+      reason: `Archive_Date ${quote(rawDate)} is not a date like 30/01/2020 or 31-01-2018`,
+    };
+  }
+  const rawCode = texts.specialtyCode ?? "";
+  const specialtyCode = parseHipeCode(rawCode);
+  if (specialtyCode === undefined) {
+    return { ok: false, kind: "bad-code", reason: `specialty HIPE code ${quote(rawCode)} is not a number` };
+  }
+
+  let hospitalCode: string | undefined;
+  if (texts.hospitalCode !== undefined) {
+    hospitalCode = /^\d+$/.test(texts.hospitalCode) ? texts.hospitalCode.padStart(4, "0") : texts.hospitalCode;
+  }
+  const row: WaitingListRow = {
+    sourceFile,
+    line,
+    list: shape.list,
+    archiveDate,
+    month: archiveDate.slice(0, 7),
+    hospitalGroup: texts.hospitalGroup,
+    hospitalCode,
+    hospitalName: texts.hospitalName,
+    specialtyCode,
+    specialtyName: texts.specialtyName ?? "",
+    caseType: texts.caseType,
+    adultChild: texts.adultChild ?? "",
+    ageProfile: texts.ageProfile ?? "",
+    timeBand: texts.timeBand ?? "",
+    total,
+  };
+  return { ok: true, row };
+}
