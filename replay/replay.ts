@@ -53,7 +53,7 @@ export interface ReplayOptions {
 
 export interface ReplayDependencies {
   readonly gasTableProvider: GasTableProvider;
-  /** Needed in executed mode only; wired to the real contracts later. */
+  /** Needed in executed mode only: replay/chain/contracts-executed-runner.ts. */
   readonly executedRunner?: ExecutedRunner;
   readonly progress?: ProgressSink;
   /** Sees every malformed row or unusable file as it is found. */
@@ -72,7 +72,7 @@ export async function runReplay(options: ReplayOptions, dependencies: ReplayDepe
   const startedAt = performance.now();
   const now = dependencies.now ?? (() => new Date());
   if (options.mode === "executed" && dependencies.executedRunner === undefined) {
-    throw new ReplayError("Executed mode needs the contracts runner, which is not wired yet; use --mode modeled.");
+    throw new ReplayError("Executed mode needs a contracts runner, and none was given.");
   }
   if (options.mode === "modeled" && options.slice !== undefined) {
     throw new ReplayError("A slice applies to executed mode only; add --mode executed or drop --slice.");

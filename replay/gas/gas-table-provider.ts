@@ -1,4 +1,3 @@
-import { ReplayError } from "../errors.js";
 import { loadGasJson } from "./gas-json.js";
 import type { GasTable } from "./gas-table.js";
 
@@ -11,13 +10,3 @@ export interface GasTableProvider {
 export function gasJsonProvider(path: string): GasTableProvider {
   return { gasTable: () => loadGasJson(path) };
 }
-
-/** Stands in until gas is measured from the contracts directly: the replay then needs --gas. */
-export const UNWIRED_GAS_TABLE_PROVIDER: GasTableProvider = {
-  gasTable: () =>
-    Promise.reject(
-      new ReplayError(
-        "No gas figures: pass --gas <reports/gas.json> from the gas benchmark (measuring the contracts directly is not wired yet).",
-      ),
-    ),
-};

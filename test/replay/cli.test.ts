@@ -4,7 +4,8 @@ import { join } from "node:path";
 
 import { expect } from "chai";
 
-import { main, type CliIo } from "../../scripts/replay.js";
+import { DEFAULT_CLI_DEPENDENCIES, main, type CliIo } from "../../scripts/replay.js";
+import { measuredGasProvider } from "../../replay/chain/measured-gas-provider.js";
 import type { ExecutedRunner } from "../../replay/gas/executed-runner.js";
 import type { ReplayResult } from "../../replay/replay-result.js";
 import {
@@ -112,24 +113,20 @@ describe("replay CLI", function () {
     expect(
       await main([OP_2020_01, "--out", join(dir, "out"), "--quiet"], c.io, { gasTableProvider: FIXED_GAS_PROVIDER }),
     ).to.equal(0);
-    const fallback = capture();
-    expect(await main([OP_2020_01, "--out", join(dir, "out2")], fallback.io)).to.equal(1);
-    expect(fallback.stderr()).to.equal(
-      "error: No gas figures: pass --gas <reports/gas.json> from the gas benchmark (measuring the contracts directly is not wired yet).\n",
-    );
+    // Without an injected provider the CLI measures gas from the contracts (tested in replay-contracts.test.ts).
+    expect(DEFAULT_CLI_DEPENDENCIES.gasTableProvider).to.equal(measuredGasProvider);
   });
 
-  it("refuses executed mode until the contracts runner is wired", async () => {
+  it("refuses executed mode when no contracts runner is given", async () => {
     const c = capture();
     expect(
       await main(
         [OP_2020_01, "--out", join(dir, "out"), "--gas", gas, "--mode", "executed", "--slice", "month=2020-01"],
         c.io,
+        { gasTableProvider: FIXED_GAS_PROVIDER },
       ),
     ).to.equal(1);
-    expect(c.stderr()).to.equal(
-      "error: Executed mode needs the contracts runner, which is not wired yet; use --mode modeled.\n",
-    );
+    expect(c.stderr()).to.equal("error: Executed mode needs a contracts runner, and none was given.\n");
   });
 
   it("runs executed mode with an injected runner and fails when it disagrees by more than 1%", async () => {
@@ -220,8 +217,6 @@ describe("replay CLI", function () {
         join(dir, "out"),
         "--mode",
         "executed",
-        "--slice",
-        "month=2020-01",
         "--gas",
         gas,
       ],
@@ -232,9 +227,7 @@ describe("replay CLI", function () {
       },
     );
     expect(run.status).to.equal(1);
-    expect(run.stderr).to.include(
-      "error: Executed mode needs the contracts runner, which is not wired yet; use --mode modeled.",
-    );
+    expect(run.stderr).to.include("error: Executed mode needs --slice");
     expect(run.stdout).to.equal("");
   });
 

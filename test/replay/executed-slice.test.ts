@@ -178,9 +178,7 @@ describe("executed mode", function () {
       expect.fail("expected an error");
     } catch (error) {
       expect(error).to.be.instanceOf(ReplayError);
-      expect((error as Error).message).to.equal(
-        "Executed mode needs the contracts runner, which is not wired yet; use --mode modeled.",
-      );
+      expect((error as Error).message).to.equal("Executed mode needs a contracts runner, and none was given.");
     }
   });
 

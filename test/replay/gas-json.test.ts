@@ -4,7 +4,7 @@ import { expect } from "chai";
 
 import { ReplayError } from "../../replay/errors.js";
 import { loadGasJson, parseGasJson } from "../../replay/gas/gas-json.js";
-import { gasJsonProvider, UNWIRED_GAS_TABLE_PROVIDER } from "../../replay/gas/gas-table-provider.js";
+import { gasJsonProvider } from "../../replay/gas/gas-table-provider.js";
 import { tempDir, writeFixture } from "./helpers/fixtures.js";
 
 const BASE = {
@@ -143,16 +143,6 @@ describe("gas.json loader", () => {
       expect.fail("expected an error");
     } catch (error) {
       expect((error as Error).message).to.equal(`The gas file ${path}.missing cannot be read.`);
-    }
-  });
-
-  it("has an unwired default provider that asks for --gas", async () => {
-    try {
-      await UNWIRED_GAS_TABLE_PROVIDER.gasTable();
-      expect.fail("expected an error");
-    } catch (error) {
-      expect(error).to.be.instanceOf(ReplayError);
-      expect((error as Error).message).to.match(/^No gas figures: pass --gas <reports\/gas\.json>/);
     }
   });
 });
