@@ -155,7 +155,8 @@ contract ConsentManager is IConsentManager, AccessControlDefaultAdminRules, EIP7
         bool sensitive,
         Purpose purpose
     ) external view returns (bool) {
-        return _hasGrant(patient, grantee, commitment, recordType, sensitive, purpose);
+        return
+            _delegation.diedAt(patient) == 0 && _hasGrant(patient, grantee, commitment, recordType, sensitive, purpose);
     }
 
     /// @inheritdoc IConsentManager
@@ -312,10 +313,14 @@ contract ConsentManager is IConsentManager, AccessControlDefaultAdminRules, EIP7
         Purpose purpose
     ) private view returns (AccessBasis) {
         if (accessor == address(0) || purpose == Purpose.None) return AccessBasis.None;
-        if (accessor == patient) return AccessBasis.Patient;
+        // After a recorded death the patient's key, grants and relationships no longer open anything:
+        // whoever holds that key is not the patient. Authors keep their records; heirs read (as delegates).
+        bool deceased = _delegation.diedAt(patient) != 0;
+        if (accessor == patient && !deceased) return AccessBasis.Patient;
         if (_isSuspendedProvider(accessor)) return AccessBasis.None;
         if (accessor == author) return AccessBasis.Author;
         if (_delegation.isDelegate(patient, accessor, _CAPABILITY_READ)) return AccessBasis.Delegate;
+        if (deceased) return AccessBasis.None;
 
         if (_hasGrant(patient, accessor, commitment, recordType, sensitive, purpose)) return AccessBasis.Consent;
 

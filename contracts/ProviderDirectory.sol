@@ -13,6 +13,10 @@ contract ProviderDirectory is IProviderDirectory, AccessControlDefaultAdminRules
     /// @inheritdoc IProviderDirectory
     bytes32 public constant REGISTRAR_ROLE = keccak256("REGISTRAR_ROLE");
 
+    /// @dev How many organisations above an account the directory follows (a ward, its hospital, a
+    /// group...). Bounds the walk in `_activeKindOf`; `_checkEntry` refuses deeper chains and loops.
+    uint256 private constant _MAX_ORGANISATION_DEPTH = 4;
+
     mapping(address account => Provider provider) private _providers;
 
     /// @param admin The first admin (may grant the registrar role).
@@ -97,14 +101,23 @@ contract ProviderDirectory is IProviderDirectory, AccessControlDefaultAdminRules
         return _activeKindOf(account);
     }
 
-    function _activeKindOf(address account) internal view returns (ProviderKind) {
-        Provider memory provider = _providers[account];
-        if (provider.kind == ProviderKind.None || provider.suspended) return ProviderKind.None;
-        // A practitioner acts for its organisation: suspending the organisation stops its staff too.
-        if (provider.organisation != address(0) && _providers[provider.organisation].suspended) {
-            return ProviderKind.None;
+    function _activeKindOf(address account) internal view returns (ProviderKind kind) {
+        Provider storage provider = _providers[account];
+        kind = provider.kind;
+        if (kind == ProviderKind.None) return kind;
+        bool suspended = provider.suspended;
+        address organisation = provider.organisation;
+        // A provider acts for its organisation, which may itself belong to one (a ward of a hospital):
+        // suspending any organisation up the chain stops everyone below it.
+        for (uint256 depth = 0; ; ++depth) {
+            if (suspended) return ProviderKind.None;
+            if (organisation == address(0)) return kind;
+            // Only a later move of an organisation can make a chain this deep: fail closed.
+            if (depth == _MAX_ORGANISATION_DEPTH) return ProviderKind.None;
+            Provider storage unit = _providers[organisation];
+            suspended = unit.suspended;
+            organisation = unit.organisation;
         }
-        return provider.kind;
     }
 
     function _registered(address account) private view returns (Provider storage provider) {
@@ -118,6 +131,14 @@ contract ProviderDirectory is IProviderDirectory, AccessControlDefaultAdminRules
             Provider storage org = _providers[organisation];
             if (organisation == account || org.kind == ProviderKind.None || org.form != ProviderForm.Organisation) {
                 revert ProviderDirectoryInvalidOrganisation(organisation);
+            }
+            // The chain above the account must end, without passing through the account, within the depth.
+            address above = org.organisation;
+            for (uint256 depth = 2; above != address(0); ++depth) {
+                if (above == account || depth > _MAX_ORGANISATION_DEPTH) {
+                    revert ProviderDirectoryInvalidOrganisation(organisation);
+                }
+                above = _providers[above].organisation;
             }
         }
     }

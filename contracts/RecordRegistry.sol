@@ -108,6 +108,7 @@ contract RecordRegistry is IRecordRegistry, AccessControlDefaultAdminRules {
     /// @inheritdoc IRecordRegistry
     function setRecordSensitivity(address patient, bytes32 commitment, bool sensitive) external {
         _checkPatientOrDelegate(patient, _CAPABILITY_MANAGE_CONSENT);
+        if (_delegation.diedAt(patient) != 0) revert RecordRegistryPatientDeceased(patient);
         Record storage record = _existing(patient, commitment);
         uint8 flags = record.flags;
         if (flags & FLAG_ERASED != 0) revert RecordRegistryErased(patient, commitment);

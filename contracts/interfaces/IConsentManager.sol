@@ -8,6 +8,11 @@ import {AccessBasis, ConsentScope, Purpose, RecordType} from "../libraries/CareT
 /// @title IConsentManager
 /// @notice Patients' consent grants and the access rule: `canAccess` is the single answer every
 /// off-chain component asks before it hands out a record.
+///
+/// The rule, in order: a suspended provider is refused; the patient, the record's author and the
+/// patient's delegates with the read capability are allowed; then a matching active grant (sensitive
+/// records need a record-level one); then the registered workflow access sources. After the patient's
+/// recorded death only authors and heirs are allowed: grants made with a dead patient's key open nothing.
 interface IConsentManager {
     /// @notice A stored grant. Fits in one slot (20 + 5 + 5 + 1 bytes).
     /// @param grantee Who may access.
@@ -152,7 +157,7 @@ interface IConsentManager {
     ) external view returns (bool);
 
     /// @notice Whether `patient` holds an active consent grant to `grantee` covering the record for
-    /// `purpose` — grants only, no other basis. Workflows that need the patient's explicit consent
+    /// `purpose` — grants only, no other basis; never after the patient's recorded death. Workflows that need the patient's explicit consent
     /// (a pharmacy dispensing) ask this.
     /// @param patient The patient.
     /// @param grantee The grantee.

@@ -69,7 +69,7 @@ interface ILabOrders {
     /// @param sensitive Whether the corrected result is sensitive.
     function correctLabResult(address patient, bytes32 previousResult, bytes32 result, bool sensitive) external;
 
-    /// @notice Cancels a pending order. Only the ordering doctor.
+    /// @notice Cancels a pending order. Only the ordering doctor, while an active doctor.
     /// @param patient The patient.
     /// @param order The order record's commitment.
     function cancelLabOrder(address patient, bytes32 order) external;

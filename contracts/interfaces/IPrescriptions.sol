@@ -79,13 +79,13 @@ interface IPrescriptions {
     );
 
     /// @notice `pharmacy` dispensed `amount` units; `dispense` is the dispense record's commitment.
+    /// The running total is `prescriptionOf(...).dispensed` (or the sum of these events).
     event PrescriptionDispensed(
         address indexed patient,
         bytes32 indexed prescription,
         address indexed pharmacy,
         bytes32 dispense,
-        uint24 amount,
-        uint24 totalDispensed
+        uint24 amount
     );
 
     /// @notice The prescriber cancelled the prescription.
@@ -111,7 +111,7 @@ interface IPrescriptions {
         bytes32 dispenseCommitment
     ) external;
 
-    /// @notice Cancels a prescription. Only its prescriber.
+    /// @notice Cancels a prescription. Only its prescriber, while an active doctor.
     /// @param patient The patient.
     /// @param prescription The prescription record's commitment.
     function cancelPrescription(address patient, bytes32 prescription) external;

@@ -79,6 +79,9 @@ interface IRecordRegistry {
     /// @notice `patient` died; their records are kept and cannot be erased before `until`.
     error RecordRegistryRetained(address patient, uint256 until);
 
+    /// @notice `patient` died; their records' flags are frozen.
+    error RecordRegistryPatientDeceased(address patient);
+
     /// @notice A batch must commit to at least one record.
     error RecordRegistryEmptyBatch();
 
@@ -172,7 +175,8 @@ interface IRecordRegistry {
     /// @param commitment The record to erase.
     function eraseRecord(address patient, bytes32 commitment) external;
 
-    /// @notice Sets whether a record is sensitive. The patient or a delegate with the consent capability.
+    /// @notice Sets whether a record is sensitive. The patient or a delegate with the consent capability,
+    /// and never after the patient's recorded death.
     /// @param patient The patient.
     /// @param commitment The record.
     /// @param sensitive The new flag.

@@ -66,6 +66,7 @@ contract LabOrders is ILabOrders, IAccessSource, WorkflowBase {
         if (_orders[patient][order].laboratory == address(0)) revert LabOrderNotPending(patient, order);
         address doctor = _registry.recordOf(patient, order).author;
         if (msg.sender != doctor) revert LabOrderNotOrderingDoctor(msg.sender, doctor);
+        _checkActiveKind(msg.sender, ProviderKind.Doctor);
         delete _orders[patient][order];
         emit LabOrderCancelled(patient, order, msg.sender);
     }

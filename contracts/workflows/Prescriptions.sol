@@ -86,10 +86,9 @@ contract Prescriptions is IPrescriptions, WorkflowBase {
             )
         ) revert PrescriptionNoPatientConsent(patient, msg.sender);
 
-        uint24 total = rx.dispensed + amount;
-        stored.dispensed = total;
+        stored.dispensed = rx.dispensed + amount;
         _registry.anchorRecordFor(msg.sender, patient, dispenseCommitment, RecordType.Dispense, false);
-        emit PrescriptionDispensed(patient, prescription, msg.sender, dispenseCommitment, amount, total);
+        emit PrescriptionDispensed(patient, prescription, msg.sender, dispenseCommitment, amount);
     }
 
     /// @inheritdoc IPrescriptions
@@ -97,6 +96,7 @@ contract Prescriptions is IPrescriptions, WorkflowBase {
         Prescription storage stored = _existing(patient, prescription);
         address prescriber = _registry.recordOf(patient, prescription).author;
         if (msg.sender != prescriber) revert PrescriptionNotPrescriber(msg.sender, prescriber);
+        _checkActiveKind(msg.sender, ProviderKind.Doctor);
         if (stored.cancelled) revert PrescriptionCancelled(prescription);
         stored.cancelled = true;
         emit PrescriptionCancelledBy(patient, prescription, msg.sender);

@@ -1,0 +1,235 @@
+import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
+import {
+  AbiCoder,
+  concat,
+  id,
+  keccak256,
+  Result,
+  Signature,
+  toBeHex,
+  toBigInt,
+  zeroPadValue,
+  ZeroAddress,
+  ZeroHash,
+  type ContractTransactionResponse,
+  type TransactionReceipt,
+} from "ethers";
+
+import { ConsentScope, HipaaRole, ProviderForm, ProviderKind, Purpose, RecordType } from "../../client/care-types.js";
+import {
+  ConsentManager__factory,
+  PatientDelegation__factory,
+  ProviderDirectory__factory,
+  RecordRegistry__factory,
+  type ConsentManager,
+  type PatientDelegation,
+  type ProviderDirectory,
+  type RecordRegistry,
+} from "../../typechain-types/index.js";
+import type { IConsentManager } from "../../typechain-types/interfaces/IConsentManager.js";
+
+/** Seconds in an hour and a day. */
+export const HOUR = 60 * 60;
+export const DAY = 24 * HOUR;
+/** The admin-transfer delay the test deployments use (two days, the SDK's default). */
+export const ADMIN_DELAY = 2 * DAY;
+/** The order of the secp256k1 curve: a signature (r, s) and (r, n - s) recover the same key. */
+export const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+
+/**
+ * A grant request with plain values: accepted both by the contract (`GrantRequestStruct`) and by
+ * the SDK's signing helpers (`GrantRequestInput`).
+ */
+export interface GrantRequest {
+  grantee: string;
+  scope: number;
+  scopeValue: string;
+  purpose: number;
+  validFrom: number;
+  validUntil: number;
+}
+
+// Fails to compile if the contract's struct and this shape ever diverge.
+const _requestFitsStruct: (request: GrantRequest) => IConsentManager.GrantRequestStruct = (request) => request;
+void _requestFitsStruct;
+
+/** A stand-in for a salted commitment to an encrypted record: random-looking and deterministic. */
+export function commitmentOf(label: string): string {
+  return id(`careledger/test/commitment/${label}`);
+}
+
+/** An opaque registrar reason code. */
+export function reasonCodeOf(label: string): string {
+  return id(`careledger/test/reason/${label}`);
+}
+
+/** The scope value of a `RecordType` grant: the type's number as a 32-byte word. */
+export function recordTypeScope(recordType: RecordType | number | bigint): string {
+  return zeroPadValue(toBeHex(recordType), 32);
+}
+
+/** The grant id computed off-chain: `keccak256(abi.encode(grantee, scope, scopeValue, purpose))`. */
+export function grantIdOf(grantee: string, scope: ConsentScope, scopeValue: string, purpose: Purpose): string {
+  return keccak256(
+    AbiCoder.defaultAbiCoder().encode(["address", "uint8", "bytes32", "uint8"], [grantee, scope, scopeValue, purpose]),
+  );
+}
+
+/** A grant request over all of a patient's records for treatment, valid from now for 30 days. */
+export function grantRequest(grantee: string, now: number, overrides: Partial<GrantRequest> = {}): GrantRequest {
+  return {
+    grantee,
+    scope: ConsentScope.AllRecords,
+    scopeValue: ZeroHash,
+    purpose: Purpose.Treatment,
+    validFrom: now,
+    validUntil: now + 30 * DAY,
+    ...overrides,
+  };
+}
+
+/** The grant id of a request, computed off-chain. */
+export function grantIdOfRequest(request: GrantRequest): string {
+  return grantIdOf(request.grantee, request.scope, request.scopeValue, request.purpose);
+}
+
+/** A struct returned by a getter as a plain object keyed by field name, for deep comparison. */
+export function structOf(value: object): Record<string, unknown> {
+  if (!(value instanceof Result)) throw new TypeError("The value is not an ABI-decoded struct.");
+  return value.toObject();
+}
+
+/** Waits for a transaction and returns its receipt (never null on a local network). */
+export async function receiptOf(tx: Promise<ContractTransactionResponse>): Promise<TransactionReceipt> {
+  const receipt = await (await tx).wait();
+  if (receipt === null) throw new Error("The transaction has no receipt.");
+  return receipt;
+}
+
+/** The timestamp of the block that mined a transaction. */
+export async function minedAt(ethers: HardhatEthers, tx: Promise<ContractTransactionResponse>): Promise<number> {
+  const receipt = await receiptOf(tx);
+  const block = await ethers.provider.getBlock(receipt.blockNumber);
+  if (block === null) throw new Error("The block is missing.");
+  return block.timestamp;
+}
+
+/**
+ * The same signature made malleable: s replaced by n - s and v flipped. ecrecover still returns
+ * the signer, so only a contract that enforces low s (EIP-2) rejects it.
+ */
+export function toHighS(signature: string): string {
+  const sig = Signature.from(signature);
+  const highS = SECP256K1_N - toBigInt(sig.s);
+  const v = sig.v === 27 ? 28 : 27;
+  return concat([sig.r, toBeHex(highS, 32), toBeHex(v, 1)]);
+}
+
+/** Every signer the contract suites share, by role. */
+export interface CareLedgerActors {
+  admin: HardhatEthersSigner;
+  registrar: HardhatEthersSigner;
+  /** A hospital (organisation, covered entity). */
+  hospital: HardhatEthersSigner;
+  /** A doctor working for `hospital`. */
+  doctor: HardhatEthersSigner;
+  /** An independent pharmacy (organisation, covered entity). */
+  pharmacy: HardhatEthersSigner;
+  /** An independent laboratory (organisation, business associate). */
+  lab: HardhatEthersSigner;
+  patient: HardhatEthersSigner;
+  otherPatient: HardhatEthersSigner;
+  /** Will be appointed by `patient` with every capability (suites decide). */
+  delegate: HardhatEthersSigner;
+  /** Will be appointed by `patient` with the read capability only (suites decide). */
+  reader: HardhatEthersSigner;
+  /** An account nobody registered or appointed. */
+  stranger: HardhatEthersSigner;
+  /** Sends other people's signed messages. */
+  relayer: HardhatEthersSigner;
+  /** Takes over an admin role in the handover tests. */
+  newAdmin: HardhatEthersSigner;
+}
+
+/** The four core contracts. */
+export interface CoreContracts {
+  directory: ProviderDirectory;
+  delegation: PatientDelegation;
+  registry: RecordRegistry;
+  consent: ConsentManager;
+}
+
+export type CareLedgerWorld = CoreContracts & CareLedgerActors;
+
+/**
+ * Deploys the core contracts alone, with the constructor arguments `client/deploy.ts` uses but
+ * without the workflow contracts, so that no access source answers unless a test registers one.
+ */
+export async function deployCore(admin: HardhatEthersSigner, registrar: HardhatEthersSigner): Promise<CoreContracts> {
+  const directory = await new ProviderDirectory__factory(admin).deploy(admin.address, registrar.address, ADMIN_DELAY);
+  await directory.waitForDeployment();
+  const delegation = await new PatientDelegation__factory(admin).deploy(directory);
+  await delegation.waitForDeployment();
+  const registry = await new RecordRegistry__factory(admin).deploy(admin.address, ADMIN_DELAY, directory, delegation);
+  await registry.waitForDeployment();
+  const consent = await new ConsentManager__factory(admin).deploy(
+    admin.address,
+    ADMIN_DELAY,
+    directory,
+    registry,
+    delegation,
+  );
+  await consent.waitForDeployment();
+  return { directory, delegation, registry, consent };
+}
+
+/**
+ * Deploys the core contracts (admin and registrar kept apart, so tests can show that the admin
+ * alone cannot register providers) and registers the providers every suite uses.
+ */
+export async function deployCareLedgerWorld(ethers: HardhatEthers): Promise<CareLedgerWorld> {
+  const [
+    admin,
+    registrar,
+    hospital,
+    doctor,
+    pharmacy,
+    lab,
+    patient,
+    otherPatient,
+    delegate,
+    reader,
+    stranger,
+    relayer,
+    newAdmin,
+  ] = await ethers.getSigners();
+  const contracts = await deployCore(admin, registrar);
+  const directory = contracts.directory.connect(registrar);
+  const entries: [HardhatEthersSigner, ProviderKind, ProviderForm, HipaaRole, string][] = [
+    [hospital, ProviderKind.Hospital, ProviderForm.Organisation, HipaaRole.CoveredEntity, ZeroAddress],
+    [doctor, ProviderKind.Doctor, ProviderForm.Practitioner, HipaaRole.CoveredEntity, hospital.address],
+    [pharmacy, ProviderKind.Pharmacy, ProviderForm.Organisation, HipaaRole.CoveredEntity, ZeroAddress],
+    [lab, ProviderKind.Laboratory, ProviderForm.Organisation, HipaaRole.BusinessAssociate, ZeroAddress],
+  ];
+  for (const [account, kind, form, hipaa, organisation] of entries) {
+    await receiptOf(directory.registerProvider(account, kind, form, hipaa, organisation));
+  }
+  return {
+    ...contracts,
+    admin,
+    registrar,
+    hospital,
+    doctor,
+    pharmacy,
+    lab,
+    patient,
+    otherPatient,
+    delegate,
+    reader,
+    stranger,
+    relayer,
+    newAdmin,
+  };
+}
+
+export { ConsentScope, HipaaRole, ProviderForm, ProviderKind, Purpose, RecordType };
