@@ -218,6 +218,7 @@ contract ConsentManager is IConsentManager, AccessControlDefaultAdminRules, EIP7
     function _grant(address patient, GrantRequest calldata request) private returns (bytes32 grantId) {
         address grantee = request.grantee;
         if (grantee == address(0) || patient == address(0)) revert ConsentZeroAddress();
+        _checkAlive(patient);
         if (grantee == patient) revert ConsentSelfGrant(patient);
         if (request.purpose == Purpose.None) revert ConsentInvalidPurpose(request.purpose);
         if (request.validUntil <= request.validFrom || request.validUntil <= _now()) {
@@ -244,6 +245,7 @@ contract ConsentManager is IConsentManager, AccessControlDefaultAdminRules, EIP7
     }
 
     function _revoke(address patient, bytes32 grantId) private {
+        _checkAlive(patient);
         Grant storage grant = _grants[patient][grantId];
         address grantee = grant.grantee;
         if (grantee == address(0)) revert ConsentGrantNotFound(patient, grantId);
@@ -267,6 +269,10 @@ contract ConsentManager is IConsentManager, AccessControlDefaultAdminRules, EIP7
             valid = scopeValue == bytes32(0);
         }
         if (!valid) revert ConsentInvalidScope(scope, scopeValue);
+    }
+
+    function _checkAlive(address patient) private view {
+        if (_delegation.diedAt(patient) != 0) revert ConsentPatientDeceased(patient);
     }
 
     function _checkPatientOrDelegate(address patient) private view {

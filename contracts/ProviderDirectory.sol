@@ -101,6 +101,11 @@ contract ProviderDirectory is IProviderDirectory, AccessControlDefaultAdminRules
         return _activeKindOf(account);
     }
 
+    /// @inheritdoc IProviderDirectory
+    function activeKindsOf(address first, address second) external view returns (ProviderKind, ProviderKind) {
+        return (_activeKindOf(first), _activeKindOf(second));
+    }
+
     function _activeKindOf(address account) internal view returns (ProviderKind kind) {
         Provider storage provider = _providers[account];
         kind = provider.kind;

@@ -18,6 +18,9 @@ interface ICareRelationships {
     /// @notice `account` may not act for `patient` (not the patient, nor a consent delegate).
     error CareRelationshipsNotPatientOrDelegate(address account, address patient);
 
+    /// @notice `patient`'s death is recorded; their preferences can no longer change.
+    error CareRelationshipsPatientDeceased(address patient);
+
     /// @notice `account` is not an active doctor.
     error CareRelationshipsNotDoctor(address account);
 

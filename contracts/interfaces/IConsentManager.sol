@@ -62,6 +62,9 @@ interface IConsentManager {
     /// @notice `account` is neither `patient` nor a delegate allowed to manage consents.
     error ConsentNotPatientOrDelegate(address account, address patient);
 
+    /// @notice `patient`'s death is recorded: their consents can no longer change (heirs read instead).
+    error ConsentPatientDeceased(address patient);
+
     /// @notice The signature's deadline has passed.
     error ConsentExpiredSignature(uint256 deadline);
 

@@ -119,6 +119,12 @@ interface IProviderDirectory {
     /// @param account The account to check.
     function activeKindOf(address account) external view returns (ProviderKind);
 
+    /// @notice `activeKindOf` of two accounts in one call, for workflows that check two parties (a doctor
+    /// and the laboratory addressed, a pharmacy and the prescriber).
+    /// @param first The first account.
+    /// @param second The second account.
+    function activeKindsOf(address first, address second) external view returns (ProviderKind, ProviderKind);
+
     /// @notice The role that may register, update and suspend providers.
     function REGISTRAR_ROLE() external view returns (bytes32);
 }

@@ -207,6 +207,7 @@ contract CareRelationships is ICareRelationships, IAccessSource, WorkflowBase, E
     }
 
     function _checkPatientOrDelegate(address patient) private view {
+        if (_delegation.diedAt(patient) != 0) revert CareRelationshipsPatientDeceased(patient);
         if (msg.sender != patient && !_delegation.isDelegate(patient, msg.sender, _CAPABILITY_MANAGE_CONSENT)) {
             revert CareRelationshipsNotPatientOrDelegate(msg.sender, patient);
         }

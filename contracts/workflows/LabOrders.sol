@@ -29,10 +29,9 @@ contract LabOrders is ILabOrders, IAccessSource, WorkflowBase {
 
     /// @inheritdoc ILabOrders
     function orderLabTest(address patient, bytes32 order, address laboratory) external {
-        _checkActiveKind(msg.sender, ProviderKind.Doctor);
-        if (_directory.activeKindOf(laboratory) != ProviderKind.Laboratory) {
-            revert LabOrderInvalidLaboratory(laboratory);
-        }
+        (ProviderKind doctorKind, ProviderKind laboratoryKind) = _directory.activeKindsOf(msg.sender, laboratory);
+        if (doctorKind != ProviderKind.Doctor) revert WorkflowUnauthorizedProvider(msg.sender, ProviderKind.Doctor);
+        if (laboratoryKind != ProviderKind.Laboratory) revert LabOrderInvalidLaboratory(laboratory);
         _registry.anchorRecordFor(msg.sender, patient, order, RecordType.LabOrder, false);
         _orders[patient][order] = Order({laboratory: laboratory, orderedAt: uint40(_now())});
         emit LabTestOrdered(patient, order, laboratory);

@@ -63,7 +63,11 @@ contract Prescriptions is IPrescriptions, WorkflowBase {
     ) external {
         Prescription storage stored = _existing(patient, prescription);
         Prescription memory rx = stored;
-        _checkActiveKind(msg.sender, ProviderKind.Pharmacy);
+        IRecordRegistry.Record memory record = _registry.recordOf(patient, prescription);
+        (ProviderKind pharmacyKind, ProviderKind prescriberKind) = _directory.activeKindsOf(msg.sender, record.author);
+        if (pharmacyKind != ProviderKind.Pharmacy) {
+            revert WorkflowUnauthorizedProvider(msg.sender, ProviderKind.Pharmacy);
+        }
         if (rx.pharmacy != address(0) && rx.pharmacy != msg.sender) {
             revert PrescriptionPharmacyNotAuthorised(msg.sender, rx.pharmacy);
         }
@@ -73,8 +77,7 @@ contract Prescriptions is IPrescriptions, WorkflowBase {
         if (amount == 0 || amount > rx.quantity || amount > remaining) {
             revert PrescriptionQuantityExceeded(prescription, amount, rx.quantity, remaining);
         }
-        IRecordRegistry.Record memory record = _registry.recordOf(patient, prescription);
-        if (!_directory.isActiveProvider(record.author)) revert PrescriptionPrescriberInactive(record.author);
+        if (prescriberKind != ProviderKind.Doctor) revert PrescriptionPrescriberInactive(record.author);
         if (
             !_consent.hasConsent(
                 patient,

@@ -66,6 +66,10 @@ export function parseTotal(text: string): number | undefined {
 const NEEDS_CLEANING = /[^\x21-\x7e ]|^ | $| {2}/;
 
 /** Control characters never belong in a name; whitespace runs are collapsed so "  0-3 Months" is "0-3 Months". */
+// Zero-width characters and bidi embeddings, overrides and isolates have no place in these
+// files; a row holding one could show a look-alike hospital or hide a digit, so it is skipped.
+const INVISIBLE_FORMATTING = /[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069]/;
+
 export function cleanText(text: string): string {
   // Almost every field is already clean printable ASCII; one test is much cheaper than two replaces per field.
   if (!NEEDS_CLEANING.test(text)) return text;
@@ -113,6 +117,13 @@ export function normaliseRecord(
         kind: "field-too-long",
         reason: `${column} is ${raw.length} characters long (at most ${MAX_FIELD_CHARS})`,
       };
+    }
+    // The decoder turns bytes that are not UTF-8 into U+FFFD; such a row's text cannot be trusted.
+    if (raw.includes("\ufffd")) {
+      return { ok: false, kind: "bad-encoding", reason: `${column} holds bytes that are not valid UTF-8` };
+    }
+    if (INVISIBLE_FORMATTING.test(raw)) {
+      return { ok: false, kind: "hidden-characters", reason: `${column} holds invisible formatting characters` };
     }
     const cleaned = cleanText(raw);
     if (cleaned === "") return { ok: false, kind: "empty-field", reason: `${column} is empty` };

@@ -57,4 +57,6 @@ export type IngestIssueKind =
   | "bad-quotes"
   | "csv-syntax"
   | "unknown-header"
-  | "unreadable-file";
+  | "unreadable-file"
+  | "bad-encoding"
+  | "hidden-characters";

@@ -937,8 +937,6 @@ const LIFECYCLE_PROBES: readonly LifecycleProbe[] = [
   {
     who: SUSPENDED,
     name: "cancelPrescription of its own prescription",
-    openFinding:
-      "Prescriptions.cancelPrescription checks only msg.sender == prescriber, not that the prescriber is active",
     call: (w) =>
       w.contracts.prescriptions
         .connect(w.actors.suspendedDoctor)
@@ -947,7 +945,6 @@ const LIFECYCLE_PROBES: readonly LifecycleProbe[] = [
   {
     who: SUSPENDED,
     name: "cancelLabOrder of its own pending order",
-    openFinding: "LabOrders.cancelLabOrder checks only msg.sender == ordering doctor, not that the doctor is active",
     call: (w) =>
       w.contracts.labOrders
         .connect(w.actors.suspendedDoctor)
@@ -986,8 +983,6 @@ const LIFECYCLE_PROBES: readonly LifecycleProbe[] = [
   {
     who: DECEASED,
     name: "grantConsent opening every record to a stranger",
-    openFinding:
-      "ConsentManager.grantConsent (and grantConsentBySig) never asks PatientDelegation.diedAt: the key of a patient recorded dead still manages consent, while its delegates lost that power",
     setup: recordVictimDeath,
     call: async (w) =>
       w.contracts.consent.connect(w.actors.victim).grantConsent.staticCall(w.actors.victim.address, {
@@ -1002,7 +997,6 @@ const LIFECYCLE_PROBES: readonly LifecycleProbe[] = [
   {
     who: DECEASED,
     name: "revokeConsent of a standing grant",
-    openFinding: "ConsentManager.revokeConsent never asks PatientDelegation.diedAt",
     setup: recordVictimDeath,
     call: (w) =>
       w.contracts.consent
@@ -1012,7 +1006,6 @@ const LIFECYCLE_PROBES: readonly LifecycleProbe[] = [
   {
     who: DECEASED,
     name: "setRecordSensitivity lowering a sensitive record",
-    openFinding: "RecordRegistry.setRecordSensitivity never asks PatientDelegation.diedAt",
     setup: recordVictimDeath,
     call: (w) =>
       w.contracts.registry
@@ -1022,7 +1015,6 @@ const LIFECYCLE_PROBES: readonly LifecycleProbe[] = [
   {
     who: DECEASED,
     name: "setFamilyDoctor opening treatment access to a new doctor",
-    openFinding: "CareRelationships.setFamilyDoctor never asks PatientDelegation.diedAt",
     setup: recordVictimDeath,
     call: (w) =>
       w.contracts.relationships
