@@ -1,0 +1,88 @@
+// Synthetic FHIR R4 resources for the demo and the privacy scan. The person and every identifier
+// are invented; they exist so that the tests can prove none of this text ever reaches the chain.
+import type * as R4 from "fhir/r4.js";
+
+const RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm";
+const LOINC = "http://loinc.org";
+const UCUM = "http://unitsofmeasure.org";
+
+/** Text from the payloads that must never appear on-chain, in logs or in errors. */
+export const DEMO_PLAINTEXT = {
+  patientName: "Aoife Byrne-Fitzgerald",
+  patientMrn: "MRN-IE-0048213",
+  drug: "Amlodipine 5 MG Oral Tablet",
+  test: "Glucose [Mass/volume] in Serum or Plasma",
+  resultValue: "5.4 mmol/L",
+  diagnosis: "Essential hypertension, newly diagnosed",
+} as const;
+
+function subject(patient: string): R4.Reference {
+  return {
+    reference: `Patient/${patient.toLowerCase()}`,
+    display: DEMO_PLAINTEXT.patientName,
+    identifier: { system: "urn:ie:hse:mrn", value: DEMO_PLAINTEXT.patientMrn },
+  };
+}
+
+export function medicationRequest(patient: string): R4.MedicationRequest {
+  return {
+    resourceType: "MedicationRequest",
+    status: "active",
+    intent: "order",
+    medicationCodeableConcept: { coding: [{ system: RXNORM, code: "197361", display: DEMO_PLAINTEXT.drug }] },
+    subject: subject(patient),
+    authoredOn: new Date().toISOString(),
+    reasonCode: [{ text: DEMO_PLAINTEXT.diagnosis }],
+    dosageInstruction: [{ sequence: 1, text: "One tablet daily" }],
+    dispenseRequest: {
+      numberOfRepeatsAllowed: 0,
+      quantity: { value: 30, unit: "tablet", system: UCUM, code: "{tbl}" },
+    },
+  };
+}
+
+export function medicationDispense(patient: string, prescription: string, amount: number): R4.MedicationDispense {
+  return {
+    resourceType: "MedicationDispense",
+    status: "completed",
+    medicationCodeableConcept: { coding: [{ system: RXNORM, code: "197361", display: DEMO_PLAINTEXT.drug }] },
+    subject: subject(patient),
+    authorizingPrescription: [{ reference: `MedicationRequest/${prescription.slice(2, 18)}` }],
+    quantity: { value: amount, unit: "tablet", system: UCUM, code: "{tbl}" },
+    whenHandedOver: new Date().toISOString(),
+  };
+}
+
+export function serviceRequest(patient: string): R4.ServiceRequest {
+  return {
+    resourceType: "ServiceRequest",
+    status: "active",
+    intent: "order",
+    code: { coding: [{ system: LOINC, code: "2345-7", display: DEMO_PLAINTEXT.test }] },
+    subject: subject(patient),
+    authoredOn: new Date().toISOString(),
+  };
+}
+
+export function diagnosticReport(patient: string, order: string): R4.DiagnosticReport {
+  return {
+    resourceType: "DiagnosticReport",
+    status: "final",
+    basedOn: [{ reference: `ServiceRequest/${order.slice(2, 18)}` }],
+    code: { coding: [{ system: LOINC, code: "2345-7", display: DEMO_PLAINTEXT.test }] },
+    subject: subject(patient),
+    issued: new Date().toISOString(),
+    conclusion: `Fasting glucose ${DEMO_PLAINTEXT.resultValue}, within normal limits.`,
+  };
+}
+
+export function observationNote(patient: string): R4.Observation {
+  return {
+    resourceType: "Observation",
+    status: "final",
+    code: { text: "Clinical impression" },
+    subject: subject(patient),
+    effectiveDateTime: new Date().toISOString(),
+    valueString: DEMO_PLAINTEXT.diagnosis,
+  };
+}
