@@ -41,7 +41,8 @@ export default defineConfig({
   },
   networks: {
     hardhatMainnet: { type: "edr-simulated", chainType: "l1" },
-    localhost: { type: "http", url: "http://127.0.0.1:8545" },
+    // CARELEDGER_LOCALHOST_URL points the local network at another port (the tests start their own node).
+    localhost: { type: "http", url: process.env.CARELEDGER_LOCALHOST_URL ?? "http://127.0.0.1:8545" },
     custom: {
       type: "http",
       url: configVariable("CARELEDGER_RPC_URL"),

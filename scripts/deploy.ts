@@ -17,7 +17,7 @@ const { ethers, ignition, networkName } = connection;
 const [deployer] = await ethers.getSigners();
 const chainId = Number((await ethers.provider.getNetwork()).chainId);
 
-const deploymentId = `careledger-${chainId}`;
+const deploymentId = process.env.CARELEDGER_DEPLOYMENT_ID ?? `careledger-${chainId}`;
 const journalDir = path.resolve("ignition", "deployments", deploymentId);
 
 // A local node forgets everything when it restarts, but Ignition's journal does not: on the

@@ -1,0 +1,15 @@
+/** Where the CLI writes; injectable so tests can run commands in-process. */
+export interface CliIo {
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
+}
+
+function jsonSafe(value: unknown): unknown {
+  return JSON.parse(JSON.stringify(value, (_key, v: unknown) => (typeof v === "bigint" ? v.toString() : v)));
+}
+
+/** Prints `human` lines, or `data` as JSON with --json. */
+export function emit(io: CliIo, json: boolean | undefined, human: string | string[], data: unknown): void {
+  if (json === true) io.stdout.write(`${JSON.stringify(jsonSafe(data), null, 2)}\n`);
+  else io.stdout.write(`${(Array.isArray(human) ? human : [human]).join("\n")}\n`);
+}

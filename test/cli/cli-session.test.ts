@@ -1,0 +1,182 @@
+import { spawn } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { expect } from "chai";
+
+import { observationNote } from "../../scripts/lib/demo-resources.js";
+import { devAccountKey, startHardhatNode, type HardhatNode } from "../helpers/node.js";
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function runProcess(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe("careledger CLI against hardhat node", function () {
+  this.timeout(600_000);
+  let node: HardhatNode;
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+  const keyFile = (name: string): string => join(dir, `${name}.key`);
+  const cli = (account: string, ...args: string[]): Promise<Run> =>
+    runProcess(process.execPath, ["bin/careledger.js", "--key-file", keyFile(account), "--json", ...args], env);
+  const address = (index: number): string => node.wallet(index).address;
+
+  before(async function () {
+    node = await startHardhatNode();
+    dir = await mkdtemp(join(tmpdir(), "careledger-cli-"));
+    env = {
+      CI: "true",
+      CARELEDGER_RPC_URL: node.url,
+      CARELEDGER_LOCALHOST_URL: node.url,
+      CARELEDGER_DEPLOYMENT: join(dir, "deployment.json"),
+      CARELEDGER_DEPLOYMENT_ID: `cli-test-${node.port}`,
+      CARELEDGER_DATA_DIR: join(dir, "data"),
+    };
+    for (const [name, index] of [
+      ["registrar", 0],
+      ["doctor", 1],
+      ["patient", 5],
+      ["reader", 6],
+    ] as const) {
+      await writeFile(keyFile(name), `${devAccountKey(index)}\n`, { mode: 0o600 });
+    }
+  });
+
+  after(async function () {
+    await node?.stop();
+    await rm(join("ignition", "deployments", `cli-test-${node.port}`), { recursive: true, force: true });
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("deploys with the deploy command, then runs a whole session", async function () {
+    const deploy = await runProcess(
+      process.execPath,
+      ["node_modules/hardhat/dist/src/cli.js", "run", "scripts/deploy.ts", "--network", "localhost"],
+      env,
+    );
+    expect(deploy.code, deploy.stderr).to.equal(0);
+    expect(deploy.stdout).to.match(/CareLedger is deployed on localhost \(chain 31337\)/);
+
+    const doctor = address(1);
+    const patient = address(5);
+    const reader = address(6);
+    for (const account of [doctor, reader]) {
+      const registered = await cli("registrar", "providers", "register", account, "--kind", "doctor");
+      expect(registered.code, registered.stderr).to.equal(0);
+    }
+    // Every party registers its public key in the shared directory on its first command.
+    for (const party of ["patient", "reader"]) {
+      const listed = await cli(party, "records", "list");
+      expect(listed.code, listed.stderr).to.equal(0);
+    }
+
+    const resourceFile = join(dir, "note.json");
+    await writeFile(resourceFile, JSON.stringify(observationNote(patient)));
+    const put = await cli("doctor", "records", "put", "--patient", patient, "--file", resourceFile);
+    expect(put.code, put.stderr).to.equal(0);
+    const commitment = (JSON.parse(put.stdout) as { commitment: string }).commitment;
+    expect(commitment).to.match(/^0x[0-9a-f]{64}$/);
+
+    const grant = await cli(
+      "patient",
+      "consents",
+      "grant",
+      "--grantee",
+      reader,
+      "--record",
+      commitment,
+      "--purpose",
+      "treatment",
+    );
+    expect(grant.code, grant.stderr).to.equal(0);
+    const grantId = (JSON.parse(grant.stdout) as { grantId: string }).grantId;
+
+    const check = await cli(
+      "reader",
+      "consents",
+      "check",
+      "--accessor",
+      reader,
+      "--patient",
+      patient,
+      "--commitment",
+      commitment,
+      "--purpose",
+      "treatment",
+    );
+    expect(JSON.parse(check.stdout)).to.deep.equal({ allowed: true, basis: "Consent" });
+
+    const read = await cli("reader", "records", "get", "--patient", patient, "--commitment", commitment);
+    expect(read.code, read.stderr).to.equal(0);
+    expect((JSON.parse(read.stdout) as { resource: { resourceType: string } }).resource.resourceType).to.equal(
+      "Observation",
+    );
+
+    const revoke = await cli("patient", "consents", "revoke", grantId);
+    expect(revoke.code, revoke.stderr).to.equal(0);
+
+    const refused = await cli("reader", "records", "get", "--patient", patient, "--commitment", commitment);
+    expect(refused.code).to.equal(1);
+    expect(refused.stdout).to.equal("");
+    expect(refused.stderr).to.match(/^error: Access denied: .+ may not read that record of .+ for Treatment\.\n$/);
+
+    const audit = await cli("patient", "audit", "--patient", patient);
+    expect(audit.code, audit.stderr).to.equal(0);
+    const report = JSON.parse(audit.stdout) as { counts: Record<string, number> };
+    expect(report.counts.intact).to.equal(1);
+  });
+
+  it("answers bad input with one plain sentence and a non-zero exit", async function () {
+    const cases: [string[], RegExp][] = [
+      [
+        ["records", "get", "--patient", "0x1234", "--commitment", "0x00"],
+        /^error: The patient "0x1234" is not an Ethereum address\.\n$/,
+      ],
+      [
+        ["consents", "grant", "--grantee", address(6), "--purpose", "treatment"],
+        /^error: Give exactly one scope: --record, --type or --all\.\n$/,
+      ],
+      [
+        ["consents", "grant", "--grantee", address(6), "--all", "--purpose", "gossip"],
+        /^error: Unknown purpose "gossip"; use one of .+\.\n$/,
+      ],
+      [
+        ["emergency", "open", "--patient", address(5), "--reason", "1", "--hours", "48"],
+        /^error: The number of hours must be a whole number from 1 to 24\.\n$/,
+      ],
+      [["records", "put", "--patient", address(5)], /^error: Required option '--file <json>' not specified\.\n$/],
+    ];
+    for (const [args, message] of cases) {
+      const result = await cli("doctor", ...args);
+      expect(result.code, args.join(" ")).to.be.greaterThan(0);
+      expect(result.stderr).to.match(message);
+    }
+    const noKey = await runProcess(process.execPath, ["bin/careledger.js", "records", "list"], env);
+    expect(noKey.code).to.equal(2);
+    expect(noKey.stderr).to.equal(
+      "error: This command signs transactions: give --key-file <file> or --keystore <file>.\n",
+    );
+    const wrongChain = await runProcess(
+      process.execPath,
+      ["bin/careledger.js", "--key-file", keyFile("doctor"), "--rpc", "http://127.0.0.1:9", "records", "list"],
+      env,
+    );
+    expect(wrongChain.code).to.equal(1);
+    expect(wrongChain.stderr).to.match(/^error: The node at http:\/\/127\.0\.0\.1:9 does not answer; .+\.\n$/);
+  });
+});
