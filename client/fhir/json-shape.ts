@@ -1,3 +1,5 @@
+import { types } from "node:util";
+
 import { InvalidFhirResourceError } from "../errors.js";
 import type { JsonObject } from "./json-value.js";
 import { MAX_JSON_DEPTH } from "./limits.js";
@@ -9,8 +11,11 @@ import { MAX_JSON_DEPTH } from "./limits.js";
  */
 const ELEMENT_NAME = /^_?[A-Za-z][A-Za-z0-9]{0,63}$/;
 
+/** Names of Object.prototype members: valid-looking element names that no FHIR element uses. */
+const PROTOTYPE_NAMES = new Set(["constructor", "prototype", "toString", "valueOf", "hasOwnProperty"]);
+
 export function isElementName(key: string): boolean {
-  return ELEMENT_NAME.test(key);
+  return ELEMENT_NAME.test(key) && !PROTOTYPE_NAMES.has(key.replace(/^_/, ""));
 }
 
 /**
@@ -107,7 +112,7 @@ function checkArray(array: unknown[], path: string, depth: number, counterpart: 
   if (depth > MAX_JSON_DEPTH) {
     throw new InvalidFhirResourceError(path, "too-deep");
   }
-  if (Object.getPrototypeOf(array) !== Array.prototype) {
+  if (Object.getPrototypeOf(array) !== Array.prototype || types.isProxy(array)) {
     throw new InvalidFhirResourceError(path, "not-json");
   }
   // Own keys of a dense plain array are its indices plus `length`; anything else is
@@ -162,6 +167,8 @@ function isPlainObject(value: unknown): value is object {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     return false;
   }
+  // A Proxy can show the validator one value and the serialiser another.
+  if (types.isProxy(value)) return false;
   const prototype: unknown = Object.getPrototypeOf(value);
   return prototype === Object.prototype || prototype === null;
 }
