@@ -38,6 +38,20 @@ export default defineConfig({
   },
   test: {
     mocha: { timeout: 120_000 },
+    solidity: {
+      // Hardhat's default seed is fixed, so CI runs are reproducible. A deeper nightly profile:
+      // `npx hardhat test solidity --test-profile deep`.
+      profiles: {
+        default: {
+          fuzz: { runs: 256 },
+          invariant: { runs: 32, depth: 60, failOnRevert: true, shrinkRunLimit: 1000 },
+        },
+        deep: {
+          fuzz: { runs: 5000 },
+          invariant: { runs: 256, depth: 200, failOnRevert: true, shrinkRunLimit: 5000 },
+        },
+      },
+    },
   },
   networks: {
     hardhatMainnet: { type: "edr-simulated", chainType: "l1" },

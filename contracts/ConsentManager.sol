@@ -307,8 +307,8 @@ contract ConsentManager is IConsentManager, AccessControlDefaultAdminRules, EIP7
             );
     }
 
-    // Order matters only for the basis reported: every rule below can only allow, and a suspended
-    // provider is refused before any of them is asked.
+    // Order matters: the patient always reads their own records (suspension is professional, not
+    // personal) until a recorded death; then a suspended provider is refused before any other rule.
     function _decide(
         address accessor,
         address patient,
@@ -322,7 +322,7 @@ contract ConsentManager is IConsentManager, AccessControlDefaultAdminRules, EIP7
         // After a recorded death the patient's key, grants and relationships no longer open anything:
         // whoever holds that key is not the patient. Authors keep their records; heirs read (as delegates).
         bool deceased = _delegation.diedAt(patient) != 0;
-        if (accessor == patient && !deceased) return AccessBasis.Patient;
+        if (accessor == patient) return deceased ? AccessBasis.None : AccessBasis.Patient;
         if (_isSuspendedProvider(accessor)) return AccessBasis.None;
         if (accessor == author) return AccessBasis.Author;
         if (_delegation.isDelegate(patient, accessor, _CAPABILITY_READ)) return AccessBasis.Delegate;

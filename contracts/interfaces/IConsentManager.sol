@@ -9,8 +9,9 @@ import {AccessBasis, ConsentScope, Purpose, RecordType} from "../libraries/CareT
 /// @notice Patients' consent grants and the access rule: `canAccess` is the single answer every
 /// off-chain component asks before it hands out a record.
 ///
-/// The rule, in order: a suspended provider is refused; the patient, the record's author and the
-/// patient's delegates with the read capability are allowed; then a matching active grant (sensitive
+/// The rule, in order: the patient is allowed (a suspension is professional and does not touch a
+/// provider's own records as a patient); a suspended provider is refused; the record's author and
+/// the patient's delegates with the read capability are allowed; then a matching active grant (sensitive
 /// records need a record-level one); then the registered workflow access sources. After the patient's
 /// recorded death only authors and heirs are allowed: grants made with a dead patient's key open nothing.
 interface IConsentManager {
