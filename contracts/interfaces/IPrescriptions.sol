@@ -58,6 +58,9 @@ interface IPrescriptions {
     /// @notice The prescriber cancelled the prescription.
     error PrescriptionCancelled(bytes32 prescription);
 
+    /// @notice The patient erased the prescription's record, so it can no longer be dispensed.
+    error PrescriptionErased(bytes32 prescription);
+
     /// @notice Dispensing `amount` would exceed a fill (`quantity`) or the total left (`remaining`).
     error PrescriptionQuantityExceeded(bytes32 prescription, uint256 amount, uint256 quantity, uint256 remaining);
 
@@ -98,8 +101,10 @@ interface IPrescriptions {
     /// @param terms The dispensing terms.
     function issuePrescription(address patient, bytes32 commitment, Terms calldata terms) external;
 
-    /// @notice Dispenses `amount` units and anchors the dispense record. Only active pharmacies the
-    /// prescriber authorised, with the patient's dispensing consent.
+    /// @notice Dispenses `amount` units and anchors the dispense record, as sensitive as the
+    /// prescription. Only active pharmacies the prescriber authorised, with the patient's dispensing
+    /// consent, while the prescriber is active and the prescription is neither erased, expired nor
+    /// cancelled.
     /// @param patient The patient.
     /// @param prescription The prescription record's commitment.
     /// @param amount Units dispensed now (a partial fill is fine).

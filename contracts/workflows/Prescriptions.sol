@@ -12,6 +12,7 @@ import {WorkflowBase} from "./WorkflowBase.sol";
 /// @notice Dispensing terms enforced on-chain; see IPrescriptions for the rules.
 contract Prescriptions is IPrescriptions, WorkflowBase {
     uint8 private constant _FLAG_SENSITIVE = 1;
+    uint8 private constant _FLAG_ERASED = 2;
 
     mapping(address patient => mapping(bytes32 prescription => Prescription terms)) private _prescriptions;
 
@@ -78,19 +79,24 @@ contract Prescriptions is IPrescriptions, WorkflowBase {
             revert PrescriptionQuantityExceeded(prescription, amount, rx.quantity, remaining);
         }
         if (prescriberKind != ProviderKind.Doctor) revert PrescriptionPrescriberInactive(record.author);
+        if (record.flags & _FLAG_ERASED != 0) revert PrescriptionErased(prescription);
+        bool sensitive = record.flags & _FLAG_SENSITIVE != 0;
         if (
             !_consent.hasConsent(
                 patient,
                 msg.sender,
                 prescription,
                 RecordType.Prescription,
-                record.flags & _FLAG_SENSITIVE != 0,
+                sensitive,
                 Purpose.Dispensing
             )
-        ) revert PrescriptionNoPatientConsent(patient, msg.sender);
+        ) {
+            revert PrescriptionNoPatientConsent(patient, msg.sender);
+        }
 
         stored.dispensed = rx.dispensed + amount;
-        _registry.anchorRecordFor(msg.sender, patient, dispenseCommitment, RecordType.Dispense, false);
+        // A dispense names the same medicine, so it is exactly as sensitive as its prescription.
+        _registry.anchorRecordFor(msg.sender, patient, dispenseCommitment, RecordType.Dispense, sensitive);
         emit PrescriptionDispensed(patient, prescription, msg.sender, dispenseCommitment, amount);
     }
 

@@ -1,0 +1,897 @@
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
+import { expect } from "chai";
+import { type AddressLike, id, ZeroAddress, ZeroHash } from "ethers";
+import { network } from "hardhat";
+
+import { AccessBasis, Capability } from "../../client/care-types.js";
+import { UNLOCK_EIP712_TYPES } from "../../client/sdk/unlock-code.js";
+import { CareRelationships__factory, TestERC1271Wallet__factory } from "../../typechain-types/index.js";
+import {
+  commitmentOf,
+  ConsentScope,
+  DAY,
+  grantRequest,
+  HOUR,
+  minedAt,
+  Purpose,
+  receiptOf,
+  RecordType,
+} from "../helpers/care-ledger.js";
+import {
+  addressOf,
+  deployWorkflowWorld,
+  relationshipsDomain,
+  reinstate,
+  signUnlockFor,
+  suspend,
+  typehashOf,
+  type UnlockMessage,
+} from "../helpers/workflow-fixture.js";
+
+const { ethers, networkHelpers } = await network.create();
+
+const CHECK_IN_PERIOD = 24 * HOUR;
+const UNLOCK_PERIOD = 12 * HOUR;
+const MAX_CODE_LIFETIME = HOUR;
+
+/** The start of the UTC day that contains `timestamp`. */
+function dayStartOf(timestamp: number): number {
+  return timestamp - (timestamp % DAY);
+}
+
+async function fixture() {
+  const world = await deployWorkflowWorld(ethers);
+  const { registry, delegation, hospital, patient, otherPatient, delegate, reader } = world;
+  // Records written by the hospital itself, so that no doctor under test reads them as their author.
+  const note = commitmentOf("rel/note");
+  const sensitiveNote = commitmentOf("rel/sensitive-note");
+  const otherNote = commitmentOf("rel/other-patient-note");
+  await receiptOf(registry.connect(hospital).anchorRecord(patient.address, note, RecordType.ClinicalNote, false));
+  await receiptOf(
+    registry.connect(hospital).anchorRecord(patient.address, sensitiveNote, RecordType.ClinicalNote, true),
+  );
+  await receiptOf(
+    registry.connect(hospital).anchorRecord(otherPatient.address, otherNote, RecordType.ClinicalNote, false),
+  );
+  const start = await networkHelpers.time.latest();
+  await receiptOf(
+    delegation.connect(patient).appointDelegate(delegate.address, Capability.ManageConsent, start + 365 * DAY),
+  );
+  await receiptOf(delegation.connect(patient).appointDelegate(reader.address, Capability.Read, start + 365 * DAY));
+  return { ...world, note, sensitiveNote, otherNote };
+}
+
+type Fixture = Awaited<ReturnType<typeof fixture>>;
+
+describe("CareRelationships", function () {
+  let f: Fixture;
+
+  beforeEach(async function () {
+    f = await networkHelpers.loadFixture(fixture);
+  });
+
+  /** Whether `doctor` may read `commitment` of the patient for `purpose`. */
+  async function reads(
+    doctor: HardhatEthersSigner,
+    commitment: string = f.note,
+    purpose: Purpose = Purpose.Treatment,
+  ): Promise<boolean> {
+    return f.consent.canAccess(doctor.address, f.patient.address, commitment, purpose);
+  }
+
+  /** The start of the current UTC day on the chain. */
+  async function today(): Promise<number> {
+    return dayStartOf(await networkHelpers.time.latest());
+  }
+
+  describe("deployment", function () {
+    it("exposes the periods and the unlock typehash of the SDK's EIP-712 table", async function () {
+      const { relationships } = f;
+      expect(await relationships.CHECK_IN_PERIOD()).to.equal(BigInt(CHECK_IN_PERIOD));
+      expect(await relationships.UNLOCK_PERIOD()).to.equal(BigInt(UNLOCK_PERIOD));
+      expect(await relationships.MAX_CODE_LIFETIME()).to.equal(BigInt(MAX_CODE_LIFETIME));
+      expect(await relationships.UNLOCK_TYPEHASH()).to.equal(typehashOf(UNLOCK_EIP712_TYPES, "Unlock"));
+    });
+
+    it("publishes its EIP-712 domain (ERC-5267)", async function () {
+      const { relationships } = f;
+      const { chainId } = await ethers.provider.getNetwork();
+      expect(await relationshipsDomain(relationships)).to.deep.equal({
+        name: "CareLedger Relationships",
+        version: "1",
+        chainId,
+        verifyingContract: await relationships.getAddress(),
+      });
+    });
+
+    it("rejects a zero directory, registry, consent manager or delegation registry", async function () {
+      const { directory, registry, consent, delegation, admin } = f;
+      const factory = new CareRelationships__factory(admin);
+      const cases: [AddressLike, AddressLike, AddressLike, AddressLike][] = [
+        [ZeroAddress, registry, consent, delegation],
+        [directory, ZeroAddress, consent, delegation],
+        [directory, registry, ZeroAddress, delegation],
+        [directory, registry, consent, ZeroAddress],
+      ];
+      for (const [directoryArg, registryArg, consentArg, delegationArg] of cases) {
+        await expect(
+          factory.deploy(directoryArg, registryArg, consentArg, delegationArg),
+        ).to.be.revertedWithCustomError(factory, "WorkflowZeroAddress");
+      }
+    });
+  });
+
+  describe("setFamilyDoctor", function () {
+    for (const role of ["patient", "delegate"] as const) {
+      describe(`by the ${role}`, function () {
+        it("registers an active doctor, who then reads for Treatment without a time limit", async function () {
+          const { relationships, consent, patient, secondDoctor, note } = f;
+          await expect(relationships.connect(f[role]).setFamilyDoctor(patient.address, secondDoctor.address))
+            .to.emit(relationships, "FamilyDoctorChanged")
+            .withArgs(patient.address, secondDoctor.address);
+          expect(await relationships.familyDoctorOf(patient.address)).to.equal(secondDoctor.address);
+          expect(await relationships.hasRelationship(patient.address, secondDoctor.address)).to.equal(true);
+          expect(await consent.accessBasis(secondDoctor.address, patient.address, note, Purpose.Treatment)).to.equal(
+            BigInt(AccessBasis.Workflow),
+          );
+          await networkHelpers.time.increase(5 * 365 * DAY);
+          expect(await reads(secondDoctor)).to.equal(true);
+        });
+      });
+    }
+
+    describe("by anyone else", function () {
+      for (const role of ["reader", "stranger", "secondDoctor", "otherPatient"] as const) {
+        it(`refuses the ${role}`, async function () {
+          const { relationships, patient, secondDoctor } = f;
+          const caller = f[role];
+          await expect(relationships.connect(caller).setFamilyDoctor(patient.address, secondDoctor.address))
+            .to.be.revertedWithCustomError(relationships, "CareRelationshipsNotPatientOrDelegate")
+            .withArgs(caller.address, patient.address);
+          expect(await relationships.familyDoctorOf(patient.address)).to.equal(ZeroAddress);
+          expect(await reads(secondDoctor)).to.equal(false);
+        });
+      }
+    });
+
+    describe("with an account that is not an active doctor", function () {
+      for (const role of ["pharmacy", "hospital", "stranger"] as const) {
+        it(`refuses the ${role}`, async function () {
+          const { relationships, patient } = f;
+          const candidate = f[role].address;
+          await expect(relationships.connect(patient).setFamilyDoctor(patient.address, candidate))
+            .to.be.revertedWithCustomError(relationships, "CareRelationshipsNotDoctor")
+            .withArgs(candidate);
+          expect(await relationships.familyDoctorOf(patient.address)).to.equal(ZeroAddress);
+        });
+      }
+
+      it("refuses a suspended doctor", async function () {
+        const { relationships, patient, secondDoctor } = f;
+        await suspend(f, secondDoctor.address);
+        await expect(relationships.connect(patient).setFamilyDoctor(patient.address, secondDoctor.address))
+          .to.be.revertedWithCustomError(relationships, "CareRelationshipsNotDoctor")
+          .withArgs(secondDoctor.address);
+        expect(await relationships.familyDoctorOf(patient.address)).to.equal(ZeroAddress);
+      });
+    });
+
+    describe("with a family doctor registered", function () {
+      beforeEach(async function () {
+        await receiptOf(f.relationships.connect(f.patient).setFamilyDoctor(f.patient.address, f.secondDoctor.address));
+      });
+
+      it("moves access to the new doctor when the patient changes it", async function () {
+        const { relationships, patient, secondDoctor, doctor } = f;
+        await expect(relationships.connect(patient).setFamilyDoctor(patient.address, doctor.address))
+          .to.emit(relationships, "FamilyDoctorChanged")
+          .withArgs(patient.address, doctor.address);
+        expect(await relationships.familyDoctorOf(patient.address)).to.equal(doctor.address);
+        expect(await reads(secondDoctor)).to.equal(false);
+        expect(await reads(doctor)).to.equal(true);
+      });
+
+      it("ends access when the patient clears it", async function () {
+        const { relationships, patient, secondDoctor } = f;
+        await expect(relationships.connect(patient).setFamilyDoctor(patient.address, ZeroAddress))
+          .to.emit(relationships, "FamilyDoctorChanged")
+          .withArgs(patient.address, ZeroAddress);
+        expect(await relationships.familyDoctorOf(patient.address)).to.equal(ZeroAddress);
+        expect(await relationships.hasRelationship(patient.address, secondDoctor.address)).to.equal(false);
+        expect(await reads(secondDoctor)).to.equal(false);
+      });
+
+      for (const purpose of [Purpose.Research, Purpose.Emergency, Purpose.Payment, Purpose.Dispensing] as const) {
+        it(`opens nothing for purpose ${Purpose[purpose]}`, async function () {
+          expect(await reads(f.secondDoctor, f.note, purpose)).to.equal(false);
+        });
+      }
+
+      it("opens nothing of another patient", async function () {
+        const { consent, secondDoctor, otherPatient, otherNote } = f;
+        expect(
+          await consent.canAccess(secondDoctor.address, otherPatient.address, otherNote, Purpose.Treatment),
+        ).to.equal(false);
+      });
+
+      it("stops while the doctor is suspended and resumes once reinstated", async function () {
+        const { relationships, patient, secondDoctor } = f;
+        await suspend(f, secondDoctor.address);
+        expect(await relationships.hasRelationship(patient.address, secondDoctor.address)).to.equal(false);
+        expect(await reads(secondDoctor)).to.equal(false);
+        await reinstate(f, secondDoctor.address);
+        expect(await reads(secondDoctor)).to.equal(true);
+      });
+    });
+  });
+
+  describe("recordAppointment", function () {
+    describe("booked by the patient", function () {
+      it("opens the patient's records to the doctor on that UTC day only", async function () {
+        const { relationships, patient, secondDoctor } = f;
+        const day = (await today()) + DAY;
+        await expect(relationships.connect(patient).recordAppointment(patient.address, secondDoctor.address, day))
+          .to.emit(relationships, "AppointmentRecorded")
+          .withArgs(patient.address, secondDoctor.address, day, patient.address);
+        expect(await reads(secondDoctor)).to.equal(false);
+        await networkHelpers.time.increaseTo(day);
+        expect(await reads(secondDoctor)).to.equal(true);
+        expect(await relationships.hasRelationship(patient.address, secondDoctor.address)).to.equal(true);
+        await networkHelpers.time.increaseTo(day + DAY - 1);
+        expect(await reads(secondDoctor)).to.equal(true);
+        await networkHelpers.time.increaseTo(day + DAY);
+        expect(await reads(secondDoctor)).to.equal(false);
+        expect(await relationships.hasRelationship(patient.address, secondDoctor.address)).to.equal(false);
+      });
+
+      it("accepts today, whatever the hour, and opens access at once", async function () {
+        const { relationships, patient, secondDoctor } = f;
+        const day = await today();
+        await expect(relationships.connect(patient).recordAppointment(patient.address, secondDoctor.address, day))
+          .to.emit(relationships, "AppointmentRecorded")
+          .withArgs(patient.address, secondDoctor.address, day, patient.address);
+        expect(await reads(secondDoctor)).to.equal(true);
+      });
+
+      it("keeps one appointment per doctor: a new booking replaces the earlier day", async function () {
+        const { relationships, patient, secondDoctor } = f;
+        const day = await today();
+        await receiptOf(relationships.connect(patient).recordAppointment(patient.address, secondDoctor.address, day));
+        await expect(
+          relationships.connect(patient).recordAppointment(patient.address, secondDoctor.address, day + 7 * DAY),
+        )
+          .to.emit(relationships, "AppointmentRecorded")
+          .withArgs(patient.address, secondDoctor.address, day + 7 * DAY, patient.address);
+        expect(await reads(secondDoctor)).to.equal(false);
+      });
+    });
+
+    describe("recorded by a hospital", function () {
+      for (const role of ["doctor", "wardDoctor"] as const) {
+        it(`accepts its ${role === "doctor" ? "own doctor" : "ward's doctor"}`, async function () {
+          const { relationships, hospital, patient } = f;
+          const doctor = f[role];
+          const day = await today();
+          await expect(relationships.connect(hospital).recordAppointment(patient.address, doctor.address, day))
+            .to.emit(relationships, "AppointmentRecorded")
+            .withArgs(patient.address, doctor.address, day, hospital.address);
+          expect(await reads(doctor)).to.equal(true);
+        });
+      }
+
+      it("refuses a doctor of another hospital", async function () {
+        const { relationships, otherHospital, doctor, patient } = f;
+        const day = await today();
+        await expect(relationships.connect(otherHospital).recordAppointment(patient.address, doctor.address, day))
+          .to.be.revertedWithCustomError(relationships, "CareRelationshipsNotStaff")
+          .withArgs(doctor.address, otherHospital.address);
+        expect(await reads(doctor)).to.equal(false);
+      });
+
+      it("refuses an independent doctor", async function () {
+        const { relationships, hospital, secondDoctor, patient } = f;
+        const day = await today();
+        await expect(relationships.connect(hospital).recordAppointment(patient.address, secondDoctor.address, day))
+          .to.be.revertedWithCustomError(relationships, "CareRelationshipsNotStaff")
+          .withArgs(secondDoctor.address, hospital.address);
+        expect(await reads(secondDoctor)).to.equal(false);
+      });
+
+      it("refuses a suspended hospital, whose doctors are suspended with it", async function () {
+        const { relationships, hospital, wardDoctor, patient } = f;
+        await suspend(f, hospital.address);
+        const day = await today();
+        await expect(relationships.connect(hospital).recordAppointment(patient.address, wardDoctor.address, day))
+          .to.be.revertedWithCustomError(relationships, "CareRelationshipsNotDoctor")
+          .withArgs(wardDoctor.address);
+        await reinstate(f, hospital.address);
+        expect(await reads(wardDoctor)).to.equal(false);
+      });
+    });
+
+    describe("recorded by anyone else", function () {
+      for (const role of ["doctor", "stranger", "pharmacy", "otherPatient"] as const) {
+        it(`refuses the ${role}`, async function () {
+          const { relationships, patient, doctor } = f;
+          const caller = f[role];
+          const day = await today();
+          await expect(relationships.connect(caller).recordAppointment(patient.address, doctor.address, day))
+            .to.be.revertedWithCustomError(relationships, "CareRelationshipsNotHospital")
+            .withArgs(caller.address);
+          expect(await reads(doctor)).to.equal(false);
+        });
+      }
+    });
+
+    describe("with invalid arguments", function () {
+      it("refuses a day that is not the start of a UTC day", async function () {
+        const { relationships, patient, secondDoctor } = f;
+        const day = (await today()) + DAY + HOUR;
+        await expect(relationships.connect(patient).recordAppointment(patient.address, secondDoctor.address, day))
+          .to.be.revertedWithCustomError(relationships, "CareRelationshipsInvalidDay")
+          .withArgs(day);
+        await networkHelpers.time.increaseTo(day);
+        expect(await reads(secondDoctor)).to.equal(false);
+      });
+
+      it("refuses a day that is already over", async function () {
+        const { relationships, patient, secondDoctor } = f;
+        const day = (await today()) - DAY;
+        await expect(relationships.connect(patient).recordAppointment(patient.address, secondDoctor.address, day))
+          .to.be.revertedWithCustomError(relationships, "CareRelationshipsInvalidDay")
+          .withArgs(day);
+        expect(await relationships.hasRelationship(patient.address, secondDoctor.address)).to.equal(false);
+      });
+
+      it("refuses today from the first second of tomorrow", async function () {
+        const { relationships, patient, secondDoctor } = f;
+        const day = await today();
+        await networkHelpers.time.setNextBlockTimestamp(day + DAY);
+        await expect(relationships.connect(patient).recordAppointment(patient.address, secondDoctor.address, day))
+          .to.be.revertedWithCustomError(relationships, "CareRelationshipsInvalidDay")
+          .withArgs(day);
+      });
+
+      it("refuses an account that is not an active doctor", async function () {
+        const { relationships, patient, pharmacy } = f;
+        const day = await today();
+        await expect(relationships.connect(patient).recordAppointment(patient.address, pharmacy.address, day))
+          .to.be.revertedWithCustomError(relationships, "CareRelationshipsNotDoctor")
+          .withArgs(pharmacy.address);
+        expect(await relationships.hasRelationship(patient.address, pharmacy.address)).to.equal(false);
+      });
+
+      it("refuses the zero address as the patient", async function () {
+        const { relationships, hospital, doctor } = f;
+        await expect(
+          relationships.connect(hospital).recordAppointment(ZeroAddress, doctor.address, await today()),
+        ).to.be.revertedWithCustomError(relationships, "CareRelationshipsZeroAddress");
+        expect(await relationships.hasRelationship(ZeroAddress, doctor.address)).to.equal(false);
+      });
+    });
+  });
+
+  describe("recordCheckIn", function () {
+    describe("by an active hospital", function () {
+      let checkedInAt: number;
+
+      beforeEach(async function () {
+        const { relationships, hospital, patient } = f;
+        const tx = relationships.connect(hospital).recordCheckIn(patient.address);
+        checkedInAt = await minedAt(ethers, tx);
+        await expect(tx)
+          .to.emit(relationships, "CheckedIn")
+          .withArgs(patient.address, hospital.address, checkedInAt + CHECK_IN_PERIOD);
+      });
+
+      it("opens the records to the hospital's doctors and its wards' doctors", async function () {
+        const { relationships, consent, patient, doctor, wardDoctor, note } = f;
+        for (const staff of [doctor, wardDoctor]) {
+          expect(await relationships.hasRelationship(patient.address, staff.address)).to.equal(true);
+          expect(await consent.accessBasis(staff.address, patient.address, note, Purpose.Treatment)).to.equal(
+            BigInt(AccessBasis.Workflow),
+          );
+        }
+      });
+
+      it("does not open them to other hospitals' or independent doctors", async function () {
+        expect(await reads(f.otherHospitalDoctor)).to.equal(false);
+        expect(await reads(f.secondDoctor)).to.equal(false);
+      });
+
+      it("lasts CHECK_IN_PERIOD and ends then", async function () {
+        const { doctor, wardDoctor } = f;
+        await networkHelpers.time.increaseTo(checkedInAt + CHECK_IN_PERIOD - 1);
+        expect(await reads(doctor)).to.equal(true);
+        expect(await reads(wardDoctor)).to.equal(true);
+        await networkHelpers.time.increaseTo(checkedInAt + CHECK_IN_PERIOD);
+        expect(await reads(doctor)).to.equal(false);
+        expect(await reads(wardDoctor)).to.equal(false);
+      });
+
+      it("renews the period when the patient checks in again", async function () {
+        const { relationships, hospital, patient, doctor } = f;
+        await networkHelpers.time.increaseTo(checkedInAt + CHECK_IN_PERIOD - HOUR);
+        const tx = relationships.connect(hospital).recordCheckIn(patient.address);
+        const again = await minedAt(ethers, tx);
+        await expect(tx)
+          .to.emit(relationships, "CheckedIn")
+          .withArgs(patient.address, hospital.address, again + CHECK_IN_PERIOD);
+        await networkHelpers.time.increaseTo(checkedInAt + CHECK_IN_PERIOD + HOUR);
+        expect(await reads(doctor)).to.equal(true);
+      });
+
+      it("closes to the hospital's own doctors when the hospital is suspended", async function () {
+        await suspend(f, f.hospital.address);
+        expect(await reads(f.doctor)).to.equal(false);
+      });
+
+      // Regression: the directory once checked one level of organisation only, so a suspended
+      // hospital's check-in kept opening the records to its wards' doctors.
+      it("closes to its wards' doctors when the hospital is suspended", async function () {
+        await suspend(f, f.hospital.address);
+        expect(await reads(f.wardDoctor)).to.equal(false);
+      });
+    });
+
+    describe("by an account that is not an active hospital", function () {
+      for (const role of ["doctor", "emergencyDepartment", "patient", "stranger"] as const) {
+        it(`refuses the ${role}`, async function () {
+          const { relationships, patient } = f;
+          const caller = f[role];
+          await expect(relationships.connect(caller).recordCheckIn(patient.address))
+            .to.be.revertedWithCustomError(relationships, "CareRelationshipsNotHospital")
+            .withArgs(caller.address);
+          expect(await reads(f.doctor)).to.equal(false);
+        });
+      }
+
+      it("refuses a suspended hospital", async function () {
+        const { relationships, hospital, patient } = f;
+        await suspend(f, hospital.address);
+        await expect(relationships.connect(hospital).recordCheckIn(patient.address))
+          .to.be.revertedWithCustomError(relationships, "CareRelationshipsNotHospital")
+          .withArgs(hospital.address);
+        await reinstate(f, hospital.address);
+        expect(await reads(f.doctor)).to.equal(false);
+      });
+    });
+
+    it("refuses the zero address as the patient", async function () {
+      const { relationships, hospital, doctor } = f;
+      await expect(relationships.connect(hospital).recordCheckIn(ZeroAddress)).to.be.revertedWithCustomError(
+        relationships,
+        "CareRelationshipsZeroAddress",
+      );
+      expect(await relationships.hasRelationship(ZeroAddress, doctor.address)).to.equal(false);
+    });
+  });
+
+  describe("admitPatient", function () {
+    describe("by the ward's hospital", function () {
+      beforeEach(async function () {
+        const { relationships, hospital, patient, ward } = f;
+        await expect(relationships.connect(hospital).admitPatient(patient.address, ward))
+          .to.emit(relationships, "Admitted")
+          .withArgs(patient.address, ward, hospital.address);
+      });
+
+      it("opens the records to the ward's doctors until discharge, however long", async function () {
+        const { relationships, patient, wardDoctor } = f;
+        expect(await relationships.hasRelationship(patient.address, wardDoctor.address)).to.equal(true);
+        expect(await reads(wardDoctor)).to.equal(true);
+        await networkHelpers.time.increase(90 * DAY);
+        expect(await reads(wardDoctor)).to.equal(true);
+      });
+
+      it("closes to the ward's doctors while the hospital is suspended", async function () {
+        await suspend(f, f.hospital.address);
+        expect(await f.relationships.hasRelationship(f.patient.address, f.wardDoctor.address)).to.equal(false);
+        expect(await reads(f.wardDoctor)).to.equal(false);
+        await reinstate(f, f.hospital.address);
+        expect(await reads(f.wardDoctor)).to.equal(true);
+      });
+
+      it("does not open them to doctors outside the ward", async function () {
+        expect(await reads(f.doctor)).to.equal(false);
+        expect(await reads(f.otherHospitalDoctor)).to.equal(false);
+        expect(await reads(f.secondDoctor)).to.equal(false);
+      });
+    });
+
+    describe("with a ward that is not the hospital's", function () {
+      it("refuses another hospital admitting to this hospital's ward", async function () {
+        const { relationships, otherHospital, patient, ward, wardDoctor } = f;
+        await expect(relationships.connect(otherHospital).admitPatient(patient.address, ward))
+          .to.be.revertedWithCustomError(relationships, "CareRelationshipsNotWard")
+          .withArgs(ward, otherHospital.address);
+        expect(await reads(wardDoctor)).to.equal(false);
+      });
+
+      it("refuses a ward of another hospital", async function () {
+        const { relationships, hospital, patient, otherWard } = f;
+        await expect(relationships.connect(hospital).admitPatient(patient.address, otherWard))
+          .to.be.revertedWithCustomError(relationships, "CareRelationshipsNotWard")
+          .withArgs(otherWard, hospital.address);
+        await expect(relationships.connect(hospital).dischargePatient(patient.address, otherWard))
+          .to.be.revertedWithCustomError(relationships, "CareRelationshipsNotWard")
+          .withArgs(otherWard, hospital.address);
+      });
+
+      it("refuses a practitioner, the hospital itself and an unregistered address", async function () {
+        const { relationships, hospital, doctor, patient } = f;
+        for (const ward of [doctor.address, hospital.address, addressOf("nowhere")]) {
+          await expect(relationships.connect(hospital).admitPatient(patient.address, ward))
+            .to.be.revertedWithCustomError(relationships, "CareRelationshipsNotWard")
+            .withArgs(ward, hospital.address);
+        }
+        expect(await reads(doctor)).to.equal(false);
+      });
+    });
+
+    describe("by an account that is not an active hospital", function () {
+      for (const role of ["wardDoctor", "patient", "stranger"] as const) {
+        it(`refuses the ${role}`, async function () {
+          const { relationships, patient, ward, wardDoctor } = f;
+          const caller = f[role];
+          await expect(relationships.connect(caller).admitPatient(patient.address, ward))
+            .to.be.revertedWithCustomError(relationships, "CareRelationshipsNotHospital")
+            .withArgs(caller.address);
+          expect(await reads(wardDoctor)).to.equal(false);
+        });
+      }
+    });
+
+    it("refuses the zero address as the patient", async function () {
+      const { relationships, hospital, ward, wardDoctor } = f;
+      await expect(relationships.connect(hospital).admitPatient(ZeroAddress, ward)).to.be.revertedWithCustomError(
+        relationships,
+        "CareRelationshipsZeroAddress",
+      );
+      expect(await relationships.hasRelationship(ZeroAddress, wardDoctor.address)).to.equal(false);
+    });
+  });
+
+  describe("dischargePatient", function () {
+    describe("with the patient admitted", function () {
+      beforeEach(async function () {
+        await receiptOf(f.relationships.connect(f.hospital).admitPatient(f.patient.address, f.ward));
+      });
+
+      it("ends the ward doctors' access when the ward's hospital discharges", async function () {
+        const { relationships, hospital, patient, ward, wardDoctor } = f;
+        await expect(relationships.connect(hospital).dischargePatient(patient.address, ward))
+          .to.emit(relationships, "Discharged")
+          .withArgs(patient.address, ward, hospital.address);
+        expect(await relationships.hasRelationship(patient.address, wardDoctor.address)).to.equal(false);
+        expect(await reads(wardDoctor)).to.equal(false);
+      });
+
+      it("refuses another hospital", async function () {
+        const { relationships, otherHospital, patient, ward, wardDoctor } = f;
+        await expect(relationships.connect(otherHospital).dischargePatient(patient.address, ward))
+          .to.be.revertedWithCustomError(relationships, "CareRelationshipsNotWard")
+          .withArgs(ward, otherHospital.address);
+        expect(await reads(wardDoctor)).to.equal(true);
+      });
+
+      it("refuses an account that is not a hospital", async function () {
+        const { relationships, wardDoctor, patient, ward } = f;
+        await expect(relationships.connect(wardDoctor).dischargePatient(patient.address, ward))
+          .to.be.revertedWithCustomError(relationships, "CareRelationshipsNotHospital")
+          .withArgs(wardDoctor.address);
+        expect(await reads(wardDoctor)).to.equal(true);
+      });
+
+      it("refuses to discharge twice", async function () {
+        const { relationships, hospital, patient, ward } = f;
+        await receiptOf(relationships.connect(hospital).dischargePatient(patient.address, ward));
+        await expect(relationships.connect(hospital).dischargePatient(patient.address, ward))
+          .to.be.revertedWithCustomError(relationships, "CareRelationshipsNotAdmitted")
+          .withArgs(patient.address, ward);
+      });
+    });
+
+    describe("with the patient not admitted", function () {
+      it("refuses it", async function () {
+        const { relationships, hospital, otherPatient, ward, wardDoctor } = f;
+        await expect(relationships.connect(hospital).dischargePatient(otherPatient.address, ward))
+          .to.be.revertedWithCustomError(relationships, "CareRelationshipsNotAdmitted")
+          .withArgs(otherPatient.address, ward);
+        expect(await relationships.hasRelationship(otherPatient.address, wardDoctor.address)).to.equal(false);
+      });
+    });
+  });
+
+  describe("sensitive records", function () {
+    it("stay closed under every relationship at once", async function () {
+      const { relationships, patient, hospital, ward, secondDoctor, doctor, wardDoctor, sensitiveNote } = f;
+      await receiptOf(relationships.connect(patient).setFamilyDoctor(patient.address, secondDoctor.address));
+      await receiptOf(
+        relationships.connect(hospital).recordAppointment(patient.address, doctor.address, await today()),
+      );
+      await receiptOf(relationships.connect(hospital).recordCheckIn(patient.address));
+      await receiptOf(relationships.connect(hospital).admitPatient(patient.address, ward));
+      for (const staff of [secondDoctor, doctor, wardDoctor]) {
+        expect(await relationships.hasRelationship(patient.address, staff.address)).to.equal(true);
+        expect(await reads(staff)).to.equal(true);
+        expect(await reads(staff, sensitiveNote)).to.equal(false);
+      }
+    });
+
+    it("open only through the patient's record-level grant", async function () {
+      const { relationships, consent, patient, secondDoctor, sensitiveNote } = f;
+      await receiptOf(relationships.connect(patient).setFamilyDoctor(patient.address, secondDoctor.address));
+      const now = await networkHelpers.time.latest();
+      await receiptOf(
+        consent
+          .connect(patient)
+          .grantConsent(
+            patient.address,
+            grantRequest(secondDoctor.address, now, { scope: ConsentScope.Record, scopeValue: sensitiveNote }),
+          ),
+      );
+      expect(
+        await consent.accessBasis(secondDoctor.address, patient.address, sensitiveNote, Purpose.Treatment),
+      ).to.equal(BigInt(AccessBasis.Consent));
+    });
+  });
+
+  describe("setUnlockRequired", function () {
+    for (const role of ["patient", "delegate"] as const) {
+      it(`is set and lifted by the ${role}`, async function () {
+        const { relationships, patient } = f;
+        await expect(relationships.connect(f[role]).setUnlockRequired(patient.address, true))
+          .to.emit(relationships, "UnlockRequirementChanged")
+          .withArgs(patient.address, true);
+        expect(await relationships.isUnlockRequired(patient.address)).to.equal(true);
+        await expect(relationships.connect(f[role]).setUnlockRequired(patient.address, false))
+          .to.emit(relationships, "UnlockRequirementChanged")
+          .withArgs(patient.address, false);
+        expect(await relationships.isUnlockRequired(patient.address)).to.equal(false);
+      });
+    }
+
+    for (const role of ["reader", "stranger", "doctor"] as const) {
+      it(`is refused to the ${role}`, async function () {
+        const { relationships, patient } = f;
+        const caller = f[role];
+        await expect(relationships.connect(caller).setUnlockRequired(patient.address, true))
+          .to.be.revertedWithCustomError(relationships, "CareRelationshipsNotPatientOrDelegate")
+          .withArgs(caller.address, patient.address);
+        expect(await relationships.isUnlockRequired(patient.address)).to.equal(false);
+      });
+    }
+  });
+
+  describe("unlockWithCode", function () {
+    const codeId = id("careledger/test/unlock/code-1");
+
+    /** An unlock for `doctor` expiring in half an hour, signed by the patient. */
+    async function unlockFor(
+      doctor: HardhatEthersSigner,
+      overrides: Partial<UnlockMessage> = {},
+    ): Promise<UnlockMessage & { signature: string }> {
+      const message: UnlockMessage = {
+        patient: f.patient.address,
+        doctor: doctor.address,
+        codeId,
+        expiresAt: (await networkHelpers.time.latest()) + MAX_CODE_LIFETIME / 2,
+        ...overrides,
+      };
+      return { ...message, signature: await signUnlockFor(f.patient, f.relationships, message) };
+    }
+
+    function present(doctor: HardhatEthersSigner, unlock: UnlockMessage & { signature: string }) {
+      return f.relationships
+        .connect(doctor)
+        .unlockWithCode(unlock.patient, unlock.codeId, unlock.expiresAt, unlock.signature);
+    }
+
+    describe("with the unlock required and a family doctor registered", function () {
+      beforeEach(async function () {
+        const { relationships, patient, secondDoctor } = f;
+        await receiptOf(relationships.connect(patient).setFamilyDoctor(patient.address, secondDoctor.address));
+        await receiptOf(relationships.connect(patient).setUnlockRequired(patient.address, true));
+      });
+
+      it("closes relationship access until the doctor presents a code", async function () {
+        const { relationships, consent, patient, secondDoctor, note } = f;
+        expect(await relationships.hasRelationship(patient.address, secondDoctor.address)).to.equal(true);
+        expect(await relationships.unlockedUntil(patient.address, secondDoctor.address)).to.equal(0n);
+        expect(await consent.accessBasis(secondDoctor.address, patient.address, note, Purpose.Treatment)).to.equal(
+          BigInt(AccessBasis.None),
+        );
+      });
+
+      it("opens access for UNLOCK_PERIOD once the doctor presents the patient's code", async function () {
+        const { relationships, consent, patient, secondDoctor, note } = f;
+        const unlock = await unlockFor(secondDoctor);
+        const tx = present(secondDoctor, unlock);
+        const unlockedAt = await minedAt(ethers, tx);
+        const until = unlockedAt + UNLOCK_PERIOD;
+        await expect(tx)
+          .to.emit(relationships, "Unlocked")
+          .withArgs(patient.address, secondDoctor.address, codeId, until);
+        expect(await relationships.unlockedUntil(patient.address, secondDoctor.address)).to.equal(BigInt(until));
+        expect(await relationships.isCodeUsed(patient.address, codeId)).to.equal(true);
+        expect(await consent.accessBasis(secondDoctor.address, patient.address, note, Purpose.Treatment)).to.equal(
+          BigInt(AccessBasis.Workflow),
+        );
+        await networkHelpers.time.increaseTo(until - 1);
+        expect(await reads(secondDoctor)).to.equal(true);
+        await networkHelpers.time.increaseTo(until);
+        expect(await reads(secondDoctor)).to.equal(false);
+      });
+
+      it("keeps sensitive records closed after an unlock", async function () {
+        await receiptOf(present(f.secondDoctor, await unlockFor(f.secondDoctor)));
+        expect(await reads(f.secondDoctor)).to.equal(true);
+        expect(await reads(f.secondDoctor, f.sensitiveNote)).to.equal(false);
+      });
+
+      it("opens nothing to a doctor without a relationship", async function () {
+        const { relationships, hospital, patient, doctor } = f;
+        const unlockedAt = await minedAt(ethers, present(doctor, await unlockFor(doctor)));
+        expect(await relationships.unlockedUntil(patient.address, doctor.address)).to.equal(
+          BigInt(unlockedAt + UNLOCK_PERIOD),
+        );
+        expect(await reads(doctor)).to.equal(false);
+        await receiptOf(relationships.connect(hospital).recordCheckIn(patient.address));
+        expect(await reads(doctor)).to.equal(true);
+      });
+
+      it("does not gate the patient's explicit grants", async function () {
+        const { consent, patient, otherHospitalDoctor, note } = f;
+        const now = await networkHelpers.time.latest();
+        await receiptOf(
+          consent.connect(patient).grantConsent(patient.address, grantRequest(otherHospitalDoctor.address, now)),
+        );
+        expect(
+          await consent.accessBasis(otherHospitalDoctor.address, patient.address, note, Purpose.Treatment),
+        ).to.equal(BigInt(AccessBasis.Consent));
+      });
+
+      it("reopens relationship access when the patient lifts the requirement", async function () {
+        await receiptOf(f.relationships.connect(f.patient).setUnlockRequired(f.patient.address, false));
+        expect(await reads(f.secondDoctor)).to.equal(true);
+      });
+
+      it("refuses a code the second time", async function () {
+        const { relationships, patient, secondDoctor } = f;
+        const unlock = await unlockFor(secondDoctor);
+        const until = (await minedAt(ethers, present(secondDoctor, unlock))) + UNLOCK_PERIOD;
+        await expect(present(secondDoctor, unlock))
+          .to.be.revertedWithCustomError(relationships, "CareRelationshipsUnlockUsed")
+          .withArgs(patient.address, codeId);
+        expect(await relationships.unlockedUntil(patient.address, secondDoctor.address)).to.equal(BigInt(until));
+      });
+
+      it("accepts a code expiring exactly MAX_CODE_LIFETIME ahead", async function () {
+        const { relationships, patient, secondDoctor } = f;
+        const at = (await networkHelpers.time.latest()) + 10;
+        const unlock = await unlockFor(secondDoctor, { expiresAt: at + MAX_CODE_LIFETIME });
+        await networkHelpers.time.setNextBlockTimestamp(at);
+        await expect(present(secondDoctor, unlock))
+          .to.emit(relationships, "Unlocked")
+          .withArgs(patient.address, secondDoctor.address, codeId, at + UNLOCK_PERIOD);
+        expect(await relationships.unlockedUntil(patient.address, secondDoctor.address)).to.equal(
+          BigInt(at + UNLOCK_PERIOD),
+        );
+      });
+
+      it("refuses a code expiring more than MAX_CODE_LIFETIME ahead", async function () {
+        const { relationships, patient, secondDoctor } = f;
+        const at = (await networkHelpers.time.latest()) + 10;
+        const expiresAt = at + MAX_CODE_LIFETIME + 1;
+        const unlock = await unlockFor(secondDoctor, { expiresAt });
+        await networkHelpers.time.setNextBlockTimestamp(at);
+        await expect(present(secondDoctor, unlock))
+          .to.be.revertedWithCustomError(relationships, "CareRelationshipsUnlockExpired")
+          .withArgs(expiresAt);
+        expect(await relationships.isCodeUsed(patient.address, codeId)).to.equal(false);
+      });
+
+      it("refuses an expired code", async function () {
+        const { relationships, patient, secondDoctor } = f;
+        const unlock = await unlockFor(secondDoctor);
+        await networkHelpers.time.setNextBlockTimestamp(unlock.expiresAt);
+        await expect(present(secondDoctor, unlock))
+          .to.be.revertedWithCustomError(relationships, "CareRelationshipsUnlockExpired")
+          .withArgs(unlock.expiresAt);
+        expect(await relationships.isCodeUsed(patient.address, codeId)).to.equal(false);
+        expect(await reads(secondDoctor)).to.equal(false);
+      });
+
+      it("refuses a code made out to another doctor, since the doctor is the caller", async function () {
+        const { relationships, patient, secondDoctor, doctor } = f;
+        const unlock = await unlockFor(doctor);
+        await expect(present(secondDoctor, unlock))
+          .to.be.revertedWithCustomError(relationships, "CareRelationshipsInvalidUnlock")
+          .withArgs(patient.address);
+        expect(await relationships.isCodeUsed(patient.address, codeId)).to.equal(false);
+        expect(await reads(secondDoctor)).to.equal(false);
+      });
+
+      it("refuses a code signed by anyone but the patient", async function () {
+        const { relationships, patient, secondDoctor, stranger } = f;
+        const message = await unlockFor(secondDoctor);
+        const signature = await signUnlockFor(stranger, relationships, message);
+        await expect(present(secondDoctor, { ...message, signature }))
+          .to.be.revertedWithCustomError(relationships, "CareRelationshipsInvalidUnlock")
+          .withArgs(patient.address);
+        expect(await reads(secondDoctor)).to.equal(false);
+      });
+
+      it("refuses a code signed for another contract's domain", async function () {
+        const { relationships, consent, patient, secondDoctor } = f;
+        const message = await unlockFor(secondDoctor);
+        const domain = { ...(await relationshipsDomain(relationships)), verifyingContract: await consent.getAddress() };
+        const signature = await signUnlockFor(patient, relationships, message, domain);
+        await expect(present(secondDoctor, { ...message, signature }))
+          .to.be.revertedWithCustomError(relationships, "CareRelationshipsInvalidUnlock")
+          .withArgs(patient.address);
+        expect(await reads(secondDoctor)).to.equal(false);
+      });
+
+      it("refuses a code the patient cancelled", async function () {
+        const { relationships, patient, secondDoctor } = f;
+        const unlock = await unlockFor(secondDoctor);
+        await expect(relationships.connect(patient).cancelUnlockCode(codeId))
+          .to.emit(relationships, "UnlockCancelled")
+          .withArgs(patient.address, codeId);
+        expect(await relationships.isCodeUsed(patient.address, codeId)).to.equal(true);
+        await expect(present(secondDoctor, unlock))
+          .to.be.revertedWithCustomError(relationships, "CareRelationshipsUnlockUsed")
+          .withArgs(patient.address, codeId);
+        expect(await reads(secondDoctor)).to.equal(false);
+      });
+    });
+
+    describe("signed through a smart-contract wallet (ERC-1271)", function () {
+      it("accepts the wallet owner's signature for the wallet's code", async function () {
+        const { relationships, otherPatient, secondDoctor, admin } = f;
+        const wallet = await new TestERC1271Wallet__factory(admin).deploy(otherPatient.address);
+        const walletAddress = await wallet.getAddress();
+        const message: UnlockMessage = {
+          patient: walletAddress,
+          doctor: secondDoctor.address,
+          codeId,
+          expiresAt: (await networkHelpers.time.latest()) + MAX_CODE_LIFETIME,
+        };
+        const signature = await signUnlockFor(otherPatient, relationships, message);
+        const tx = relationships
+          .connect(secondDoctor)
+          .unlockWithCode(walletAddress, codeId, message.expiresAt, signature);
+        const until = (await minedAt(ethers, tx)) + UNLOCK_PERIOD;
+        await expect(tx)
+          .to.emit(relationships, "Unlocked")
+          .withArgs(walletAddress, secondDoctor.address, codeId, until);
+        expect(await relationships.unlockedUntil(walletAddress, secondDoctor.address)).to.equal(BigInt(until));
+      });
+    });
+  });
+
+  describe("cancelUnlockCode", function () {
+    const codeId = id("careledger/test/unlock/code-2");
+
+    it("refuses to cancel a code twice", async function () {
+      const { relationships, patient } = f;
+      await receiptOf(relationships.connect(patient).cancelUnlockCode(codeId));
+      await expect(relationships.connect(patient).cancelUnlockCode(codeId))
+        .to.be.revertedWithCustomError(relationships, "CareRelationshipsUnlockUsed")
+        .withArgs(patient.address, codeId);
+      expect(await relationships.isCodeUsed(patient.address, codeId)).to.equal(true);
+    });
+
+    it("touches only the caller's own codes", async function () {
+      const { relationships, patient, stranger } = f;
+      await expect(relationships.connect(stranger).cancelUnlockCode(codeId))
+        .to.emit(relationships, "UnlockCancelled")
+        .withArgs(stranger.address, codeId);
+      expect(await relationships.isCodeUsed(stranger.address, codeId)).to.equal(true);
+      expect(await relationships.isCodeUsed(patient.address, codeId)).to.equal(false);
+      expect(await relationships.isCodeUsed(patient.address, ZeroHash)).to.equal(false);
+    });
+  });
+});
