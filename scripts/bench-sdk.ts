@@ -1,7 +1,7 @@
 /**
  * SDK throughput benchmark against a real JSON-RPC node.
  *
- *   npx tsx scripts/bench-sdk.ts            (or: npm run bench:sdk if wired)
+ *   npx tsx scripts/bench-sdk.ts
  *
  * Starts `hardhat node` on a free port, deploys CareLedger, and measures:
  * - putRecordsPerSecond: one record at a time, awaited (validate, seal, wrap, store, anchor, receipt);

@@ -1,0 +1,80 @@
+export { CareLedger, type OnChainRecord } from "./care-ledger.js";
+export type { AddressSource, CareLedgerOptions, DecodedEvent, WriteFaults } from "./ledger-core.js";
+export { CARELEDGER_ABIS, CARELEDGER_INTERFACES, CONTRACT_NAMES, type CareLedgerAddresses } from "./contract-abis.js";
+export {
+  AccessDeniedError,
+  ContractRevertError,
+  PublicKeyNotRegisteredError,
+  RecordErasedError,
+  RecordNotFoundError,
+  RpcUnavailableError,
+  TransactionFailedError,
+  UnregisteredAccountError,
+  isAccessRefusal,
+  type RecordLocation,
+  type RevertArgument,
+  type SdkErrorCode,
+  type TransactionFailureReason,
+} from "./errors.js";
+export { decodeRevert, decodeRevertData, rethrowDecoded, withRevertDecoding } from "./revert-decoder.js";
+export { PublicKeyDirectory } from "./keys/public-key-directory.js";
+export { publicKeyOfSigner, publicKeyRegistrationMessage } from "./keys/signer-public-key.js";
+export { encodeGrantScope, grantIdOf, type GrantScope } from "./consent-scope.js";
+export { UNLOCK_EIP712_TYPES, signUnlock, type UnlockCode } from "./unlock-code.js";
+export type * from "./results.js";
+export type {
+  AlertHandlers,
+  AlertSource,
+  DispenseAlert,
+  EmergencyAccessAlert,
+  ErasureAlert,
+  GrantAlert,
+  LabResultAlert,
+  RecordAlert,
+  RevocationAlert,
+  SubscribeOptions,
+  Unsubscribe,
+} from "./alerts.js";
+export type { AuditDetail, AuditEntry, AuditOptions, AuditReport, AuditStatus } from "./audit.js";
+export type { ReadRecordResult, ReaderPlan, StoredRecord } from "./records/record-service.js";
+export {
+  MANIFEST_MAGIC,
+  decodeLedgerObject,
+  encodeLedgerObject,
+  type AnchorInfo,
+  type ErasureTombstone,
+  type KeyRef,
+  type KeyShare,
+  type LedgerObject,
+  type RecordManifest,
+  type WorkflowLink,
+} from "./records/manifest.js";
+export { WriteJournal, type JournalEntry, type JournalState } from "./records/write-journal.js";
+export { deriveIdempotencyKey } from "./records/anchored-write.js";
+export { recordContext } from "./records/record-crypto.js";
+export { DEFAULT_RECORD_TYPES, recordTypeFor, type ReadRecordParams, type WriteOptions } from "./roles/role-base.js";
+export type { AmendRecordParams, PutRecordParams, PutRecordsBatchParams } from "./roles/provider-role.js";
+export {
+  DoctorRole,
+  EmergencyRole,
+  HospitalRole,
+  LaboratoryRole,
+  PharmacyRole,
+  startOfUtcDay,
+  type DispenseParams,
+  type IssuePrescriptionParams,
+} from "./roles/clinical-roles.js";
+export { ProviderRole } from "./roles/provider-role.js";
+export {
+  PatientRole,
+  type CapabilityName,
+  type GrantParams,
+  type GrantRequest,
+  type SignedGrant,
+  type SignedRevocation,
+} from "./roles/patient-role.js";
+export { DelegateRole, RelayerRole, type DelegationInfo } from "./roles/delegate-relayer-roles.js";
+export { RegistrarRole, type ProviderEntry, type ProviderEntryParams } from "./roles/registrar-role.js";
+export { DEFAULT_RETRY_POLICY, isTransientRpcError, type RetryPolicy } from "./transport/retry.js";
+export { accountNonces, isNonceConflict, type AccountNonces } from "./transport/nonce-manager.js";
+export type { MinedTransaction, SendOptions, TxOverrides } from "./transport/transaction-sender.js";

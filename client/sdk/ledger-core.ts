@@ -1,0 +1,306 @@
+import { join, resolve } from "node:path";
+
+import {
+  BaseWallet,
+  getAddress,
+  type ContractTransaction,
+  type Log,
+  type LogDescription,
+  type Provider,
+  type Signer,
+  type TransactionReceipt,
+} from "ethers";
+
+import { ProviderKind } from "../care-types.js";
+import type { CareLedgerContracts, ContractName } from "../deploy.js";
+import type { DeploymentFile } from "../deployment-file.js";
+import { LocalDiskStore, type ContentStore } from "../storage/index.js";
+import {
+  CareRelationships__factory,
+  ConsentManager__factory,
+  EmergencyAccess__factory,
+  LabOrders__factory,
+  PatientDelegation__factory,
+  Prescriptions__factory,
+  ProviderDirectory__factory,
+  RecordRegistry__factory,
+} from "../../typechain-types/index.js";
+import { CARELEDGER_INTERFACES, CONTRACT_NAMES, type CareLedgerAddresses } from "./contract-abis.js";
+import { InvalidArgumentError } from "../errors.js";
+import { UnregisteredAccountError } from "./errors.js";
+import { PublicKeyDirectory } from "./keys/public-key-directory.js";
+import { indexFor, type ManifestIndex } from "./records/manifest-index.js";
+import { InlineRecordCrypto, type RecordCrypto } from "./records/record-crypto.js";
+import { WorkerRecordCrypto } from "./records/worker-record-crypto.js";
+import { WriteJournal } from "./records/write-journal.js";
+import { decodeRevert } from "./revert-decoder.js";
+import {
+  TransactionSender,
+  type MinedTransaction,
+  type PreparedCall,
+  type SendOptions,
+  type TxOverrides,
+} from "./transport/transaction-sender.js";
+import type { RetryPolicy } from "./transport/retry.js";
+
+/** Hooks that let tests stop a write where a crash could stop it. Not for production use. */
+export interface WriteFaults {
+  /** Called after the record is sealed, stored and journalled, before the transaction is sent. */
+  readonly afterStore?: (info: { idempotencyKey: string; commitments: readonly string[] }) => void | Promise<void>;
+  /** Called after the transaction was broadcast, before its hash is journalled. */
+  readonly afterBroadcast?: (info: { idempotencyKey: string; transactionHash: string }) => void | Promise<void>;
+}
+
+/** Where a client's deployment addresses can come from. */
+export type AddressSource = CareLedgerAddresses | CareLedgerContracts | DeploymentFile;
+
+export interface CareLedgerOptions {
+  /** Any ethers v6 signer connected to a provider: a Wallet, a JSON-RPC signer, Hardhat's signer. */
+  readonly signer: Signer;
+  /** The deployment: an address map, the contracts `deployCareLedger` returned, or a deployment file. */
+  readonly addresses: AddressSource;
+  /** Where envelopes, wrapped keys and manifests live. Default: a LocalDiskStore in `<dataDir>/store`. */
+  readonly store?: ContentStore;
+  /** The public key directory, or the path of its JSON file. Default: `<dataDir>/public-keys.json`. */
+  readonly keys?: PublicKeyDirectory | string;
+  /**
+   * The private key that opens records wrapped for this account (0x-hex). Defaults to the signer's
+   * own key when the signer is a Wallet; other signers (JSON-RPC, hardware) cannot export it, so
+   * pass it here to read records, or leave it out for a write-only client.
+   */
+  readonly privateKey?: string;
+  /** Directory of the default store, key directory and write journal. Default `.careledger`. */
+  readonly dataDir?: string;
+  /** The write journal's directory, or `false` for an in-memory journal. Default `<dataDir>/journal/<chain>-<account>`. */
+  readonly journal?: string | false;
+  /** Default confirmations of every write. Default 1. */
+  readonly confirmations?: number;
+  /** Retries of transient RPC failures. */
+  readonly retry?: Partial<RetryPolicy>;
+  /**
+   * Accounts that receive a wrapped key of every non-sensitive record this client writes (and of
+   * sensitive ones when the patient allowed emergency access to them), so that a break-glass session
+   * can read when the patient cannot share: the emergency departments, or a hospital's key custodian.
+   * The chain's access rule still decides when they may read.
+   */
+  readonly emergencyReaders?: readonly string[];
+  /** Also wrap each new record for the patient's registered family doctor. Default true. */
+  readonly shareWithFamilyDoctor?: boolean;
+  /** Register this signer's public key in the directory on connect. Default true. */
+  readonly registerKey?: boolean;
+  /** Worker threads for the secp256k1 work (0 = on the calling thread). Default 0. */
+  readonly cryptoWorkers?: number;
+  /** Crash simulation for tests. */
+  readonly faults?: WriteFaults;
+}
+
+/** A decoded log of a CareLedger contract. */
+export interface DecodedEvent {
+  readonly contract: ContractName;
+  readonly name: string;
+  readonly args: LogDescription["args"];
+  readonly log: Log;
+}
+
+/** Read-only TypeChain views of every contract. */
+type Views = CareLedgerContracts;
+
+/**
+ * What every role of one client shares: the signer and its sender, the deployment, the store, the
+ * key directory, the index, the journal and the record crypto.
+ */
+export class LedgerCore {
+  readonly #ownsStore: boolean;
+  readonly #addressToContract: ReadonlyMap<string, ContractName>;
+
+  private constructor(
+    readonly signer: Signer,
+    readonly address: string,
+    readonly provider: Provider,
+    readonly chainId: bigint,
+    readonly addresses: CareLedgerAddresses,
+    readonly views: Views,
+    readonly sender: TransactionSender,
+    readonly store: ContentStore,
+    ownsStore: boolean,
+    readonly keys: PublicKeyDirectory,
+    readonly index: ManifestIndex,
+    readonly journal: WriteJournal,
+    readonly crypto: RecordCrypto,
+    readonly privateKey: string | undefined,
+    readonly options: CareLedgerOptions,
+  ) {
+    this.#ownsStore = ownsStore;
+    this.#addressToContract = new Map(CONTRACT_NAMES.map((name) => [addresses[name].toLowerCase(), name]));
+  }
+
+  static async create(options: CareLedgerOptions): Promise<LedgerCore> {
+    const { signer } = options;
+    if (signer.provider === null) throw new TypeError("The signer must be connected to a provider.");
+    const provider = signer.provider;
+    const address = getAddress(await signer.getAddress());
+    const addresses = normaliseAddresses(options.addresses);
+    const sender = new TransactionSender(signer, address, {
+      retry: options.retry,
+      confirmations: options.confirmations,
+    });
+    const { chainId } = await sender.read("getNetwork", () => provider.getNetwork());
+    const dataDir = resolve(options.dataDir ?? ".careledger");
+    const ownsStore = options.store === undefined;
+    const store = options.store ?? (await LocalDiskStore.open(join(dataDir, "store")));
+    const keys =
+      options.keys instanceof PublicKeyDirectory
+        ? options.keys
+        : await PublicKeyDirectory.open(options.keys ?? join(dataDir, "public-keys.json"));
+    const journal =
+      options.journal === false
+        ? WriteJournal.inMemory()
+        : await WriteJournal.open(options.journal ?? join(dataDir, "journal", `${chainId}-${address}`));
+    const privateKey = options.privateKey ?? (signer instanceof BaseWallet ? signer.privateKey : undefined);
+    const crypto =
+      (options.cryptoWorkers ?? 0) > 0 ? new WorkerRecordCrypto(options.cryptoWorkers ?? 0) : new InlineRecordCrypto();
+    const views: Views = {
+      directory: ProviderDirectory__factory.connect(addresses.directory, provider),
+      delegation: PatientDelegation__factory.connect(addresses.delegation, provider),
+      registry: RecordRegistry__factory.connect(addresses.registry, provider),
+      consent: ConsentManager__factory.connect(addresses.consent, provider),
+      prescriptions: Prescriptions__factory.connect(addresses.prescriptions, provider),
+      labOrders: LabOrders__factory.connect(addresses.labOrders, provider),
+      emergency: EmergencyAccess__factory.connect(addresses.emergency, provider),
+      relationships: CareRelationships__factory.connect(addresses.relationships, provider),
+    };
+    const index = indexFor(store, { chainId: chainId.toString(), registry: addresses.registry });
+    const core = new LedgerCore(
+      signer,
+      address,
+      provider,
+      chainId,
+      addresses,
+      views,
+      sender,
+      store,
+      ownsStore,
+      keys,
+      index,
+      journal,
+      crypto,
+      privateKey,
+      options,
+    );
+    if (options.registerKey !== false) await keys.register(signer);
+    return core;
+  }
+
+  /** A read through the retry policy, with reverts decoded. */
+  async read<T>(operation: string, action: () => Promise<T>): Promise<T> {
+    try {
+      return await this.sender.read(operation, action);
+    } catch (error) {
+      throw decodeRevert(error) ?? error;
+    }
+  }
+
+  /** Simulates a call from this signer (a revert throws ContractRevertError, nothing is sent). */
+  async prepare(
+    contract: ContractName,
+    populated: ContractTransaction | Promise<ContractTransaction>,
+    overrides?: TxOverrides,
+  ): Promise<PreparedCall> {
+    let tx: ContractTransaction;
+    try {
+      tx = await populated;
+    } catch {
+      // Encoding failed before anything was sent: an argument the contract's ABI does not accept.
+      throw new InvalidArgumentError("arguments", "values the contract's parameters accept");
+    }
+    const method = CARELEDGER_INTERFACES[contract].parseTransaction({ data: tx.data })?.name ?? "unknown";
+    return this.sender.prepare({ contract, method, to: tx.to, data: tx.data }, overrides);
+  }
+
+  /** Sends a prepared call and waits for it. */
+  async submit(prepared: PreparedCall, options: SendOptions = {}): Promise<MinedTransaction> {
+    const hash = await this.sender.broadcast(prepared, options.overrides);
+    return this.sender.wait(hash, options.confirmations, prepared);
+  }
+
+  /** prepare + submit. */
+  async send(
+    contract: ContractName,
+    populated: ContractTransaction | Promise<ContractTransaction>,
+    options: SendOptions = {},
+  ): Promise<MinedTransaction> {
+    return this.submit(await this.prepare(contract, populated, options.overrides), options);
+  }
+
+  /** Every CareLedger event in a receipt, decoded with its contract's interface. */
+  events(receipt: TransactionReceipt): DecodedEvent[] {
+    const events: DecodedEvent[] = [];
+    for (const log of receipt.logs) {
+      const contract = this.#addressToContract.get(log.address.toLowerCase());
+      if (contract === undefined) continue;
+      const parsed = CARELEDGER_INTERFACES[contract].parseLog({ topics: [...log.topics], data: log.data });
+      if (parsed !== null) events.push({ contract, name: parsed.name, args: parsed.args, log });
+    }
+    return events;
+  }
+
+  /** The first `name` event of `contract` in the receipt. */
+  event(receipt: TransactionReceipt, contract: ContractName, name: string): DecodedEvent {
+    const found = this.events(receipt).find((event) => event.contract === contract && event.name === name);
+    if (found === undefined) throw new Error(`The receipt has no ${contract}.${name} event.`);
+    return found;
+  }
+
+  /** Which contract of this deployment lives at `address`. */
+  contractAt(address: string): ContractName | undefined {
+    return this.#addressToContract.get(address.toLowerCase());
+  }
+
+  /** The active provider kind of this signer. */
+  async activeKind(account: string = this.address): Promise<ProviderKind> {
+    return Number(await this.read("activeKindOf", () => this.views.directory.activeKindOf(account))) as ProviderKind;
+  }
+
+  /**
+   * UnregisteredAccountError unless this signer is an active provider of one of `kinds` (any kind
+   * when empty). Checked before anything is stored or sent.
+   */
+  async requireProvider(...kinds: ProviderKind[]): Promise<ProviderKind> {
+    const kind = await this.activeKind();
+    const allowed = kinds.length === 0 ? kind !== ProviderKind.None : kinds.includes(kind);
+    if (!allowed) {
+      const expected = kinds.length === 0 ? "provider" : kinds.map((k) => ProviderKind[k]).join(" or ");
+      throw new UnregisteredAccountError(this.address, expected, ProviderKind[kind]);
+    }
+    return kind;
+  }
+
+  /** The latest block's timestamp (the contracts' clock). */
+  async now(): Promise<number> {
+    const block = await this.read("getBlock", () => this.provider.getBlock("latest"));
+    return block?.timestamp ?? Math.floor(Date.now() / 1000);
+  }
+
+  async close(): Promise<void> {
+    await this.crypto.close();
+    if (this.#ownsStore) await this.store.close();
+  }
+}
+
+function normaliseAddresses(source: AddressSource): CareLedgerAddresses {
+  const map: Record<string, string> = {};
+  if ("contracts" in source && typeof source.contracts === "object") {
+    for (const name of CONTRACT_NAMES) map[name] = getAddress(source.contracts[name]);
+  } else {
+    for (const name of CONTRACT_NAMES) {
+      const value: unknown = (source as Record<string, unknown>)[name];
+      if (typeof value === "string") map[name] = getAddress(value);
+      else if (typeof value === "object" && value !== null && "target" in value && typeof value.target === "string") {
+        map[name] = getAddress(value.target);
+      } else {
+        throw new TypeError(`The deployment has no address for ${name}.`);
+      }
+    }
+  }
+  return map as CareLedgerAddresses;
+}

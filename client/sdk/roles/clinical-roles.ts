@@ -1,0 +1,476 @@
+import { ZeroAddress, getAddress } from "ethers";
+
+import { ProviderKind, Purpose, RecordType } from "../../care-types.js";
+import { InvalidArgumentError } from "../../errors.js";
+import {
+  addressArgument,
+  booleanArgument,
+  bytes32Argument,
+  optionalAddressArgument,
+  uintArgument,
+  unlockArgument,
+} from "../arguments.js";
+import { anchoredWrite } from "../records/anchored-write.js";
+import type { ReadRecordResult } from "../records/record-service.js";
+import type {
+  CheckInResult,
+  DispensePrescriptionResult,
+  EmergencyAccessResult,
+  IssuePrescriptionResult,
+  OrderLabTestResult,
+  PostLabResultResult,
+  TxResult,
+  UnlockResult,
+} from "../results.js";
+import type { SendOptions } from "../transport/transaction-sender.js";
+import type { UnlockCode } from "../unlock-code.js";
+import { ProviderRole } from "./provider-role.js";
+import { requireResourceType, txResult, type WriteOptions } from "./role-base.js";
+import { isAccessRefusal } from "../errors.js";
+
+const DAY = 24 * 60 * 60;
+
+export interface IssuePrescriptionParams extends WriteOptions {
+  readonly patient: string;
+  /** A FHIR R4 MedicationRequest. */
+  readonly medicationRequest: unknown;
+  readonly terms: {
+    /** The one pharmacy allowed to dispense; default any registered pharmacy. */
+    readonly pharmacy?: string;
+    /** Unix seconds; default 30 days from the chain's clock. */
+    readonly expiresAt?: number;
+    /** Units per fill. */
+    readonly quantity: number;
+    /** Fills after the first; default 0. */
+    readonly refills?: number;
+  };
+}
+
+/** A doctor: records, prescriptions, lab orders, and presenting a patient's unlock code. */
+export class DoctorRole extends ProviderRole {
+  /** Seals the MedicationRequest and issues it (`Prescriptions.issuePrescription`). */
+  async issuePrescription(params: IssuePrescriptionParams): Promise<IssuePrescriptionResult> {
+    const patient = addressArgument(params.patient, "patient");
+    requireResourceType(params.medicationRequest, "medicationRequest", "MedicationRequest");
+    const given = params.terms as IssuePrescriptionParams["terms"] | undefined;
+    if (typeof given !== "object" || given === null) throw new InvalidArgumentError("terms", "prescription terms");
+    const terms = {
+      pharmacy: optionalAddressArgument(given.pharmacy, "terms.pharmacy") ?? ZeroAddress,
+      expiresAt:
+        given.expiresAt === undefined
+          ? (await this.core.now()) + 30 * DAY
+          : uintArgument(given.expiresAt, "terms.expiresAt", 40),
+      quantity: uintArgument(given.quantity, "terms.quantity", 16),
+      refills: given.refills === undefined ? 0 : uintArgument(given.refills, "terms.refills", 8),
+    };
+    return anchoredWrite(this.records, {
+      operation: "issuePrescription",
+      patient: patient,
+      resource: params.medicationRequest,
+      recordType: RecordType.Prescription,
+      sensitive: false,
+      workflow: { kind: "prescription" },
+      idempotencyKey: params.idempotencyKey,
+      keyParts: [terms.pharmacy, terms.expiresAt, terms.quantity, terms.refills],
+      preflight: async () => {
+        await this.core.requireProvider(ProviderKind.Doctor);
+      },
+      call: (commitment) => ({
+        contract: "prescriptions",
+        populated: this.core.views.prescriptions.issuePrescription.populateTransaction(patient, commitment, terms),
+      }),
+      decode: (mined, commitment) => {
+        const event = this.core.event(mined.receipt, "prescriptions", "PrescriptionIssued");
+        return {
+          prescription: commitment,
+          terms: {
+            pharmacy: String(event.args.pharmacy),
+            expiresAt: Number(event.args.expiresAt),
+            quantity: Number(event.args.quantity),
+            refills: Number(event.args.refills),
+          },
+        };
+      },
+      send: params,
+    });
+  }
+
+  /** `Prescriptions.cancelPrescription`. */
+  async cancelPrescription(params: { patient: string; prescription: string } & SendOptions): Promise<TxResult> {
+    const patient = addressArgument(params.patient, "patient");
+    const prescription = bytes32Argument(params.prescription, "prescription");
+    const mined = await this.core.send(
+      "prescriptions",
+      this.core.views.prescriptions.cancelPrescription.populateTransaction(patient, prescription),
+      params,
+    );
+    return txResult(mined);
+  }
+
+  /** Seals the ServiceRequest and orders the test at one laboratory (`LabOrders.orderLabTest`). */
+  async orderLabTest(
+    params: { patient: string; serviceRequest: unknown; laboratory: string } & WriteOptions,
+  ): Promise<OrderLabTestResult> {
+    const patient = addressArgument(params.patient, "patient");
+    requireResourceType(params.serviceRequest, "serviceRequest", "ServiceRequest");
+    const laboratory = addressArgument(params.laboratory, "laboratory");
+    return anchoredWrite(this.records, {
+      operation: "orderLabTest",
+      patient: patient,
+      resource: params.serviceRequest,
+      recordType: RecordType.LabOrder,
+      sensitive: false,
+      workflow: { kind: "lab-order" },
+      idempotencyKey: params.idempotencyKey,
+      keyParts: [laboratory],
+      preflight: async () => {
+        await this.core.requireProvider(ProviderKind.Doctor);
+      },
+      call: (commitment) => ({
+        contract: "labOrders",
+        populated: this.core.views.labOrders.orderLabTest.populateTransaction(patient, commitment, laboratory),
+      }),
+      decode: (mined, commitment) => {
+        const event = this.core.event(mined.receipt, "labOrders", "LabTestOrdered");
+        return { order: commitment, laboratory: String(event.args.laboratory) };
+      },
+      send: params,
+    });
+  }
+
+  /** `LabOrders.cancelLabOrder`. */
+  async cancelLabOrder(params: { patient: string; order: string } & SendOptions): Promise<TxResult> {
+    const patient = addressArgument(params.patient, "patient");
+    const order = bytes32Argument(params.order, "order");
+    const mined = await this.core.send(
+      "labOrders",
+      this.core.views.labOrders.cancelLabOrder.populateTransaction(patient, order),
+      params,
+    );
+    return txResult(mined);
+  }
+
+  /** Presents the unlock a patient handed over (`CareRelationships.unlockWithCode`). */
+  async unlockWithCode(params: { unlock: UnlockCode } & SendOptions): Promise<UnlockResult> {
+    const unlock = unlockArgument(params.unlock);
+    if (unlock.doctor !== this.core.address) {
+      throw new InvalidArgumentError("unlock", "an unlock code issued to this doctor");
+    }
+    const mined = await this.core.send(
+      "relationships",
+      this.core.views.relationships.unlockWithCode.populateTransaction(
+        unlock.patient,
+        unlock.codeId,
+        unlock.expiresAt,
+        unlock.signature,
+      ),
+      params,
+    );
+    const event = this.core.event(mined.receipt, "relationships", "Unlocked");
+    return {
+      ...txResult(mined),
+      patient: String(event.args.patient),
+      doctor: String(event.args.doctor),
+      codeId: String(event.args.codeId),
+      until: Number(event.args.until),
+    };
+  }
+}
+
+export interface DispenseParams extends WriteOptions {
+  readonly patient: string;
+  /** The prescription's commitment. */
+  readonly prescription: string;
+  /** Units dispensed now. */
+  readonly amount: number;
+  /** A FHIR R4 MedicationDispense. */
+  readonly medicationDispense: unknown;
+}
+
+/** A pharmacy: reads prescriptions it may dispense and dispenses them. */
+export class PharmacyRole extends ProviderRole {
+  protected override readonly defaultPurpose: Purpose = Purpose.Dispensing;
+
+  /**
+   * Seals the MedicationDispense and dispenses (`Prescriptions.dispensePrescription`): the contract
+   * checks the prescriber's authorisation, the patient's dispensing consent, quantity and expiry.
+   */
+  async dispensePrescription(params: DispenseParams): Promise<DispensePrescriptionResult> {
+    const patient = addressArgument(params.patient, "patient");
+    const prescription = bytes32Argument(params.prescription, "prescription");
+    const amount = uintArgument(params.amount, "amount", 24);
+    requireResourceType(params.medicationDispense, "medicationDispense", "MedicationDispense");
+    return anchoredWrite(this.records, {
+      operation: "dispensePrescription",
+      patient: patient,
+      resource: params.medicationDispense,
+      recordType: RecordType.Dispense,
+      sensitive: false,
+      workflow: { kind: "dispense", related: prescription.toLowerCase() },
+      idempotencyKey: params.idempotencyKey,
+      keyParts: [prescription.toLowerCase(), amount],
+      preflight: async () => {
+        await this.core.requireProvider(ProviderKind.Pharmacy);
+      },
+      call: (commitment) => ({
+        contract: "prescriptions",
+        populated: this.core.views.prescriptions.dispensePrescription.populateTransaction(
+          patient,
+          prescription,
+          amount,
+          commitment,
+        ),
+      }),
+      decode: async (mined) => {
+        const event = this.core.event(mined.receipt, "prescriptions", "PrescriptionDispensed");
+        // The event carries this fill; the running total is the contract's state after its block.
+        const state = await this.core.read("prescriptionOf", () =>
+          this.core.views.prescriptions.prescriptionOf(patient, prescription, {
+            blockTag: mined.blockNumber,
+          }),
+        );
+        return {
+          prescription: String(event.args.prescription),
+          pharmacy: String(event.args.pharmacy),
+          amount: Number(event.args.amount),
+          totalDispensed: Number(state.dispensed),
+        };
+      },
+      send: params,
+    });
+  }
+
+  /** The terms and progress of a prescription (`Prescriptions.prescriptionOf`, `remainingOf`). */
+  async prescriptionOf(params: { patient: string; prescription: string }): Promise<{
+    pharmacy: string;
+    expiresAt: number;
+    quantity: number;
+    refills: number;
+    dispensed: number;
+    cancelled: boolean;
+    remaining: number;
+  }> {
+    const patient = addressArgument(params.patient, "patient");
+    const prescription = bytes32Argument(params.prescription, "prescription");
+    const { prescriptions } = this.core.views;
+    const [rx, remaining] = await Promise.all([
+      this.core.read("prescriptionOf", () => prescriptions.prescriptionOf(patient, prescription)),
+      this.core.read("remainingOf", () => prescriptions.remainingOf(patient, prescription)),
+    ]);
+    return {
+      pharmacy: rx.pharmacy,
+      expiresAt: Number(rx.expiresAt),
+      quantity: Number(rx.quantity),
+      refills: Number(rx.refills),
+      dispensed: Number(rx.dispensed),
+      cancelled: rx.cancelled,
+      remaining: Number(remaining),
+    };
+  }
+}
+
+/** A laboratory: posts and corrects results of the orders addressed to it. */
+export class LaboratoryRole extends ProviderRole {
+  /**
+   * Seals the DiagnosticReport and posts it against the order (`LabOrders.postLabResult`). The key
+   * is also wrapped for the ordering doctor, whom the contract lets read the result for a while.
+   */
+  async postLabResult(
+    params: { patient: string; order: string; diagnosticReport: unknown; sensitive?: boolean } & WriteOptions,
+  ): Promise<PostLabResultResult> {
+    const patient = addressArgument(params.patient, "patient");
+    const order = bytes32Argument(params.order, "order");
+    requireResourceType(params.diagnosticReport, "diagnosticReport", "DiagnosticReport");
+    const sensitive = params.sensitive === undefined ? false : booleanArgument(params.sensitive, "sensitive");
+    const orderRecord = await this.core.read("recordOf", () => this.core.views.registry.recordOf(patient, order));
+    return anchoredWrite(this.records, {
+      operation: "postLabResult",
+      patient: patient,
+      resource: params.diagnosticReport,
+      recordType: RecordType.LabResult,
+      sensitive,
+      readers: { optional: orderRecord.author === ZeroAddress ? [] : [orderRecord.author] },
+      workflow: { kind: "lab-result", related: order.toLowerCase() },
+      idempotencyKey: params.idempotencyKey,
+      keyParts: [order.toLowerCase()],
+      preflight: async () => {
+        await this.core.requireProvider(ProviderKind.Laboratory);
+      },
+      call: (commitment) => ({
+        contract: "labOrders",
+        populated: this.core.views.labOrders.postLabResult.populateTransaction(patient, order, commitment, sensitive),
+      }),
+      decode: (mined, commitment) => {
+        const event = this.core.event(mined.receipt, "labOrders", "LabResultPosted");
+        return { order: String(event.args.order), result: commitment };
+      },
+      send: params,
+    });
+  }
+
+  /** Corrects a posted result with a new version (`LabOrders.correctLabResult`). */
+  async correctLabResult(
+    params: { patient: string; previousResult: string; diagnosticReport: unknown; sensitive?: boolean } & WriteOptions,
+  ): Promise<PostLabResultResult> {
+    const patient = addressArgument(params.patient, "patient");
+    const previousResult = bytes32Argument(params.previousResult, "previousResult");
+    requireResourceType(params.diagnosticReport, "diagnosticReport", "DiagnosticReport");
+    const sensitive = params.sensitive === undefined ? false : booleanArgument(params.sensitive, "sensitive");
+    const { labOrders, registry } = this.core.views;
+    const order = await this.core.read("orderOfResult", () => labOrders.orderOfResult(patient, previousResult));
+    const orderRecord = await this.core.read("recordOf", () => registry.recordOf(patient, order));
+    return anchoredWrite(this.records, {
+      operation: "correctLabResult",
+      patient: patient,
+      resource: params.diagnosticReport,
+      recordType: RecordType.LabResult,
+      sensitive,
+      readers: { optional: orderRecord.author === ZeroAddress ? [] : [orderRecord.author] },
+      workflow: { kind: "lab-result", related: order.toLowerCase() },
+      idempotencyKey: params.idempotencyKey,
+      keyParts: [previousResult.toLowerCase()],
+      preflight: async () => {
+        await this.core.requireProvider(ProviderKind.Laboratory);
+      },
+      call: (commitment) => ({
+        contract: "labOrders",
+        populated: labOrders.correctLabResult.populateTransaction(patient, previousResult, commitment, sensitive),
+      }),
+      decode: (mined, commitment) => {
+        const event = this.core.event(mined.receipt, "labOrders", "LabResultPosted");
+        return { order: String(event.args.order), result: commitment };
+      },
+      send: params,
+    });
+  }
+}
+
+/** An emergency department: break-glass sessions, audited on-chain. */
+export class EmergencyRole extends ProviderRole {
+  protected override readonly defaultPurpose: Purpose = Purpose.Emergency;
+
+  /** `EmergencyAccess.openEmergencyAccess`; returns the session's expiry and count from the event. */
+  async openEmergencyAccess(
+    params: { patient: string; reasonCode: number; durationSeconds?: number } & SendOptions,
+  ): Promise<EmergencyAccessResult> {
+    const patient = addressArgument(params.patient, "patient");
+    const reasonCode = uintArgument(params.reasonCode, "reasonCode", 16);
+    const durationSeconds =
+      params.durationSeconds === undefined ? 4 * 60 * 60 : uintArgument(params.durationSeconds, "durationSeconds", 32);
+    const mined = await this.core.send(
+      "emergency",
+      this.core.views.emergency.openEmergencyAccess.populateTransaction(patient, reasonCode, durationSeconds),
+      params,
+    );
+    const event = this.core.event(mined.receipt, "emergency", "EmergencyAccessOpened");
+    return {
+      ...txResult(mined),
+      patient: String(event.args.patient),
+      provider: String(event.args.provider),
+      reasonCode: Number(event.args.reasonCode),
+      expiresAt: Number(event.args.expiresAt),
+      count: Number(event.args.count),
+    };
+  }
+
+  /** `EmergencyAccess.closeEmergencyAccess`. */
+  async closeEmergencyAccess(params: { patient: string } & SendOptions): Promise<TxResult> {
+    const patient = addressArgument(params.patient, "patient");
+    const mined = await this.core.send(
+      "emergency",
+      this.core.views.emergency.closeEmergencyAccess.populateTransaction(patient),
+      params,
+    );
+    return txResult(mined);
+  }
+
+  /**
+   * Reads every record of the patient in the store that the access rule opens for emergency now;
+   * records it does not open (or cannot be decrypted for this account) are listed, not thrown.
+   */
+  async readPatientRecords(params: { patient: string; purpose?: Purpose }): Promise<{
+    records: ReadRecordResult[];
+    refused: { commitment: string; reason: string }[];
+  }> {
+    const patient = addressArgument(params.patient, "patient");
+    const stored = await this.listRecords({ patient: patient });
+    const records: ReadRecordResult[] = [];
+    const refused: { commitment: string; reason: string }[] = [];
+    for (const record of stored.filter((candidate) => !candidate.erased)) {
+      try {
+        records.push(
+          await this.readRecord({
+            patient: patient,
+            commitment: record.commitment,
+            purpose: params.purpose ?? this.defaultPurpose,
+          }),
+        );
+      } catch (error) {
+        if (!isAccessRefusal(error)) throw error;
+        refused.push({ commitment: record.commitment, reason: error.code });
+      }
+    }
+    return { records, refused };
+  }
+}
+
+/** A hospital: check-ins, admissions and appointments that open relationship access. */
+export class HospitalRole extends ProviderRole {
+  /** `CareRelationships.recordCheckIn`. */
+  async recordCheckIn(params: { patient: string } & SendOptions): Promise<CheckInResult> {
+    const patient = addressArgument(params.patient, "patient");
+    const mined = await this.core.send(
+      "relationships",
+      this.core.views.relationships.recordCheckIn.populateTransaction(patient),
+      params,
+    );
+    const event = this.core.event(mined.receipt, "relationships", "CheckedIn");
+    return {
+      ...txResult(mined),
+      patient: String(event.args.patient),
+      hospital: String(event.args.hospital),
+      until: Number(event.args.until),
+    };
+  }
+
+  /** `CareRelationships.admitPatient`. */
+  async admitPatient(params: { patient: string; ward: string } & SendOptions): Promise<TxResult> {
+    const patient = addressArgument(params.patient, "patient");
+    const ward = addressArgument(params.ward, "ward");
+    const mined = await this.core.send(
+      "relationships",
+      this.core.views.relationships.admitPatient.populateTransaction(patient, ward),
+      params,
+    );
+    return txResult(mined);
+  }
+
+  /** `CareRelationships.dischargePatient`. */
+  async dischargePatient(params: { patient: string; ward: string } & SendOptions): Promise<TxResult> {
+    const patient = addressArgument(params.patient, "patient");
+    const ward = addressArgument(params.ward, "ward");
+    const mined = await this.core.send(
+      "relationships",
+      this.core.views.relationships.dischargePatient.populateTransaction(patient, ward),
+      params,
+    );
+    return txResult(mined);
+  }
+
+  /** `CareRelationships.recordAppointment` for a doctor of this hospital; `day` defaults to today (UTC). */
+  async recordAppointment(params: { patient: string; doctor: string; day?: number } & SendOptions): Promise<TxResult> {
+    const patient = addressArgument(params.patient, "patient");
+    const doctor = addressArgument(params.doctor, "doctor");
+    const day = params.day === undefined ? startOfUtcDay(await this.core.now()) : uintArgument(params.day, "day", 40);
+    const mined = await this.core.send(
+      "relationships",
+      this.core.views.relationships.recordAppointment.populateTransaction(patient, doctor, day),
+      params,
+    );
+    return txResult(mined);
+  }
+}
+
+export function startOfUtcDay(timestamp: number): number {
+  return timestamp - (timestamp % DAY);
+}

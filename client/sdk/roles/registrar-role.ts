@@ -1,0 +1,168 @@
+import { ZeroAddress, id, isHexString } from "ethers";
+
+import { HipaaRole, ProviderForm, ProviderKind } from "../../care-types.js";
+import { InvalidArgumentError } from "../../errors.js";
+import { addressArgument, enumArgument, optionalAddressArgument, uintArgument } from "../arguments.js";
+import type { LedgerCore } from "../ledger-core.js";
+import type { ProviderRegisteredResult, TxResult } from "../results.js";
+import type { SendOptions } from "../transport/transaction-sender.js";
+import { txResult } from "./role-base.js";
+
+export interface ProviderEntryParams extends SendOptions {
+  readonly account: string;
+  readonly kind: ProviderKind;
+  /** Default: Practitioner for doctors, Organisation for every other kind. */
+  readonly form?: ProviderForm;
+  /** Default: CoveredEntity for doctors, hospitals and pharmacies; BusinessAssociate for laboratories. */
+  readonly hipaa?: HipaaRole;
+  /** The registered organisation a practitioner (or a ward) belongs to. Default none. */
+  readonly organisation?: string;
+}
+
+/** A provider's directory entry. */
+export interface ProviderEntry {
+  readonly kind: ProviderKind;
+  readonly form: ProviderForm;
+  readonly hipaa: HipaaRole;
+  readonly suspended: boolean;
+  readonly registeredAt: number;
+  readonly organisation: string;
+}
+
+/**
+ * The registrar: keeps the provider directory and records what the law decides for patients
+ * (guardianship, death). Holds the directory's registrar role.
+ */
+export class RegistrarRole {
+  constructor(private readonly core: LedgerCore) {}
+
+  /** `ProviderDirectory.registerProvider`; returns the entry decoded from ProviderRegistered. */
+  async registerProvider(params: ProviderEntryParams): Promise<ProviderRegisteredResult> {
+    return this.#entry("registerProvider", params);
+  }
+
+  /** `ProviderDirectory.updateProvider`. */
+  async updateProvider(params: ProviderEntryParams): Promise<ProviderRegisteredResult> {
+    return this.#entry("updateProvider", params);
+  }
+
+  /**
+   * `ProviderDirectory.suspendProvider`: every access of the provider (and of a suspended
+   * organisation's practitioners) stops at once. `reasonCode` is a bytes32 or a label hashed to one.
+   */
+  async suspendProvider(params: { account: string; reasonCode: string } & SendOptions): Promise<TxResult> {
+    const account = addressArgument(params.account, "account");
+    if (typeof params.reasonCode !== "string") throw new InvalidArgumentError("reasonCode", "a bytes32 or a label");
+    const reason = isHexString(params.reasonCode, 32) ? params.reasonCode : id(params.reasonCode);
+    const mined = await this.core.send(
+      "directory",
+      this.core.views.directory.suspendProvider.populateTransaction(account, reason),
+      params,
+    );
+    return txResult(mined);
+  }
+
+  /** `ProviderDirectory.reinstateProvider`. */
+  async reinstateProvider(params: { account: string } & SendOptions): Promise<TxResult> {
+    const account = addressArgument(params.account, "account");
+    const mined = await this.core.send(
+      "directory",
+      this.core.views.directory.reinstateProvider.populateTransaction(account),
+      params,
+    );
+    return txResult(mined);
+  }
+
+  /** `PatientDelegation.recordGuardian`: `guardian` acts for `minor` until `minorUntil` (unix seconds). */
+  async recordGuardian(
+    params: { minor: string; guardian: string; minorUntil: number } & SendOptions,
+  ): Promise<TxResult> {
+    const minor = addressArgument(params.minor, "minor");
+    const guardian = addressArgument(params.guardian, "guardian");
+    const minorUntil = uintArgument(params.minorUntil, "minorUntil", 40);
+    const mined = await this.core.send(
+      "delegation",
+      this.core.views.delegation.recordGuardian.populateTransaction(minor, guardian, minorUntil),
+      params,
+    );
+    return txResult(mined);
+  }
+
+  /** `PatientDelegation.removeGuardian`. */
+  async removeGuardian(params: { minor: string; guardian: string } & SendOptions): Promise<TxResult> {
+    const minor = addressArgument(params.minor, "minor");
+    const guardian = addressArgument(params.guardian, "guardian");
+    const mined = await this.core.send(
+      "delegation",
+      this.core.views.delegation.removeGuardian.populateTransaction(minor, guardian),
+      params,
+    );
+    return txResult(mined);
+  }
+
+  /** `PatientDelegation.recordDeath`; `diedAt` defaults to the chain's current time. Irreversible. */
+  async recordDeath(params: { patient: string; diedAt?: number } & SendOptions): Promise<TxResult> {
+    const patient = addressArgument(params.patient, "patient");
+    const diedAt = params.diedAt === undefined ? await this.core.now() : uintArgument(params.diedAt, "diedAt", 40);
+    const mined = await this.core.send(
+      "delegation",
+      this.core.views.delegation.recordDeath.populateTransaction(patient, diedAt),
+      params,
+    );
+    return txResult(mined);
+  }
+
+  /** `ProviderDirectory.providerOf`. */
+  async providerOf(account: string): Promise<ProviderEntry> {
+    const checked = addressArgument(account, "account");
+    const entry = await this.core.read("providerOf", () => this.core.views.directory.providerOf(checked));
+    return {
+      kind: Number(entry.kind) as ProviderKind,
+      form: Number(entry.form) as ProviderForm,
+      hipaa: Number(entry.hipaa) as HipaaRole,
+      suspended: entry.suspended,
+      registeredAt: Number(entry.registeredAt),
+      organisation: entry.organisation,
+    };
+  }
+
+  async #entry(
+    method: "registerProvider" | "updateProvider",
+    params: ProviderEntryParams,
+  ): Promise<ProviderRegisteredResult> {
+    const account = addressArgument(params.account, "account");
+    const kind = enumArgument<ProviderKind>(params.kind, "kind", ProviderKind);
+    const form =
+      params.form === undefined
+        ? kind === ProviderKind.Doctor
+          ? ProviderForm.Practitioner
+          : ProviderForm.Organisation
+        : enumArgument<ProviderForm>(params.form, "form", ProviderForm, []);
+    const hipaa =
+      params.hipaa === undefined
+        ? kind === ProviderKind.Laboratory
+          ? HipaaRole.BusinessAssociate
+          : HipaaRole.CoveredEntity
+        : enumArgument<HipaaRole>(params.hipaa, "hipaa", HipaaRole, []);
+    const organisation = optionalAddressArgument(params.organisation, "organisation") ?? ZeroAddress;
+    const { directory } = this.core.views;
+    const populated =
+      method === "registerProvider"
+        ? directory.registerProvider.populateTransaction(account, kind, form, hipaa, organisation)
+        : directory.updateProvider.populateTransaction(account, kind, form, hipaa, organisation);
+    const mined = await this.core.send("directory", populated, params);
+    const event = this.core.event(
+      mined.receipt,
+      "directory",
+      method === "registerProvider" ? "ProviderRegistered" : "ProviderUpdated",
+    );
+    return {
+      ...txResult(mined),
+      account: String(event.args.account),
+      kind: Number(event.args.kind) as ProviderKind,
+      form: Number(event.args.form) as ProviderForm,
+      hipaa: Number(event.args.hipaa) as HipaaRole,
+      organisation: String(event.args.organisation),
+    };
+  }
+}

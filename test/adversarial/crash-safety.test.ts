@@ -1,0 +1,503 @@
+/**
+ * Crash safety of storage. A `hardhat node` (a child process, so the chain outlives the writer) holds
+ * the contracts; a writer child process (fixtures/crash-writer.ts) writes 1,000 records through the
+ * SDK with a LocalDiskStore and a write journal on disk, several at a time, printing an ACK line after
+ * each write resolved. The parent SIGKILLs the writer at random points (a seeded generator picks the
+ * delay: most kills land while writes are in flight, some during start-up) and starts it again with
+ * the records not yet acknowledged, until 1,000 are. Each kill is one injected fault. Then:
+ *
+ * - every acknowledged record reads back (readRecord as the patient) and equals what was written;
+ * - the integrity audit finds no altered or missing record and no unreadable stored object;
+ * - no record was anchored twice: one RecordAnchored log per commitment, and every anchored
+ *   commitment is one the writer acknowledged (a record sealed again after a crash and anchored a
+ *   second time would leave a commitment nobody acknowledged);
+ * - the journal files and the public-key directory still parse;
+ * - records lost = acknowledged but not readable intact (must be 0).
+ */
+import { spawn } from "node:child_process";
+import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { expect } from "chai";
+import { JsonRpcProvider, Network, Wallet, getAddress } from "ethers";
+
+import {
+  CARELEDGER_INTERFACES,
+  CareLedger,
+  HipaaRole,
+  LocalDiskStore,
+  NotFoundError,
+  ProviderForm,
+  ProviderKind,
+  PublicKeyDirectory,
+  decodeLedgerObject,
+  deployCareLedger,
+  type AuditReport,
+  type CareLedgerAddresses,
+  type RecordManifest,
+} from "../../client/index.js";
+import { devAccountKey, startHardhatNode, type HardhatNode } from "../helpers/node.js";
+import { crashRecord, type CrashWriterConfig } from "./fixtures/crash-writer.js";
+import { recordAttack, recordFault, recordLoss } from "./tally.js";
+
+const CATEGORY = "crash-safety";
+const TOTAL_RECORDS = 1_000;
+const SEED = 0xc4a5_4001;
+/** Writes the child keeps in flight: many stages of the pipeline are cut by every kill. */
+const CONCURRENCY = 12;
+/**
+ * How long after READY a kill lands is drawn uniformly from [MIN_KILL_DELAY_MS, 2 x mean - MIN], where
+ * the mean is set before each run so that the kills still planned are spread over all the records
+ * still to write: the writer needs some 3-7 s to start on a loaded 2-core machine (ethers, the SDK and
+ * Helia's imports), so fixed windows of 50-300 ms would acknowledge about 10 records per kill and need
+ * over a hundred restarts. The short end of every window still cuts writes early in the pipeline.
+ */
+const MIN_KILL_DELAY_MS = 50;
+/** One kill in this many lands during start-up instead (connect, key directory, store open). */
+const STARTUP_KILL_EVERY = 6;
+/** The time the kills may take; how many fit follows from the measured start-up time and throughput. */
+const KILL_PHASE_BUDGET_MS = 130_000;
+/** Kills injected however slow the machine is (the suite then takes longer than the budget). */
+const MIN_KILLS = 12;
+/** Concurrent reads when verifying. */
+const READ_CONCURRENCY = 8;
+const WRITER = join(dirname(fileURLToPath(import.meta.url)), "fixtures", "crash-writer.ts");
+const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const ACCOUNTS = { admin: 0, writer: 1, patient: 2 } as const;
+const RECORD_ANCHORED = CARELEDGER_INTERFACES.registry.getEvent("RecordAnchored")?.topicHash as string;
+
+interface Ack {
+  readonly commitment: string;
+  readonly transactionHash: string;
+  readonly resumed: boolean;
+}
+
+interface RunOutcome {
+  readonly killed: boolean;
+  readonly ready: boolean;
+  /** Milliseconds from spawn to READY, and from READY to exit (when READY came). */
+  readonly startupMs?: number;
+  readonly writingMs?: number;
+  readonly done: boolean;
+  readonly acks: number;
+  readonly errors: readonly string[];
+  readonly exitCode: number | null;
+  readonly stderr: string;
+}
+
+function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function topicOf(address: string): string {
+  return `0x${"0".repeat(24)}${address.slice(2).toLowerCase()}`;
+}
+
+describe("crash safety of storage under SIGKILL", function () {
+  this.timeout(360_000);
+
+  let node: HardhatNode;
+  let directory: string;
+  let addresses: CareLedgerAddresses;
+  let chainId: bigint;
+  let patientAddress: string;
+  const acked = new Map<number, Ack>();
+  /** An index acknowledged twice with two commitments: the same record anchored twice. */
+  const conflictingAcks: string[] = [];
+  const childErrors: string[] = [];
+  let kills = 0;
+  let runs = 0;
+  let resumedAcks = 0;
+  /** Records acknowledged while kills were still being injected. */
+  let ackedUnderKills = 0;
+  let audit: AuditReport;
+  let reader: CareLedger;
+  let readerStore: LocalDiskStore;
+  let readerProvider: JsonRpcProvider;
+  let keysPath: string;
+
+  /** Starts the writer with every record not yet acknowledged; kills it after `killAfter` when given. */
+  function runWriter(configPath: string, kill: { afterReadyMs?: number; afterSpawnMs?: number }): Promise<RunOutcome> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, ["--import", "tsx", WRITER, configPath], {
+        cwd: PROJECT_ROOT,
+        stdio: ["ignore", "pipe", "pipe"],
+        env: { ...process.env, FORCE_COLOR: "0" },
+      });
+      const spawnedAt = Date.now();
+      let readyAt: number | undefined;
+      let killed = false;
+      let ready = false;
+      let done = false;
+      let acks = 0;
+      const errors: string[] = [];
+      let pendingText = "";
+      let stderr = "";
+      let timer: NodeJS.Timeout | undefined;
+      const killNow = (): void => {
+        if (child.exitCode === null && child.signalCode === null) {
+          killed = child.kill("SIGKILL");
+        }
+      };
+      if (kill.afterSpawnMs !== undefined) timer = setTimeout(killNow, kill.afterSpawnMs);
+      child.stdout.setEncoding("utf8");
+      child.stdout.on("data", (chunk: string) => {
+        pendingText += chunk;
+        const lines = pendingText.split("\n");
+        // The last piece has no newline yet: an ACK cut by the kill is not an acknowledgement.
+        pendingText = lines.pop() ?? "";
+        for (const text of lines) {
+          const [kind, ...fields] = text.trim().split(" ");
+          if (kind === "READY") {
+            ready = true;
+            readyAt = Date.now();
+            if (kill.afterReadyMs !== undefined) timer = setTimeout(killNow, kill.afterReadyMs);
+          } else if (kind === "ACK") {
+            const index = Number(fields[0]);
+            const ack: Ack = {
+              commitment: fields[1].toLowerCase(),
+              transactionHash: fields[2],
+              resumed: fields[3] === "1",
+            };
+            const earlier = acked.get(index);
+            if (earlier !== undefined && earlier.commitment !== ack.commitment) {
+              conflictingAcks.push(`record #${index} acknowledged as ${earlier.commitment} and ${ack.commitment}`);
+            }
+            if (earlier === undefined) acked.set(index, ack);
+            if (ack.resumed) resumedAcks += 1;
+            acks += 1;
+          } else if (kind === "ERR") {
+            errors.push(fields.join(" "));
+          } else if (kind === "DONE") {
+            done = true;
+          }
+        }
+      });
+      child.stderr.setEncoding("utf8");
+      child.stderr.on("data", (chunk: string) => {
+        stderr = (stderr + chunk).slice(-4_000);
+      });
+      child.once("error", reject);
+      // "close": the process exited and every line it wrote was read.
+      child.once("close", (exitCode) => {
+        if (timer !== undefined) clearTimeout(timer);
+        const timing = readyAt === undefined ? {} : { startupMs: readyAt - spawnedAt, writingMs: Date.now() - readyAt };
+        resolve({ killed, ready, done, acks, errors, exitCode, stderr, ...timing });
+      });
+    });
+  }
+
+  before(async function () {
+    node = await startHardhatNode();
+    chainId = (await node.provider.getNetwork()).chainId;
+    directory = await mkdtemp(join(tmpdir(), "careledger-crash-"));
+    const contracts = await deployCareLedger(node.wallet(ACCOUNTS.admin));
+    addresses = {
+      directory: await contracts.directory.getAddress(),
+      delegation: await contracts.delegation.getAddress(),
+      registry: await contracts.registry.getAddress(),
+      consent: await contracts.consent.getAddress(),
+      prescriptions: await contracts.prescriptions.getAddress(),
+      labOrders: await contracts.labOrders.getAddress(),
+      emergency: await contracts.emergency.getAddress(),
+      relationships: await contracts.relationships.getAddress(),
+    };
+    const storeDir = join(directory, "store");
+    keysPath = join(directory, "public-keys.json");
+    readerProvider = new JsonRpcProvider(node.url, Network.from(chainId), { staticNetwork: true, cacheTimeout: -1 });
+    readerStore = await LocalDiskStore.open(storeDir);
+    const registrar = await CareLedger.connect({
+      signer: new Wallet(devAccountKey(ACCOUNTS.admin), readerProvider),
+      addresses,
+      store: readerStore,
+      keys: keysPath,
+      dataDir: join(directory, "registrar"),
+      journal: false,
+    });
+    await registrar.registrar.registerProvider({
+      account: node.wallet(ACCOUNTS.writer).address,
+      kind: ProviderKind.Doctor,
+      form: ProviderForm.Practitioner,
+      hipaa: HipaaRole.CoveredEntity,
+    });
+    await registrar.close();
+    // The patient registers its key (every record is wrapped for it) and reads everything back later.
+    reader = await CareLedger.connect({
+      signer: new Wallet(devAccountKey(ACCOUNTS.patient), readerProvider),
+      addresses,
+      store: readerStore,
+      keys: keysPath,
+      dataDir: join(directory, "patient"),
+      journal: false,
+    });
+    patientAddress = reader.address;
+
+    const random = seededRandom(SEED);
+    const configPath = join(directory, "writer.json");
+    const started = Date.now();
+    // Running estimates, refined after every run that reached READY.
+    let startupMs = 4_000;
+    let recordsPerMs = 0.03;
+    while (acked.size < TOTAL_RECORDS) {
+      const pending = Array.from({ length: TOTAL_RECORDS }, (_, i) => i).filter((i) => !acked.has(i));
+      const config: CrashWriterConfig = {
+        url: node.url,
+        chainId: chainId.toString(),
+        addresses,
+        storeDir,
+        keysPath,
+        journalDir: join(directory, "journal"),
+        dataDir: join(directory, "writer"),
+        writerKey: devAccountKey(ACCOUNTS.writer),
+        patient: patientAddress,
+        pending,
+        concurrency: CONCURRENCY,
+      };
+      await writeFile(configPath, JSON.stringify(config));
+      // How many more kills fit: the time left, less the time the remaining writes take, in start-ups.
+      const writingLeftMs = pending.length / recordsPerMs;
+      const timeLeftMs = KILL_PHASE_BUDGET_MS - (Date.now() - started);
+      const killsLeft = Math.max(Math.floor((timeLeftMs - writingLeftMs) / startupMs), MIN_KILLS - kills);
+      runs += 1;
+      let kill: { afterReadyMs?: number; afterSpawnMs?: number } = {};
+      if (killsLeft > 0 && runs % STARTUP_KILL_EVERY === 0) {
+        kill = { afterSpawnMs: Math.floor(random() * startupMs) };
+      } else if (killsLeft > 0) {
+        const mean = Math.max(writingLeftMs / killsLeft, MIN_KILL_DELAY_MS);
+        kill = { afterReadyMs: MIN_KILL_DELAY_MS + Math.floor(random() * 2 * (mean - MIN_KILL_DELAY_MS)) };
+      }
+      if (killsLeft > 0) ackedUnderKills = acked.size;
+      const outcome = await runWriter(configPath, kill);
+      if (outcome.startupMs !== undefined) startupMs = (startupMs + outcome.startupMs) / 2;
+      if (outcome.writingMs !== undefined && outcome.acks > 0 && outcome.writingMs > 200) {
+        recordsPerMs = (recordsPerMs + outcome.acks / outcome.writingMs) / 2;
+      }
+      childErrors.push(...outcome.errors);
+      if (outcome.killed) {
+        ackedUnderKills = acked.size;
+        kills += 1;
+        recordFault(CATEGORY);
+      } else if (outcome.exitCode !== 0 || !outcome.done) {
+        throw new Error(`The writer failed on its own (exit ${outcome.exitCode}): ${outcome.stderr}`);
+      } else if (outcome.errors.length > 0 && outcome.acks === 0) {
+        throw new Error(`The writer makes no progress: ${outcome.errors.join("; ")}`);
+      }
+    }
+    audit = await reader.audit({ patient: patientAddress });
+  });
+
+  after(async function () {
+    await reader?.close();
+    await readerStore?.close();
+    readerProvider?.destroy();
+    await node?.stop();
+    if (directory !== undefined) await rm(directory, { recursive: true, force: true });
+  });
+
+  it("kills the writer many times before 1,000 records are acknowledged", function () {
+    console.log(
+      `      ${kills} SIGKILLs over ${runs} runs; ${acked.size} records acknowledged (${ackedUnderKills} before the last kill), ${resumedAcks} by resuming a journalled write`,
+    );
+    expect(acked.size).to.equal(TOTAL_RECORDS);
+    expect(kills).to.be.at.least(MIN_KILLS);
+    // The kills are spread over the whole run, not spent on its first records.
+    expect(ackedUnderKills).to.be.at.least(TOTAL_RECORDS / 2);
+  });
+
+  it("reads back every acknowledged record intact", async function () {
+    let lost = 0;
+    const problems: string[] = [];
+    const stored = new Map(
+      (await reader.listRecords({ patient: patientAddress })).map((record) => [
+        record.commitment.toLowerCase(),
+        record,
+      ]),
+    );
+    /** What a failed read was missing: the envelope, the manifest, or a wrapped key. */
+    const missingPart = (commitment: string, error: unknown): string => {
+      if (!(error instanceof NotFoundError)) return "";
+      const record = stored.get(commitment);
+      if (record === undefined) return " (no manifest)";
+      return error.ref === record.envelopeRef ? " (envelope missing)" : " (a wrapped key missing)";
+    };
+    const queue = [...acked].sort(([a], [b]) => a - b);
+    const worker = async (): Promise<void> => {
+      for (let item = queue.shift(); item !== undefined; item = queue.shift()) {
+        const [index, ack] = item;
+        try {
+          const { resource } = await reader.readRecord({ patient: patientAddress, commitment: ack.commitment });
+          expect(resource).to.deep.equal(crashRecord(index));
+        } catch (error) {
+          lost += 1;
+          const name = error instanceof Error ? error.constructor.name : String(error);
+          const how = ack.resumed ? "resumed after a kill" : "written in one go";
+          problems.push(`record #${index} (${how}): ${name}${missingPart(ack.commitment, error)}`);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: READ_CONCURRENCY }, () => worker()));
+    recordLoss(CATEGORY, lost);
+    recordAttack(
+      CATEGORY,
+      lost === 0,
+      `${lost} acknowledged records do not read back intact (${problems.slice(0, 3).join("; ")})`,
+    );
+    expect(problems).to.deep.equal([]);
+  });
+
+  it("leaves no altered, missing or unreadable entry for the audit", function () {
+    const corrupt = audit.entries.filter((entry) => entry.status === "altered" || entry.status === "missing");
+    const intact = new Set(audit.entries.filter((e) => e.status === "intact").map((e) => e.commitment.toLowerCase()));
+    const notIntact = [...acked.values()].filter((ack) => !intact.has(ack.commitment));
+    const clean = corrupt.length === 0 && audit.unreadableRefs.length === 0 && notIntact.length === 0;
+    recordAttack(
+      CATEGORY,
+      clean,
+      `audit after kills: ${corrupt.length} altered/missing, ${audit.unreadableRefs.length} unreadable refs, ${notIntact.length} acknowledged records not intact`,
+    );
+    console.log(`      audit: ${JSON.stringify(audit.counts)}`);
+    expect(corrupt).to.deep.equal([]);
+    expect(audit.unreadableRefs).to.deep.equal([]);
+    expect(notIntact).to.deep.equal([]);
+  });
+
+  it("anchors no record twice", async function () {
+    const logs = await readerProvider.getLogs({
+      address: addresses.registry,
+      fromBlock: 0,
+      toBlock: "latest",
+      topics: [RECORD_ANCHORED, topicOf(patientAddress)],
+    });
+    const times = new Map<string, number>();
+    for (const log of logs) times.set(log.topics[2].toLowerCase(), (times.get(log.topics[2].toLowerCase()) ?? 0) + 1);
+    const repeated = [...times].filter(([, n]) => n > 1);
+    const ackedCommitments = new Set([...acked.values()].map((ack) => ack.commitment));
+    // Which record an unacknowledged anchor holds: decrypt it and look up its label.
+    const extra: string[] = [];
+    for (const commitment of times.keys()) {
+      if (ackedCommitments.has(commitment)) continue;
+      let label = "unreadable";
+      try {
+        const { resource } = await reader.readRecord({ patient: patientAddress, commitment });
+        label = JSON.stringify((resource as { identifier?: { value?: string }[] }).identifier?.[0]?.value);
+      } catch (error) {
+        label = error instanceof Error ? error.constructor.name : String(error);
+      }
+      extra.push(`${commitment} (${label})`);
+    }
+    const once = repeated.length === 0 && extra.length === 0 && conflictingAcks.length === 0;
+    recordAttack(
+      CATEGORY,
+      once,
+      `records anchored twice after kills: ${extra.length} unacknowledged anchors, ${conflictingAcks.length} conflicting ACKs`,
+    );
+    expect(repeated).to.deep.equal([]);
+    expect(conflictingAcks).to.deep.equal([]);
+    expect(extra).to.deep.equal([]);
+    expect(times.size).to.equal(TOTAL_RECORDS);
+  });
+
+  it("keeps the journal and the key directory parseable, and every write error typed", async function () {
+    const journalDir = join(directory, "journal");
+    const broken: string[] = [];
+    for (const name of await readdir(journalDir, { recursive: true })) {
+      if (!name.endsWith(".json")) continue;
+      try {
+        JSON.parse(await readFile(join(journalDir, name), "utf8"));
+      } catch {
+        broken.push(name);
+      }
+    }
+    const keys = await PublicKeyDirectory.open(join(directory, "public-keys.json"));
+    const keysIntact = (await keys.publicKeyOf(patientAddress)) !== undefined && keys.rejected.size === 0;
+    const untyped = childErrors.filter((error) => error.endsWith("untyped"));
+    recordAttack(CATEGORY, broken.length === 0 && keysIntact, `${broken.length} journal files corrupt after kills`);
+    recordAttack(
+      CATEGORY,
+      untyped.length === 0,
+      `writer saw untyped errors after kills: ${untyped.slice(0, 3).join("; ")}`,
+    );
+    expect(broken).to.deep.equal([]);
+    expect(keysIntact).to.equal(true);
+    expect(untyped).to.deep.equal([]);
+  });
+  /**
+   * The same crash, placed deterministically: the writer persists the envelope, the wrapped keys and the
+   * manifest in parallel with the journal entry, so a kill can land when the manifest, the envelope and
+   * the journal are on disk but one wrapped key is not. The SDK's `faults.afterStore` hook stops the
+   * write before the send (as a kill would), the patient's wrapped key is removed (as if its rename never
+   * happened), and the write is repeated: the record it acknowledges must read back.
+   */
+  it("resumes a write whose crash left a wrapped key unwritten, and the record reads back", async function () {
+    class SimulatedCrash extends Error {}
+    let journalled: string | undefined;
+    const options = {
+      addresses,
+      store: readerStore,
+      keys: keysPath,
+      dataDir: join(directory, "writer-direct"),
+      journal: join(directory, "journal-direct"),
+      shareWithFamilyDoctor: false,
+    };
+    const crashing = await CareLedger.connect({
+      ...options,
+      signer: new Wallet(devAccountKey(ACCOUNTS.writer), readerProvider),
+      faults: {
+        afterStore: ({ commitments }) => {
+          journalled = commitments[0];
+          throw new SimulatedCrash("killed after the record was stored and journalled");
+        },
+      },
+    });
+    const resource = crashRecord(TOTAL_RECORDS + 1);
+    let crashed = false;
+    try {
+      await crashing.doctor.putRecord({ patient: patientAddress, resource });
+    } catch (error) {
+      crashed = error instanceof SimulatedCrash;
+    } finally {
+      await crashing.close();
+    }
+    expect(crashed).to.equal(true);
+    const record = (await reader.listRecords({ patient: patientAddress })).find(
+      (stored) => stored.commitment === journalled?.toLowerCase(),
+    );
+    const manifest = decodeLedgerObject(await readerStore.get(record?.manifestRef as string)) as RecordManifest;
+    const patientKey = manifest.keys.find((key) => getAddress(key.reader) === patientAddress);
+    expect(patientKey).to.not.equal(undefined);
+    await rm(readerStore.pathOf(patientKey?.ref as string));
+
+    const resumed = await CareLedger.connect({
+      ...options,
+      signer: new Wallet(devAccountKey(ACCOUNTS.writer), readerProvider),
+    });
+    let problem: string | undefined;
+    try {
+      const ack = await resumed.doctor.putRecord({ patient: patientAddress, resource });
+      try {
+        const { resource: read } = await reader.readRecord({ patient: patientAddress, commitment: ack.commitment });
+        expect(read).to.deep.equal(resource);
+      } catch (error) {
+        const name = error instanceof Error ? error.constructor.name : String(error);
+        problem =
+          `the repeated write resumed the journalled commitment (resumed=${ack.resumed}, same commitment=` +
+          `${ack.commitment.toLowerCase() === journalled?.toLowerCase()}) and anchored it although the patient's ` +
+          `wrapped key was never stored; the acknowledged record does not read back (${name})`;
+      }
+    } finally {
+      await resumed.close();
+    }
+    recordFault(CATEGORY);
+    recordLoss(CATEGORY, problem === undefined ? 0 : 1);
+    recordAttack(CATEGORY, problem === undefined, problem);
+    expect(problem).to.equal(undefined);
+  });
+});

@@ -1,0 +1,3 @@
+import { describeSdkSuite } from "./helpers/sdk-suite.js";
+
+describeSdkSuite("edr", "helia");
