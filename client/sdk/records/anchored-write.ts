@@ -200,10 +200,22 @@ async function resume<R>(
   // same commitment now, provided its envelope is still stored.
   const stored = await core.index.find(entry.patient, commitment);
   const manifest = stored === undefined ? undefined : primaryManifest(stored)?.manifest;
-  if (manifest === undefined || !(await core.store.has(manifest.envelope))) return undefined;
+  if (manifest === undefined || !(await allStored(service, [manifest.envelope, ...manifest.keys.map((k) => k.ref)]))) {
+    return undefined;
+  }
   const anchor = spec.call(commitment);
   const prepared = await core.prepare(anchor.contract, anchor.populated, spec.send?.overrides);
   return sendJournalled(service, spec, entry, prepared, false, true);
+}
+
+/**
+ * Whether every object of a journalled write is durable. The objects and the journal entry are
+ * written in parallel, so a crash can leave the entry with a wrapped key missing: anchoring that
+ * commitment would acknowledge a record its readers cannot open, so the write starts over instead.
+ */
+export async function allStored(service: RecordService, refs: readonly string[]): Promise<boolean> {
+  const present = await Promise.all(refs.map((ref) => service.core.store.has(ref)));
+  return present.every(Boolean);
 }
 
 /** The result of a write the chain already holds, rebuilt from its anchoring transaction. */
