@@ -2,6 +2,8 @@ import { join } from "node:path";
 
 import { expect } from "chai";
 
+import { expectClose } from "./helpers/expect-close.js";
+
 import { ReplayError } from "../../replay/errors.js";
 import { compareExecuted } from "../../replay/gas/executed-comparison.js";
 import type { ExecutedRunner, ExecutedRunResult } from "../../replay/gas/executed-runner.js";
@@ -154,8 +156,8 @@ describe("executed mode", function () {
     expect(comparison.agrees).to.equal(false);
     for (const design of comparison.designs) {
       expect(design.agrees).to.equal(false);
-      expect(design.relativeDifference).to.be.closeTo(0.02, 1e-6);
-      for (const op of design.operations) expect(op.relativeDifference).to.be.closeTo(0.02, 1e-4);
+      expectClose(design.relativeDifference, 0.02, 1e-6);
+      for (const op of design.operations) expectClose(op.relativeDifference, 0.02, 1e-4);
     }
   });
 

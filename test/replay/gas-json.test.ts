@@ -2,6 +2,8 @@ import { utimes } from "node:fs/promises";
 
 import { expect } from "chai";
 
+import { expectClose } from "./helpers/expect-close.js";
+
 import { ReplayError } from "../../replay/errors.js";
 import { loadGasJson, parseGasJson } from "../../replay/gas/gas-json.js";
 import { gasJsonProvider } from "../../replay/gas/gas-table-provider.js";
@@ -99,8 +101,8 @@ describe("gas.json loader", () => {
         anchorBatchPerRecord: { gasUsed: 52 },
       },
     });
-    expect(table.anchorBatchFixed).to.be.closeTo(53_000 - 127 / 1023, 1e-9);
-    expect(table.anchorBatchPerRecord).to.be.closeTo(127 / 1023, 1e-12);
+    expectClose(table.anchorBatchFixed, 53_000 - 127 / 1023, 1e-9);
+    expectClose(table.anchorBatchPerRecord, 127 / 1023, 1e-12);
     expect(table.other).to.deep.equal({ anchorBatchPerRecord: 52 });
   });
 

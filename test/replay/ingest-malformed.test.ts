@@ -227,7 +227,7 @@ describe("malformed and hostile input", function () {
   });
 
   it("keeps odd Unicode in names, and strips control characters", async () => {
-    const name = "Ospidéal \u202eLTR\u202c 🏥 Z\u0301\u200b";
+    const name = "Ospidéal 🏥 Z\u0301";
     const file = await writeFixture(
       dir,
       "op.csv",
@@ -235,7 +235,18 @@ describe("malformed and hostile input", function () {
     );
     const { rows, summary } = await readLenient(file);
     expect(summary.issueCount).to.equal(0);
-    expect(rows[0].hospitalName).to.equal("Ospidéal \u202eLTR\u202c 🏥 Z\u0301\u200b");
+    expect(rows[0].hospitalName).to.equal("Ospidéal 🏥 Z\u0301");
+  });
+
+  it("skips a row whose text hides bidi overrides or zero-width characters", async () => {
+    const file = await writeFixture(
+      dir,
+      "op.csv",
+      opHospitalCsv(["30/01/2020,G,0918,Ospidéal \u202eLTR\u202c Z\u200b,8003,Pain Relief,Adult,65+,12-15 Months,5"]),
+    );
+    const { rows, summary } = await readLenient(file);
+    expect(rows).to.have.length(0);
+    expect(brief(summary.issues)).to.deep.equal([[2, "hidden-characters"]]);
   });
 
   it("rejects a field of only control characters as empty", async () => {

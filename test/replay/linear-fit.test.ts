@@ -1,13 +1,15 @@
 import { expect } from "chai";
 
+import { expectClose } from "./helpers/expect-close.js";
+
 import { fitLine } from "../../replay/model/linear-fit.js";
 
 describe("least-squares line", () => {
   it("fits points on a line exactly", () => {
     const fit = fitLine([1, 2, 3, 4].map((x) => ({ x, y: 5 + 2 * x })));
-    expect(fit?.slope).to.be.closeTo(2, 1e-12);
-    expect(fit?.intercept).to.be.closeTo(5, 1e-12);
-    expect(fit?.rSquared).to.be.closeTo(1, 1e-12);
+    expectClose(fit?.slope, 2, 1e-12);
+    expectClose(fit?.intercept, 5, 1e-12);
+    expectClose(fit?.rSquared, 1, 1e-12);
   });
 
   it("computes R^2 by hand for scattered points", () => {
@@ -17,9 +19,9 @@ describe("least-squares line", () => {
       { x: 1, y: 2 },
       { x: 2, y: 1 },
     ]);
-    expect(fit?.slope).to.be.closeTo(0.5, 1e-12);
-    expect(fit?.intercept).to.be.closeTo(0.5, 1e-12);
-    expect(fit?.rSquared).to.be.closeTo(0.25, 1e-12);
+    expectClose(fit?.slope, 0.5, 1e-12);
+    expectClose(fit?.intercept, 0.5, 1e-12);
+    expectClose(fit?.rSquared, 0.25, 1e-12);
   });
 
   it("gives no line for fewer than two distinct x values", () => {

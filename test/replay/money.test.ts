@@ -1,5 +1,7 @@
 import { expect } from "chai";
 
+import { expectClose } from "./helpers/expect-close.js";
+
 import { gasToMoney } from "../../replay/money/convert.js";
 import { PRICE_SCENARIOS, PRICES_AS_OF, resolvePricing } from "../../replay/money/price-scenarios.js";
 
@@ -7,9 +9,9 @@ describe("gas to money", () => {
   it("converts gas through gwei to ether, euro and dollars", () => {
     // 1,000,000 gas x 2 gwei = 2,000,000 gwei = 0.002 ETH
     const money = gasToMoney(1_000_000, { gasPriceGwei: 2, ethEur: 3000, ethUsd: 3500 });
-    expect(money.eth).to.be.closeTo(0.002, 1e-15);
-    expect(money.eur).to.be.closeTo(6, 1e-12);
-    expect(money.usd).to.be.closeTo(7, 1e-12);
+    expectClose(money.eth, 0.002, 1e-15);
+    expectClose(money.eur, 6, 1e-12);
+    expectClose(money.usd, 7, 1e-12);
   });
 
   it("costs nothing on a zero-gas-price network", () => {
