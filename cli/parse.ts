@@ -30,7 +30,7 @@ export function kindName(kind: ProviderKind): string {
 
 export function parseAddress(text: string, what = "address"): string {
   if (!isAddress(text)) throw new CliError(`The ${what} "${text}" is not an Ethereum address.`, 2);
-  return getAddress(text.toLowerCase() === text ? text : text);
+  return getAddress(text);
 }
 
 export function parseBytes32(text: string, what: string): string {
