@@ -1,22 +1,16 @@
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
-import type { ContractTransactionResponse, Signer } from "ethers";
+import type { Signer } from "ethers";
 
 import { BatchTree, type BatchLeaf } from "../../client/batch-tree.js";
 import { ConsentScope, HipaaRole, ProviderForm, ProviderKind, Purpose, RecordType } from "../../client/care-types.js";
 import type { CareLedgerContracts } from "../../client/deploy.js";
 import { signGrantConsent } from "../../client/eip712.js";
-import type { GasEntry } from "./gas-report.js";
+import { gasOf, type GasEntry } from "./gas-report.js";
 
 const DAY = 24 * 60 * 60;
 /** Records and grants of other patients written before measuring, so storage is not empty. */
 const BACKGROUND_PATIENTS = 16;
-const BATCH_SIZE = 1024;
-
-async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<number> {
-  const receipt = await (await tx).wait();
-  if (receipt === null) throw new Error("The transaction has no receipt.");
-  return Number(receipt.gasUsed);
-}
+export const BATCH_SIZE = 1024;
 
 function randomCommitment(ethers: HardhatEthers): string {
   return ethers.hexlify(ethers.randomBytes(32));

@@ -1,3 +1,12 @@
+import type { ContractTransactionResponse } from "ethers";
+
+/** gasUsed of a sent transaction's receipt (21,000 base included), as a number. */
+export async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<number> {
+  const receipt = await (await tx).wait();
+  if (receipt === null) throw new Error("The transaction has no receipt.");
+  return Number(receipt.gasUsed);
+}
+
 /** One measured operation: gasUsed of its transaction receipt (21,000 base included). */
 export interface GasEntry {
   gasUsed: number;

@@ -1,17 +1,10 @@
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
-import type { ContractTransactionResponse } from "ethers";
 
 import { ConsentScope, HipaaRole, ProviderForm, ProviderKind, Purpose } from "../../client/care-types.js";
 import type { CareLedgerContracts } from "../../client/deploy.js";
-import type { GasEntry } from "./gas-report.js";
+import { gasOf, type GasEntry } from "./gas-report.js";
 
 const DAY = 24 * 60 * 60;
-
-async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<number> {
-  const receipt = await (await tx).wait();
-  if (receipt === null) throw new Error("The transaction has no receipt.");
-  return Number(receipt.gasUsed);
-}
 
 /**
  * Measures the clinical workflows on a fresh patient each, so every storage slot a workflow writes
