@@ -4,6 +4,7 @@ import {
   CareRelationships__factory,
   ConsentManager__factory,
   EmergencyAccess__factory,
+  EncryptionKeyRegistry__factory,
   LabOrders__factory,
   PatientDelegation__factory,
   Prescriptions__factory,
@@ -12,6 +13,7 @@ import {
   type CareRelationships,
   type ConsentManager,
   type EmergencyAccess,
+  type EncryptionKeyRegistry,
   type LabOrders,
   type PatientDelegation,
   type Prescriptions,
@@ -29,6 +31,7 @@ export interface CareLedgerContracts {
   labOrders: LabOrders;
   emergency: EmergencyAccess;
   relationships: CareRelationships;
+  keyRegistry: EncryptionKeyRegistry;
 }
 
 export type ContractName = keyof CareLedgerContracts;
@@ -73,6 +76,8 @@ export async function deployCareLedger(deployer: Signer, options: DeployOptions 
   await emergency.waitForDeployment();
   const relationships = await new CareRelationships__factory(deployer).deploy(directory, registry, consent, delegation);
   await relationships.waitForDeployment();
+  const keyRegistry = await new EncryptionKeyRegistry__factory(deployer).deploy();
+  await keyRegistry.waitForDeployment();
 
   const workflowRole = await registry.WORKFLOW_ROLE();
   for (const workflow of [prescriptions, labOrders]) {
@@ -87,5 +92,5 @@ export async function deployCareLedger(deployer: Signer, options: DeployOptions 
       await (await contract.beginDefaultAdminTransfer(options.admin)).wait();
     }
   }
-  return { directory, delegation, registry, consent, prescriptions, labOrders, emergency, relationships };
+  return { directory, delegation, registry, consent, prescriptions, labOrders, emergency, relationships, keyRegistry };
 }

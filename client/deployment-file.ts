@@ -24,6 +24,7 @@ export const CONTRACT_NAMES: readonly ContractName[] = [
   "labOrders",
   "emergency",
   "relationships",
+  "keyRegistry",
 ];
 
 /** The deployment file is malformed, or belongs to another chain, or its contracts are missing. */

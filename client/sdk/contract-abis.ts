@@ -5,6 +5,7 @@ import {
   CareRelationships__factory,
   ConsentManager__factory,
   EmergencyAccess__factory,
+  EncryptionKeyRegistry__factory,
   LabOrders__factory,
   PatientDelegation__factory,
   Prescriptions__factory,
@@ -22,6 +23,7 @@ export const CARELEDGER_ABIS: Readonly<Record<ContractName, InterfaceAbi>> = {
   labOrders: LabOrders__factory.abi,
   emergency: EmergencyAccess__factory.abi,
   relationships: CareRelationships__factory.abi,
+  keyRegistry: EncryptionKeyRegistry__factory.abi,
 };
 
 export const CONTRACT_NAMES: readonly ContractName[] = [
@@ -33,6 +35,7 @@ export const CONTRACT_NAMES: readonly ContractName[] = [
   "labOrders",
   "emergency",
   "relationships",
+  "keyRegistry",
 ];
 
 /** One parsed `Interface` per contract, built once. */

@@ -19,6 +19,7 @@ import {
   CareRelationships__factory,
   ConsentManager__factory,
   EmergencyAccess__factory,
+  EncryptionKeyRegistry__factory,
   LabOrders__factory,
   PatientDelegation__factory,
   Prescriptions__factory,
@@ -168,6 +169,7 @@ export class LedgerCore {
       labOrders: LabOrders__factory.connect(addresses.labOrders, provider),
       emergency: EmergencyAccess__factory.connect(addresses.emergency, provider),
       relationships: CareRelationships__factory.connect(addresses.relationships, provider),
+      keyRegistry: EncryptionKeyRegistry__factory.connect(addresses.keyRegistry, provider),
     };
     const index = indexFor(store, { chainId: chainId.toString(), registry: addresses.registry });
     const core = new LedgerCore(

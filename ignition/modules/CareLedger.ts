@@ -23,6 +23,7 @@ export default buildModule("CareLedger", (m) => {
   const labOrders = m.contract("LabOrders", [directory, registry, consent]);
   const emergency = m.contract("EmergencyAccess", [directory, registry, consent]);
   const relationships = m.contract("CareRelationships", [directory, registry, consent, delegation]);
+  const keyRegistry = m.contract("EncryptionKeyRegistry", []);
 
   const workflowRole = m.staticCall(registry, "WORKFLOW_ROLE");
   m.call(registry, "grantRole", [workflowRole, prescriptions], { id: "GrantWorkflowRolePrescriptions" });
@@ -31,5 +32,5 @@ export default buildModule("CareLedger", (m) => {
   m.call(consent, "addAccessSource", [emergency], { id: "AddAccessSourceEmergency" });
   m.call(consent, "addAccessSource", [relationships], { id: "AddAccessSourceRelationships" });
 
-  return { directory, delegation, registry, consent, prescriptions, labOrders, emergency, relationships };
+  return { directory, delegation, registry, consent, prescriptions, labOrders, emergency, relationships, keyRegistry };
 });

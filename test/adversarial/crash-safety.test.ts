@@ -209,6 +209,7 @@ describe("crash safety of storage under SIGKILL", function () {
       labOrders: await contracts.labOrders.getAddress(),
       emergency: await contracts.emergency.getAddress(),
       relationships: await contracts.relationships.getAddress(),
+      keyRegistry: await contracts.keyRegistry.getAddress(),
     };
     const storeDir = join(directory, "store");
     keysPath = join(directory, "public-keys.json");

@@ -161,6 +161,7 @@ describe("flaky RPC between the SDK and the node", function () {
       labOrders: await contracts.labOrders.getAddress(),
       emergency: await contracts.emergency.getAddress(),
       relationships: await contracts.relationships.getAddress(),
+      keyRegistry: await contracts.keyRegistry.getAddress(),
     };
     const direct = flakyProvider(node.url);
     const registrar = await connect("admin", direct);

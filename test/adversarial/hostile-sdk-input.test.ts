@@ -229,6 +229,7 @@ describe("hostile input to the SDK", function () {
       labOrders: await contracts.labOrders.getAddress(),
       emergency: await contracts.emergency.getAddress(),
       relationships: await contracts.relationships.getAddress(),
+      keyRegistry: await contracts.keyRegistry.getAddress(),
     };
     const registrar = await client("admin");
     for (const [account, kind, form] of [

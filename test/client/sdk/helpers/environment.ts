@@ -160,6 +160,7 @@ export async function createEnvironment(transport: Transport, backend: Backend):
       labOrders: await contracts.labOrders.getAddress(),
       emergency: await contracts.emergency.getAddress(),
       relationships: await contracts.relationships.getAddress(),
+      keyRegistry: await contracts.keyRegistry.getAddress(),
     },
     actor,
     connect: async (name, options = {}) => {
