@@ -30,7 +30,11 @@ export type CareLedgerErrorCode =
   | "PUBLIC_KEY_NOT_REGISTERED"
   | "UNREGISTERED_ACCOUNT"
   | "TRANSACTION_FAILED"
-  | "RPC_UNAVAILABLE";
+  | "RPC_UNAVAILABLE"
+  // Codes of key release and networked content (client/key-release/errors.ts).
+  | "KEY_RELEASE_DENIED"
+  | "KEY_RELEASE_UNAVAILABLE"
+  | "CONTENT_UNREACHABLE";
 
 export abstract class CareLedgerError extends Error {
   abstract readonly code: CareLedgerErrorCode;
@@ -117,7 +121,7 @@ export class PayloadTooLargeError extends CareLedgerError {
 }
 
 /** Which serialised format a crypto error is about. */
-export type SealedFormat = "record-envelope" | "wrapped-key";
+export type SealedFormat = "record-envelope" | "wrapped-key" | "hpke";
 
 export type MalformedEnvelopeReason = "truncated" | "bad-length" | "bad-magic" | "invalid-ephemeral-key";
 
