@@ -9,27 +9,26 @@ const require = createRequire(import.meta.url);
 const SOLC_PATH = require.resolve("solc/soljson.js");
 const SOLC_VERSION: string = (require("solc/package.json") as { version: string }).version;
 
+/**
+ * The one compiler configuration, used by the default profile (tests, benchmarks, coverage) and by
+ * the production profile (deployment): the bytecode that is deployed is the bytecode that was tested.
+ */
+const COMPILER = {
+  version: SOLC_VERSION,
+  path: SOLC_PATH,
+  settings: {
+    optimizer: { enabled: true, runs: 10_000 },
+    evmVersion: "cancun",
+    viaIR: true,
+  },
+};
+
 export default defineConfig({
   plugins: [hardhatToolboxMochaEthers],
   solidity: {
     profiles: {
-      default: {
-        version: SOLC_VERSION,
-        path: SOLC_PATH,
-        settings: {
-          optimizer: { enabled: true, runs: 10_000 },
-          evmVersion: "cancun",
-          viaIR: true,
-        },
-      },
-      production: {
-        version: SOLC_VERSION,
-        path: SOLC_PATH,
-        settings: {
-          optimizer: { enabled: true, runs: 10_000 },
-          evmVersion: "cancun",
-        },
-      },
+      default: COMPILER,
+      production: COMPILER,
     },
   },
   typechain: { outDir: "typechain-types" },
