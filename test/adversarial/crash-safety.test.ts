@@ -2,10 +2,16 @@
  * Crash safety of storage. A `hardhat node` (a child process, so the chain outlives the writer) holds
  * the contracts; a writer child process (fixtures/crash-writer.ts) writes 1,000 records through the
  * SDK with a LocalDiskStore and a write journal on disk, several at a time, printing an ACK line after
- * each write resolved. The parent SIGKILLs the writer at random points (a seeded generator picks the
- * delay: most kills land while writes are in flight, some during start-up) and starts it again with
- * the records not yet acknowledged, until 1,000 are. Each kill is one injected fault. Then:
+ * each write resolved. The parent SIGKILLs the writer on a schedule planned before the first run from a
+ * seeded generator, and starts it again with the records not yet acknowledged, until 1,000 are. Each
+ * kill is one injected fault. Most kills land while writes are in flight: the writer is killed the
+ * moment its n-th acknowledgement of the run arrives, with a dozen more writes at every stage of the
+ * pipeline. Some land during start-up (connect, key directory, store open): at a drawn delay after the
+ * spawn, or at READY if that comes first. No trigger depends on a throughput estimate, so the number
+ * of kills and the records written under them do not depend on the machine's speed or load. Then:
  *
+ * - exactly the planned number of kills landed, of each kind, and at least 700 records were
+ *   acknowledged under them;
  * - every acknowledged record reads back (readRecord as the patient) and equals what was written;
  * - the integrity audit finds no altered or missing record and no unreadable stored object;
  * - no record was anchored twice: one RecordAnchored log per commitment, and every anchored
@@ -47,20 +53,19 @@ const TOTAL_RECORDS = 1_000;
 const SEED = 0xc4a5_4001;
 /** Writes the child keeps in flight: many stages of the pipeline are cut by every kill. */
 const CONCURRENCY = 12;
+/** SIGKILLs injected, whatever the machine's speed: each restart costs a 2-7 s start-up of the writer. */
+const KILLS = 15;
+/** Every this many kills, one lands during start-up instead of while writes are in flight. */
+const STARTUP_KILL_EVERY = 5;
 /**
- * How long after READY a kill lands is drawn uniformly from [MIN_KILL_DELAY_MS, 2 x mean - MIN], where
- * the mean is set before each run so that the kills still planned are spread over all the records
- * still to write: the writer needs some 3-7 s to start on a loaded 2-core machine (ethers, the SDK and
- * Helia's imports), so fixed windows of 50-300 ms would acknowledge about 10 records per kill and need
- * over a hundred restarts. The short end of every window still cuts writes early in the pipeline.
+ * The kills while writing are spread over this many acknowledgements: the seeded generator cuts the
+ * span into uneven parts, one per kill, and the writer is killed on the last acknowledgement of its
+ * part. The records after the span (300, less the few acknowledged between a trigger and its kill) are
+ * written by the last run, which nothing kills.
  */
-const MIN_KILL_DELAY_MS = 50;
-/** One kill in this many lands during start-up instead (connect, key directory, store open). */
-const STARTUP_KILL_EVERY = 6;
-/** The time the kills may take; how many fit follows from the measured start-up time and throughput. */
-const KILL_PHASE_BUDGET_MS = 130_000;
-/** Kills injected however slow the machine is (the suite then takes longer than the budget). */
-const MIN_KILLS = 8;
+const KILL_SPAN_RECORDS = 700;
+/** A start-up kill lands this long after the spawn, drawn from [0, window), or at READY when sooner. */
+const STARTUP_KILL_WINDOW_MS = 3_000;
 /** Concurrent reads when verifying. */
 const READ_CONCURRENCY = 8;
 const WRITER = join(dirname(fileURLToPath(import.meta.url)), "fixtures", "crash-writer.ts");
@@ -74,12 +79,14 @@ interface Ack {
   readonly resumed: boolean;
 }
 
+/** Where one planned SIGKILL lands. */
+type PlannedKill =
+  | { readonly phase: "start-up"; readonly afterSpawnMs: number }
+  | { readonly phase: "writing"; readonly afterAcks: number };
+
 interface RunOutcome {
   readonly killed: boolean;
   readonly ready: boolean;
-  /** Milliseconds from spawn to READY, and from READY to exit (when READY came). */
-  readonly startupMs?: number;
-  readonly writingMs?: number;
   readonly done: boolean;
   readonly acks: number;
   readonly errors: readonly string[];
@@ -95,6 +102,23 @@ function seededRandom(seed: number): () => number {
     t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** The kills, planned before the first run: the same list on every machine and every run. */
+function killSchedule(random: () => number): PlannedKill[] {
+  const phases = Array.from({ length: KILLS }, (_, i) => ((i + 1) % STARTUP_KILL_EVERY === 0 ? "start-up" : "writing"));
+  const weights = phases.map((phase) => (phase === "writing" ? 0.5 + random() : 0));
+  const total = weights.reduce((sum, weight) => sum + weight, 0);
+  let cumulative = 0;
+  let cut = 0;
+  return phases.map((phase, i): PlannedKill => {
+    if (phase === "start-up") return { phase, afterSpawnMs: Math.floor(random() * STARTUP_KILL_WINDOW_MS) };
+    cumulative += weights[i];
+    const next = Math.round((KILL_SPAN_RECORDS * cumulative) / total);
+    const afterAcks = next - cut;
+    cut = next;
+    return { phase, afterAcks };
+  });
 }
 
 function topicOf(address: string): string {
@@ -113,10 +137,12 @@ describe("crash safety of storage under SIGKILL", function () {
   /** An index acknowledged twice with two commitments: the same record anchored twice. */
   const conflictingAcks: string[] = [];
   const childErrors: string[] = [];
-  let kills = 0;
+  const schedule = killSchedule(seededRandom(SEED));
+  /** Kills that landed, by phase. */
+  const kills = { "start-up": 0, writing: 0 };
   let runs = 0;
   let resumedAcks = 0;
-  /** Records acknowledged while kills were still being injected. */
+  /** Records acknowledged when the last kill landed. */
   let ackedUnderKills = 0;
   let audit: AuditReport;
   let reader: CareLedger;
@@ -124,16 +150,14 @@ describe("crash safety of storage under SIGKILL", function () {
   let readerProvider: JsonRpcProvider;
   let keysPath: string;
 
-  /** Starts the writer with every record not yet acknowledged; kills it after `killAfter` when given. */
-  function runWriter(configPath: string, kill: { afterReadyMs?: number; afterSpawnMs?: number }): Promise<RunOutcome> {
+  /** Starts the writer with every record not yet acknowledged; kills it where `kill` says, when given. */
+  function runWriter(configPath: string, kill: PlannedKill | undefined): Promise<RunOutcome> {
     return new Promise((resolve, reject) => {
       const child = spawn(process.execPath, ["--import", "tsx", WRITER, configPath], {
         cwd: PROJECT_ROOT,
         stdio: ["ignore", "pipe", "pipe"],
         env: { ...process.env, FORCE_COLOR: "0" },
       });
-      const spawnedAt = Date.now();
-      let readyAt: number | undefined;
       let killed = false;
       let ready = false;
       let done = false;
@@ -147,7 +171,7 @@ describe("crash safety of storage under SIGKILL", function () {
           killed = child.kill("SIGKILL");
         }
       };
-      if (kill.afterSpawnMs !== undefined) timer = setTimeout(killNow, kill.afterSpawnMs);
+      if (kill?.phase === "start-up") timer = setTimeout(killNow, kill.afterSpawnMs);
       child.stdout.setEncoding("utf8");
       child.stdout.on("data", (chunk: string) => {
         pendingText += chunk;
@@ -158,8 +182,8 @@ describe("crash safety of storage under SIGKILL", function () {
           const [kind, ...fields] = text.trim().split(" ");
           if (kind === "READY") {
             ready = true;
-            readyAt = Date.now();
-            if (kill.afterReadyMs !== undefined) timer = setTimeout(killNow, kill.afterReadyMs);
+            // A start-up kill whose delay outlasts the start-up lands now, before the first write.
+            if (kill?.phase === "start-up") killNow();
           } else if (kind === "ACK") {
             const index = Number(fields[0]);
             const ack: Ack = {
@@ -174,6 +198,7 @@ describe("crash safety of storage under SIGKILL", function () {
             if (earlier === undefined) acked.set(index, ack);
             if (ack.resumed) resumedAcks += 1;
             acks += 1;
+            if (kill?.phase === "writing" && acks === kill.afterAcks) killNow();
           } else if (kind === "ERR") {
             errors.push(fields.join(" "));
           } else if (kind === "DONE") {
@@ -189,8 +214,7 @@ describe("crash safety of storage under SIGKILL", function () {
       // "close": the process exited and every line it wrote was read.
       child.once("close", (exitCode) => {
         if (timer !== undefined) clearTimeout(timer);
-        const timing = readyAt === undefined ? {} : { startupMs: readyAt - spawnedAt, writingMs: Date.now() - readyAt };
-        resolve({ killed, ready, done, acks, errors, exitCode, stderr, ...timing });
+        resolve({ killed, ready, done, acks, errors, exitCode, stderr });
       });
     });
   }
@@ -241,13 +265,7 @@ describe("crash safety of storage under SIGKILL", function () {
     });
     patientAddress = reader.address;
 
-    const random = seededRandom(SEED);
     const configPath = join(directory, "writer.json");
-    const started = Date.now();
-    // Running estimates, refined after every run that reached READY.
-    let startupMs = 4_000;
-    // Start from a fast estimate: guessing too slow makes the first kills land after the writer is done.
-    let recordsPerMs = 0.2;
     while (acked.size < TOTAL_RECORDS) {
       const pending = Array.from({ length: TOTAL_RECORDS }, (_, i) => i).filter((i) => !acked.has(i));
       const config: CrashWriterConfig = {
@@ -264,28 +282,18 @@ describe("crash safety of storage under SIGKILL", function () {
         concurrency: CONCURRENCY,
       };
       await writeFile(configPath, JSON.stringify(config));
-      // How many more kills fit: the time left, less the time the remaining writes take, in start-ups.
-      const writingLeftMs = pending.length / recordsPerMs;
-      const timeLeftMs = KILL_PHASE_BUDGET_MS - (Date.now() - started);
-      const killsLeft = Math.max(Math.floor((timeLeftMs - writingLeftMs) / startupMs), MIN_KILLS - kills);
+      // One run per planned kill, then runs that nothing kills. A kill that did not land (the writer
+      // finished first) is not counted, and the count check below reports it.
+      const kill = schedule[runs];
       runs += 1;
-      let kill: { afterReadyMs?: number; afterSpawnMs?: number } = {};
-      if (killsLeft > 0 && runs % STARTUP_KILL_EVERY === 0) {
-        kill = { afterSpawnMs: Math.floor(random() * startupMs) };
-      } else if (killsLeft > 0) {
-        const mean = Math.max(writingLeftMs / killsLeft, MIN_KILL_DELAY_MS);
-        kill = { afterReadyMs: MIN_KILL_DELAY_MS + Math.floor(random() * 2 * (mean - MIN_KILL_DELAY_MS)) };
+      if (kill?.phase === "writing" && kill.afterAcks >= pending.length) {
+        throw new Error(`The kill schedule outruns the records: ${kill.afterAcks} of ${pending.length} pending.`);
       }
-      if (killsLeft > 0) ackedUnderKills = acked.size;
       const outcome = await runWriter(configPath, kill);
-      if (outcome.startupMs !== undefined) startupMs = (startupMs + outcome.startupMs) / 2;
-      if (outcome.writingMs !== undefined && outcome.acks > 0 && outcome.writingMs > 200) {
-        recordsPerMs = (recordsPerMs + outcome.acks / outcome.writingMs) / 2;
-      }
       childErrors.push(...outcome.errors);
-      if (outcome.killed) {
+      if (outcome.killed && kill !== undefined) {
         ackedUnderKills = acked.size;
-        kills += 1;
+        kills[kill.phase] += 1;
         recordFault(CATEGORY);
       } else if (outcome.exitCode !== 0 || !outcome.done) {
         throw new Error(`The writer failed on its own (exit ${outcome.exitCode}): ${outcome.stderr}`);
@@ -304,14 +312,20 @@ describe("crash safety of storage under SIGKILL", function () {
     if (directory !== undefined) await rm(directory, { recursive: true, force: true });
   });
 
-  it("kills the writer many times before 1,000 records are acknowledged", function () {
+  it("injects every planned kill, spread over most of the 1,000 records", function () {
+    const planned = { "start-up": 0, writing: 0 };
+    for (const kill of schedule) planned[kill.phase] += 1;
     console.log(
-      `      ${kills} SIGKILLs over ${runs} runs; ${acked.size} records acknowledged (${ackedUnderKills} before the last kill), ${resumedAcks} by resuming a journalled write`,
+      `      ${kills["start-up"] + kills.writing} SIGKILLs (${kills["start-up"]} during start-up, ${kills.writing} while writing) over ${runs} runs; ${acked.size} records acknowledged (${ackedUnderKills} when the last kill landed), ${resumedAcks} by resuming a journalled write`,
     );
     expect(acked.size).to.equal(TOTAL_RECORDS);
-    expect(kills).to.be.at.least(MIN_KILLS);
-    // The kills are spread over the whole run, not spent on its first records.
-    expect(ackedUnderKills).to.be.at.least(TOTAL_RECORDS / 2);
+    expect(kills).to.deep.equal(planned);
+    expect(planned).to.deep.equal({
+      "start-up": KILLS / STARTUP_KILL_EVERY,
+      writing: KILLS - KILLS / STARTUP_KILL_EVERY,
+    });
+    // Every kill while writing waited for its share of the span, so the kills cover the span at least.
+    expect(ackedUnderKills).to.be.at.least(KILL_SPAN_RECORDS);
   });
 
   it("reads back every acknowledged record intact", async function () {

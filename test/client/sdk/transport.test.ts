@@ -103,10 +103,11 @@ describe("transport", function () {
       const nonces = accountNonces(provider, "0x00000000000000000000000000000000000000b1");
       let reads = 0;
       const used = await Promise.all(
-        Array.from({ length: 10 }, () =>
+        Array.from({ length: 10 }, (_, i) =>
           nonces.use(
             async (nonce) => {
-              await new Promise((resolve) => setTimeout(resolve, Math.random() * 5));
+              // Fixed, uneven delays: the sends finish out of order, the same way on every run.
+              await new Promise((resolve) => setTimeout(resolve, (i * 3) % 5));
               return { result: nonce, outcome: "consumed" as const };
             },
             async () => {
@@ -168,11 +169,12 @@ describe("Semaphore", function () {
     let running = 0;
     let peak = 0;
     await Promise.all(
-      Array.from({ length: 20 }, () =>
+      Array.from({ length: 20 }, (_, i) =>
         limit.run(async () => {
           running++;
           peak = Math.max(peak, running);
-          await new Promise((resolve) => setTimeout(resolve, Math.random() * 5));
+          // Fixed, uneven delays: the actions finish out of order, the same way on every run.
+          await new Promise((resolve) => setTimeout(resolve, (i * 3) % 5));
           running--;
         }),
       ),
