@@ -17,19 +17,26 @@ contract PatientDelegation is IPatientDelegation {
     uint8 public constant CAPABILITY_READ = 4;
     /// @inheritdoc IPatientDelegation
     uint256 public constant RETENTION_AFTER_DEATH = 20 * 365 days;
+    /// @inheritdoc IPatientDelegation
+    uint256 public constant GUARDIANSHIP_VETO_PERIOD = 7 days;
 
     uint8 private constant _ALL_CAPABILITIES = CAPABILITY_MANAGE_CONSENT | CAPABILITY_ERASE | CAPABILITY_READ;
+    /// @dev What a guardianship in effect gives: never erasure, which is irreversible.
+    uint8 private constant _GUARDIAN_CAPABILITIES = CAPABILITY_MANAGE_CONSENT | CAPABILITY_READ;
+    /// @dev `effectiveFrom` of a guardianship that waits for the patient's acceptance.
+    uint40 private constant _AWAITING_ACCEPTANCE = type(uint40).max;
 
-    /// @notice Per-patient status. Fits in one slot.
+    /// @notice Per-patient status. Fits in one slot (5 + 1 + 1 bytes).
     struct PatientStatus {
         uint40 diedAt;
         bool minorSelfControlled;
+        bool guardianshipVetoed;
     }
 
     IProviderDirectory private immutable _directory;
 
     mapping(address patient => mapping(address delegate => Delegation delegation)) private _delegations;
-    mapping(address minor => mapping(address guardian => uint40 minorUntil)) private _guardianships;
+    mapping(address minor => mapping(address guardian => Guardianship guardianship)) private _guardianships;
     mapping(address patient => PatientStatus status) private _status;
     mapping(address patient => mapping(address heir => bool designated)) private _heirs;
 
@@ -78,15 +85,42 @@ contract PatientDelegation is IPatientDelegation {
     function recordGuardian(address minor, address guardian, uint40 minorUntil) external onlyRegistrar {
         if (minor == address(0) || guardian == address(0)) revert PatientDelegationZeroAddress();
         if (minor == guardian) revert PatientDelegationSelf(minor);
+        if (guardian == msg.sender) revert PatientDelegationRegistrarAsGuardian(msg.sender);
         if (minorUntil <= _now()) revert PatientDelegationInvalidMinority(minorUntil);
-        if (_status[minor].diedAt != 0) revert PatientDelegationDeceased(minor);
-        _guardianships[minor][guardian] = minorUntil;
-        emit GuardianRecorded(minor, guardian, minorUntil);
+        PatientStatus memory status = _status[minor];
+        if (status.diedAt != 0) revert PatientDelegationDeceased(minor);
+        // The registrar's word alone never makes anyone a ward: the patient may veto for a week, and a
+        // patient who vetoed once must accept every later guardianship.
+        uint40 effectiveFrom = status.guardianshipVetoed
+            ? _AWAITING_ACCEPTANCE
+            : uint40(_now() + GUARDIANSHIP_VETO_PERIOD);
+        _guardianships[minor][guardian] = Guardianship({effectiveFrom: effectiveFrom, until: minorUntil});
+        emit GuardianRecorded(minor, guardian, minorUntil, effectiveFrom);
+    }
+
+    /// @inheritdoc IPatientDelegation
+    function acceptGuardian(address guardian) external onlyAlive {
+        Guardianship storage guardianship = _guardianships[msg.sender][guardian];
+        if (guardianship.until <= _now()) revert PatientDelegationNotGuardian(msg.sender, guardian);
+        if (guardianship.effectiveFrom > _now()) guardianship.effectiveFrom = uint40(_now());
+        emit GuardianAccepted(msg.sender, guardian);
+    }
+
+    /// @inheritdoc IPatientDelegation
+    function vetoGuardian(address guardian) external onlyAlive {
+        Guardianship memory guardianship = _guardianships[msg.sender][guardian];
+        if (guardianship.until == 0) revert PatientDelegationNotGuardian(msg.sender, guardian);
+        if (guardianship.effectiveFrom <= _now()) {
+            revert PatientDelegationGuardianshipInEffect(msg.sender, guardian, guardianship.effectiveFrom);
+        }
+        delete _guardianships[msg.sender][guardian];
+        _status[msg.sender].guardianshipVetoed = true;
+        emit GuardianVetoed(msg.sender, guardian);
     }
 
     /// @inheritdoc IPatientDelegation
     function removeGuardian(address minor, address guardian) external onlyRegistrar {
-        if (_guardianships[minor][guardian] == 0) revert PatientDelegationNotGuardian(minor, guardian);
+        if (_guardianships[minor][guardian].until == 0) revert PatientDelegationNotGuardian(minor, guardian);
         delete _guardianships[minor][guardian];
         emit GuardianRemoved(minor, guardian);
     }
@@ -131,7 +165,9 @@ contract PatientDelegation is IPatientDelegation {
         }
         Delegation memory delegation = _delegations[patient][delegate];
         if (delegation.capabilities & capabilities == capabilities && _now() < delegation.validUntil) return true;
-        return !status.minorSelfControlled && _now() < _guardianships[patient][delegate];
+        if (status.minorSelfControlled || capabilities & ~_GUARDIAN_CAPABILITIES != 0) return false;
+        Guardianship memory guardianship = _guardianships[patient][delegate];
+        return _now() >= guardianship.effectiveFrom && _now() < guardianship.until;
     }
 
     /// @inheritdoc IPatientDelegation
@@ -141,7 +177,17 @@ contract PatientDelegation is IPatientDelegation {
 
     /// @inheritdoc IPatientDelegation
     function guardianshipUntil(address minor, address guardian) external view returns (uint40) {
+        return _guardianships[minor][guardian].until;
+    }
+
+    /// @inheritdoc IPatientDelegation
+    function guardianshipOf(address minor, address guardian) external view returns (Guardianship memory) {
         return _guardianships[minor][guardian];
+    }
+
+    /// @inheritdoc IPatientDelegation
+    function hasVetoedGuardianship(address minor) external view returns (bool) {
+        return _status[minor].guardianshipVetoed;
     }
 
     /// @inheritdoc IPatientDelegation

@@ -7,10 +7,13 @@ pragma solidity ^0.8.28;
 /// (a minor's guardians, a death) and the patient names heirs. The record registry and the consent
 /// manager ask this contract before letting anyone other than the patient act.
 ///
-/// The rules: a guardian holds every capability while the patient is a minor, unless the minor
-/// took control, after which the guardian needs the minor's own appointment like anyone else.
-/// After a recorded death, explicit delegations end, designated heirs may read, and nothing may be
-/// erased for `RETENTION_AFTER_DEATH`.
+/// The rules: a guardian may read and manage consents (never erase) while the patient is a minor,
+/// unless the minor took control, after which the guardian needs the minor's own appointment like
+/// anyone else. The registrar's word alone is not enough: a recorded guardianship takes effect only
+/// after `GUARDIANSHIP_VETO_PERIOD`, during which the patient may veto it (an adult wrongly recorded
+/// as someone's ward), or earlier when the patient's own account accepts it. Once a patient vetoed a
+/// guardianship, later ones wait for the patient's acceptance. After a recorded death, explicit
+/// delegations end, designated heirs may read, and nothing may be erased for `RETENTION_AFTER_DEATH`.
 interface IPatientDelegation {
     /// @notice A delegation. Fits in one slot (1 + 5 + 5 bytes).
     /// @param capabilities Bitmask of `CAPABILITY_*` values.
@@ -20,6 +23,15 @@ interface IPatientDelegation {
         uint8 capabilities;
         uint40 appointedAt;
         uint40 validUntil;
+    }
+
+    /// @notice A guardianship. Fits in one slot (5 + 5 bytes).
+    /// @param effectiveFrom When it takes effect: the end of the veto period, the patient's acceptance,
+    /// or never (`type(uint40).max`) while it waits for the acceptance of a patient who vetoed before.
+    /// @param until When the minor comes of age (exclusive).
+    struct Guardianship {
+        uint40 effectiveFrom;
+        uint40 until;
     }
 
     /// @notice The zero address was given where an account is required.
@@ -46,6 +58,13 @@ interface IPatientDelegation {
     /// @notice No guardianship of `guardian` over `minor` is recorded.
     error PatientDelegationNotGuardian(address minor, address guardian);
 
+    /// @notice The guardianship of `guardian` over `minor` took effect at `effectiveFrom`; it can no
+    /// longer be vetoed (the minor may still take control with `setMinorControl`).
+    error PatientDelegationGuardianshipInEffect(address minor, address guardian, uint40 effectiveFrom);
+
+    /// @notice A registrar may not record itself as anyone's guardian.
+    error PatientDelegationRegistrarAsGuardian(address registrar);
+
     /// @notice `patient`'s death is already recorded (or is being recorded in the future).
     error PatientDelegationDeceased(address patient);
 
@@ -61,8 +80,15 @@ interface IPatientDelegation {
     /// @notice `patient` removed `delegate`.
     event DelegateRemoved(address indexed patient, address indexed delegate);
 
-    /// @notice The registrar recorded `guardian` as a guardian of `minor` until `minorUntil`.
-    event GuardianRecorded(address indexed minor, address indexed guardian, uint40 minorUntil);
+    /// @notice The registrar recorded `guardian` as a guardian of `minor` until `minorUntil`; it takes
+    /// effect at `effectiveFrom` unless the minor vetoes it first.
+    event GuardianRecorded(address indexed minor, address indexed guardian, uint40 minorUntil, uint40 effectiveFrom);
+
+    /// @notice `minor` accepted `guardian`'s guardianship: it took effect now.
+    event GuardianAccepted(address indexed minor, address indexed guardian);
+
+    /// @notice `minor` vetoed `guardian`'s pending guardianship; later ones wait for the minor's acceptance.
+    event GuardianVetoed(address indexed minor, address indexed guardian);
 
     /// @notice The registrar removed `guardian` as a guardian of `minor`.
     event GuardianRemoved(address indexed minor, address indexed guardian);
@@ -90,11 +116,23 @@ interface IPatientDelegation {
     function removeDelegate(address delegate) external;
 
     /// @notice Records that `guardian` is a legal guardian of `minor` until `minorUntil` (the minor's
-    /// coming of age). Only the directory's registrar.
+    /// coming of age). Only the directory's registrar, never for itself. The guardianship takes effect
+    /// after `GUARDIANSHIP_VETO_PERIOD` (or when `minor` accepts it); if `minor` ever vetoed one, only
+    /// when `minor` accepts it.
     /// @param minor The minor patient.
     /// @param guardian The parent or guardian.
     /// @param minorUntil When the minor comes of age; must be in the future.
     function recordGuardian(address minor, address guardian, uint40 minorUntil) external;
+
+    /// @notice Makes a recorded guardianship of the caller take effect now: the minor's (or, for a young
+    /// child, the account holder's) acknowledgement.
+    /// @param guardian The recorded guardian.
+    function acceptGuardian(address guardian) external;
+
+    /// @notice Vetoes a recorded guardianship of the caller before it takes effect, and makes every later
+    /// one wait for the caller's acceptance: an adult wrongly recorded as a ward undoes it.
+    /// @param guardian The recorded guardian.
+    function vetoGuardian(address guardian) external;
 
     /// @notice Removes a guardianship (e.g. a court decision). Only the directory's registrar.
     /// @param minor The minor patient.
@@ -120,6 +158,7 @@ interface IPatientDelegation {
     function removeHeir(address heir) external;
 
     /// @notice Whether `delegate` may now exercise every capability in `capabilities` for `patient`.
+    /// A guardianship in effect gives consent management and reading, never erasure.
     /// @param patient The patient.
     /// @param delegate The account claiming to act for the patient.
     /// @param capabilities Bitmask of the capabilities needed.
@@ -134,6 +173,15 @@ interface IPatientDelegation {
     /// @param minor The minor.
     /// @param guardian The guardian.
     function guardianshipUntil(address minor, address guardian) external view returns (uint40);
+
+    /// @notice The guardianship of `guardian` over `minor` (all zero when none).
+    /// @param minor The minor.
+    /// @param guardian The guardian.
+    function guardianshipOf(address minor, address guardian) external view returns (Guardianship memory);
+
+    /// @notice Whether `minor` vetoed a guardianship, so that later ones need the minor's acceptance.
+    /// @param minor The minor.
+    function hasVetoedGuardianship(address minor) external view returns (bool);
 
     /// @notice Whether `minor` made guardians' access subject to the minor's permission.
     /// @param minor The minor.
@@ -151,6 +199,9 @@ interface IPatientDelegation {
     /// @notice Until when `patient`'s records may not be erased (zero when they may be now).
     /// @param patient The patient.
     function erasureBlockedUntil(address patient) external view returns (uint256);
+
+    /// @notice How long a recorded guardianship waits for a veto before it takes effect: 7 days.
+    function GUARDIANSHIP_VETO_PERIOD() external view returns (uint256);
 
     /// @notice How long a deceased patient's records are kept before erasure is possible.
     function RETENTION_AFTER_DEATH() external view returns (uint256);

@@ -75,6 +75,7 @@ contract AccessModel {
     struct GhostDelegation {
         uint8 capabilities;
         uint40 validUntil;
+        uint40 guardianFrom;
         uint40 guardianUntil;
         bool heir;
     }
@@ -287,13 +288,14 @@ contract AccessModel {
 
     /// @notice The documented delegation rule: after a death only heirs, and only to read; before
     /// it, an appointment holding every asked capability, or a guardianship while the patient is a
-    /// minor who has not taken control.
+    /// minor who has not taken control, once the veto period is over, and never to erase.
     function isDelegate(address patient, address delegate, uint8 capabilities) public view returns (bool) {
         GhostDelegation memory d = _delegations[patient][delegate];
         GhostPatient memory status = _patients[patient];
         if (status.diedAt != 0) return capabilities == _CAP_READ && d.heir;
         if (d.capabilities & capabilities == capabilities && block.timestamp < d.validUntil) return true;
-        return !status.selfControlled && block.timestamp < d.guardianUntil;
+        if (status.selfControlled || capabilities & 2 != 0) return false;
+        return block.timestamp >= d.guardianFrom && block.timestamp < d.guardianUntil;
     }
 
     /// @notice Whether `patient`'s records are kept (not erasable) after a recorded death.
@@ -1053,6 +1055,7 @@ contract ConsentHandler is HandlerBase {
         try delegation.recordGuardian(minor, guardian, minorUntil) {
             if (_succeeded(expected, "recordGuardian")) {
                 AccessModel.GhostDelegation memory d = model.delegationOf(minor, guardian);
+                d.guardianFrom = uint40(model.ghostNow() + 7 days);
                 d.guardianUntil = minorUntil;
                 model.setDelegation(minor, guardian, d);
             }

@@ -91,8 +91,9 @@ contract PatientDelegationTest is CareLedgerFixture {
 
     // ------------------------------------------------------------------ guardianship
 
-    /// @notice A guardian holds every capability while the patient is a minor, unless the minor took
-    /// control; it reads the minor's records (even sensitive ones) exactly then.
+    /// @notice A guardian reads and manages consents (never erases) while the patient is a minor, once
+    /// the minor accepted it, unless the minor took control; it reads the minor's records (even
+    /// sensitive ones) exactly then.
     function testFuzz_guardianActsWhileMinorUnlessSelfControlled(
         uint8 askedRaw,
         uint256 minorRaw,
@@ -105,24 +106,31 @@ contract PatientDelegationTest is CareLedgerFixture {
         VM.prank(_registrar);
         _delegation.recordGuardian(_patient, _guardian, minorUntil);
         assertEq(uint256(_delegation.guardianshipUntil(_patient, _guardian)), minorUntil, "stored guardianship");
+        VM.prank(_patient);
+        _delegation.acceptGuardian(_guardian);
         if (selfControlled) {
             VM.prank(_patient);
             _delegation.setMinorControl(true);
         }
         uint256 probe = bound(probeRaw, _T0, uint256(minorUntil) + 10 days);
         VM.warp(probe);
-        bool expected = !selfControlled && probe < minorUntil;
+        bool guarding = !selfControlled && probe < minorUntil;
+        bool expected = guarding && asked & 2 == 0;
         assertEq(_delegation.isDelegate(_patient, _guardian, asked), expected, "guardian capability");
         assertEq(
             _consent.canAccess(_guardian, _patient, _RECORD, _purpose(purposeRaw)),
-            expected,
+            guarding,
             "guardian reads the minor's record"
         );
         if (selfControlled) {
             // Control can be handed back.
             VM.prank(_patient);
             _delegation.setMinorControl(false);
-            assertEq(_delegation.isDelegate(_patient, _guardian, asked), probe < minorUntil, "control handed back");
+            assertEq(
+                _delegation.isDelegate(_patient, _guardian, asked),
+                probe < minorUntil && asked & 2 == 0,
+                "control handed back"
+            );
         }
     }
 

@@ -220,6 +220,7 @@ async function fixture(): Promise<World> {
   await mined(
     delegation.connect(a.registrar).recordGuardian(a.minor.address, a.guardian.address, start + 5 * 365 * DAY),
   );
+  await mined(delegation.connect(a.minor).acceptGuardian(a.guardian.address));
 
   const note = fresh("note");
   const sensitiveNote = fresh("sensitive-note");
@@ -713,6 +714,23 @@ const SELF_SERVICE: Readonly<Partial<Record<ContractName, Readonly<Record<string
         ]),
       landedOnCaller: async (w, caller) => w.contracts.delegation.isHeir(caller.address, w.actors.stranger.address),
     },
+    "acceptGuardian(address)": {
+      reason: "a minor accepts a guardianship recorded over themself; keyed by msg.sender",
+      attackers: ROLES.filter((r) => r !== "victim" && r !== "minor"),
+      act: (w, caller) => w.contracts.delegation.connect(caller).acceptGuardian(w.actors.guardian.address),
+      victimState: async (w) =>
+        plain(await w.contracts.delegation.guardianshipOf(w.actors.minor.address, w.actors.guardian.address)),
+    },
+    "vetoGuardian(address)": {
+      reason: "a patient vetoes a pending guardianship recorded over themself; keyed by msg.sender",
+      attackers: ROLES.filter((r) => r !== "victim" && r !== "minor"),
+      act: (w, caller) => w.contracts.delegation.connect(caller).vetoGuardian(w.actors.guardian.address),
+      victimState: async (w) =>
+        plain([
+          await w.contracts.delegation.guardianshipOf(w.actors.minor.address, w.actors.guardian.address),
+          await w.contracts.delegation.hasVetoedGuardianship(w.actors.minor.address),
+        ]),
+    },
     "removeHeir(address)": {
       reason: "a patient removes heirs of their own; keyed by msg.sender",
       act: (w, caller) => w.contracts.delegation.connect(caller).removeHeir(w.actors.victimDelegate.address),
@@ -787,6 +805,15 @@ const SELF_SERVICE: Readonly<Partial<Record<ContractName, Readonly<Record<string
       victimState: async (w) =>
         plain(await w.contracts.relationships.isCodeUsed(w.actors.victim.address, w.victim.unlockCode)),
       landedOnCaller: async (w, caller) => w.contracts.relationships.isCodeUsed(caller.address, w.victim.unlockCode),
+    },
+  },
+  keyRegistry: {
+    "publishEncryptionKey(bytes32)": {
+      reason: "an account publishes its own encryption key; keyed by msg.sender",
+      act: (w, caller) => w.contracts.keyRegistry.connect(caller).publishEncryptionKey(id(`key/${caller.address}`)),
+      victimState: async (w) => plain(await w.contracts.keyRegistry.currentEncryptionKey(w.actors.victim.address)),
+      landedOnCaller: async (w, caller) =>
+        (await w.contracts.keyRegistry.currentEncryptionKey(caller.address))[1] === id(`key/${caller.address}`),
     },
   },
   emergency: {

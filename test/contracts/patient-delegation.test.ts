@@ -8,6 +8,7 @@ import { DAY, deployCareLedgerWorld, minedAt, structOf } from "../helpers/care-l
 
 const { ethers, networkHelpers } = await network.create();
 
+const GUARDIAN_CAPABILITIES = Capability.ManageConsent | Capability.Read;
 const ALL_CAPABILITIES = Capability.ManageConsent | Capability.Erase | Capability.Read;
 const CAPABILITY_SETS = [
   Capability.ManageConsent,
@@ -245,16 +246,65 @@ describe("PatientDelegation", function () {
 
   describe("recordGuardian", function () {
     describe("by the registrar", function () {
-      it("makes the guardian hold every capability until the minor comes of age", async function () {
+      it("makes the guardian read and manage consents (never erase) from the end of the veto period until the minor comes of age", async function () {
         const { delegation, registrar, minor, guardian } = f;
         const minorUntil = (await networkHelpers.time.latest()) + 365 * DAY;
+        const at = (await networkHelpers.time.latest()) + 1;
+        await networkHelpers.time.setNextBlockTimestamp(at);
         await expect(delegation.connect(registrar).recordGuardian(minor.address, guardian.address, minorUntil))
           .to.emit(delegation, "GuardianRecorded")
-          .withArgs(minor.address, guardian.address, minorUntil);
+          .withArgs(minor.address, guardian.address, minorUntil, at + 7 * DAY);
         expect(await delegation.guardianshipUntil(minor.address, guardian.address)).to.equal(BigInt(minorUntil));
-        expect(await delegation.isDelegate(minor.address, guardian.address, ALL_CAPABILITIES)).to.equal(true);
+        expect(structOf(await delegation.guardianshipOf(minor.address, guardian.address))).to.deep.equal({
+          effectiveFrom: BigInt(at + 7 * DAY),
+          until: BigInt(minorUntil),
+        });
+        expect(await delegation.isDelegate(minor.address, guardian.address, Capability.Read)).to.equal(false);
+        await networkHelpers.time.increaseTo(at + 7 * DAY);
+        expect(await delegation.isDelegate(minor.address, guardian.address, GUARDIAN_CAPABILITIES)).to.equal(true);
+        expect(await delegation.isDelegate(minor.address, guardian.address, Capability.Erase)).to.equal(false);
         await networkHelpers.time.increaseTo(minorUntil);
         expect(await delegation.isDelegate(minor.address, guardian.address, Capability.Read)).to.equal(false);
+      });
+
+      it("takes effect at once when the minor accepts it", async function () {
+        const { delegation, registrar, minor, guardian } = f;
+        const minorUntil = (await networkHelpers.time.latest()) + 365 * DAY;
+        await (await delegation.connect(registrar).recordGuardian(minor.address, guardian.address, minorUntil)).wait();
+        await expect(delegation.connect(minor).acceptGuardian(guardian.address))
+          .to.emit(delegation, "GuardianAccepted")
+          .withArgs(minor.address, guardian.address);
+        expect(await delegation.isDelegate(minor.address, guardian.address, GUARDIAN_CAPABILITIES)).to.equal(true);
+      });
+
+      it("is vetoed by the patient during the veto period, and later ones then wait for acceptance", async function () {
+        const { delegation, registrar, minor, guardian, heir } = f;
+        const minorUntil = (await networkHelpers.time.latest()) + 365 * DAY;
+        await (await delegation.connect(registrar).recordGuardian(minor.address, guardian.address, minorUntil)).wait();
+        await expect(delegation.connect(minor).vetoGuardian(guardian.address))
+          .to.emit(delegation, "GuardianVetoed")
+          .withArgs(minor.address, guardian.address);
+        expect(await delegation.guardianshipUntil(minor.address, guardian.address)).to.equal(0n);
+        expect(await delegation.hasVetoedGuardianship(minor.address)).to.equal(true);
+        await expect(delegation.connect(registrar).recordGuardian(minor.address, heir.address, minorUntil))
+          .to.emit(delegation, "GuardianRecorded")
+          .withArgs(minor.address, heir.address, minorUntil, 2n ** 40n - 1n);
+        await networkHelpers.time.increase(30 * DAY);
+        expect(await delegation.isDelegate(minor.address, heir.address, Capability.Read)).to.equal(false);
+        await (await delegation.connect(minor).acceptGuardian(heir.address)).wait();
+        expect(await delegation.isDelegate(minor.address, heir.address, Capability.Read)).to.equal(true);
+      });
+
+      it("can no longer be vetoed once in effect", async function () {
+        const { delegation, registrar, minor, guardian } = f;
+        const minorUntil = (await networkHelpers.time.latest()) + 365 * DAY;
+        const at = (await networkHelpers.time.latest()) + 1;
+        await networkHelpers.time.setNextBlockTimestamp(at);
+        await (await delegation.connect(registrar).recordGuardian(minor.address, guardian.address, minorUntil)).wait();
+        await networkHelpers.time.increaseTo(at + 7 * DAY);
+        await expect(delegation.connect(minor).vetoGuardian(guardian.address))
+          .to.be.revertedWithCustomError(delegation, "PatientDelegationGuardianshipInEffect")
+          .withArgs(minor.address, guardian.address, at + 7 * DAY);
       });
     });
 
@@ -341,6 +391,7 @@ describe("PatientDelegation", function () {
         const { delegation, registrar, minor, guardian } = f;
         minorUntil = (await networkHelpers.time.latest()) + 365 * DAY;
         await (await delegation.connect(registrar).recordGuardian(minor.address, guardian.address, minorUntil)).wait();
+        await (await delegation.connect(minor).acceptGuardian(guardian.address)).wait();
       });
 
       it("makes the guardian depend on the minor's own appointments", async function () {
@@ -362,7 +413,7 @@ describe("PatientDelegation", function () {
           .to.emit(delegation, "MinorControlChanged")
           .withArgs(minor.address, false);
         expect(await delegation.isMinorSelfControlled(minor.address)).to.equal(false);
-        expect(await delegation.isDelegate(minor.address, guardian.address, ALL_CAPABILITIES)).to.equal(true);
+        expect(await delegation.isDelegate(minor.address, guardian.address, GUARDIAN_CAPABILITIES)).to.equal(true);
       });
     });
 

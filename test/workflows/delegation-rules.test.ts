@@ -80,20 +80,30 @@ describe("Delegation rules across the contracts", function () {
     f = await networkHelpers.loadFixture(fixture);
   });
 
-  /** Records the fixture's guardian of the fixture's minor through the registrar. */
+  /**
+   * Records the fixture's guardian of the fixture's minor through the registrar, and has the minor's
+   * account accept it (the acknowledgement that makes it effective before the veto period ends).
+   */
   async function recordGuardian(): Promise<void> {
     await receiptOf(
       f.delegation.connect(f.registrar).recordGuardian(f.minor.address, f.guardian.address, f.minorUntil),
     );
+    await receiptOf(f.delegation.connect(f.minor).acceptGuardian(f.guardian.address));
   }
 
   describe("recordGuardian", function () {
-    it("is recorded by the directory's registrar", async function () {
+    it("is recorded by the directory's registrar and takes effect after the veto period", async function () {
       const { delegation, registrar, minor, guardian, minorUntil } = f;
+      const at = (await networkHelpers.time.latest()) + 1;
+      const effectiveFrom = at + 7 * DAY;
+      await networkHelpers.time.setNextBlockTimestamp(at);
       await expect(delegation.connect(registrar).recordGuardian(minor.address, guardian.address, minorUntil))
         .to.emit(delegation, "GuardianRecorded")
-        .withArgs(minor.address, guardian.address, minorUntil);
+        .withArgs(minor.address, guardian.address, minorUntil, effectiveFrom);
       expect(await delegation.guardianshipUntil(minor.address, guardian.address)).to.equal(BigInt(minorUntil));
+      expect(await delegation.isDelegate(minor.address, guardian.address, Capability.Read)).to.equal(false);
+      await networkHelpers.time.increaseTo(effectiveFrom);
+      expect(await delegation.isDelegate(minor.address, guardian.address, Capability.Read)).to.equal(true);
     });
 
     for (const role of ["admin", "guardian", "minor", "hospital"] as const) {
@@ -111,9 +121,11 @@ describe("Delegation rules across the contracts", function () {
       const { delegation, directory, admin, stranger, minor, guardian, minorUntil } = f;
       const role = await directory.REGISTRAR_ROLE();
       await receiptOf(directory.connect(admin).grantRole(role, stranger.address));
+      const at = (await networkHelpers.time.latest()) + 1;
+      await networkHelpers.time.setNextBlockTimestamp(at);
       await expect(delegation.connect(stranger).recordGuardian(minor.address, guardian.address, minorUntil))
         .to.emit(delegation, "GuardianRecorded")
-        .withArgs(minor.address, guardian.address, minorUntil);
+        .withArgs(minor.address, guardian.address, minorUntil, at + 7 * DAY);
       await receiptOf(directory.connect(admin).revokeRole(role, stranger.address));
       await expect(delegation.connect(stranger).removeGuardian(minor.address, guardian.address))
         .to.be.revertedWithCustomError(delegation, "PatientDelegationNotRegistrar")
