@@ -5,6 +5,7 @@ import { Command, CommanderError, Option } from "commander";
 import { AccessBasis, Purpose, RecordType } from "../client/care-types.js";
 import { formatGasTable, type GasReport } from "../scripts/lib/gas-report.js";
 import { CliError, sentenceOf } from "./cli-error.js";
+import { addCustodianCommand } from "./custodian-command.js";
 import { ConsentManager__factory } from "../typechain-types/index.js";
 import {
   DEFAULT_DATA_DIR,
@@ -88,9 +89,30 @@ export function buildProgram(io: CliIo): Command {
         .default(DEFAULT_DEPLOYMENT),
     )
     .addOption(
-      new Option("--data-dir <dir>", "shared store, key directory and journal")
+      new Option("--data-dir <dir>", "this party's own store, encryption keys and journal")
         .env("CARELEDGER_DATA_DIR")
         .default(DEFAULT_DATA_DIR),
+    )
+    .addOption(
+      new Option("--custodians <list>", "key custodians as address=url pairs, comma-separated").env(
+        "CARELEDGER_CUSTODIANS",
+      ),
+    )
+    .addOption(
+      new Option("--custodian-threshold <t>", "custodians that must answer (default a majority)")
+        .env("CARELEDGER_CUSTODIAN_THRESHOLD")
+        .argParser(parsePositiveInt("custodian threshold", 16)),
+    )
+    .addOption(
+      new Option(
+        "--peers <multiaddrs>",
+        "IPFS peers to fetch records from, comma-separated (enables the IPFS store)",
+      ).env("CARELEDGER_PEERS"),
+    )
+    .addOption(
+      new Option("--listen <multiaddrs>", "where this IPFS node listens, comma-separated (enables the IPFS store)").env(
+        "CARELEDGER_LISTEN",
+      ),
     )
     .option("--key-file <file>", "file holding this account's private key (hex)")
     .option("--keystore <file>", "encrypted JSON keystore (password in CARELEDGER_KEYSTORE_PASSWORD)")
@@ -531,6 +553,7 @@ export function buildProgram(io: CliIo): Command {
       const { main } = await import("../scripts/replay.js");
       process.exitCode = await main(args, { stdout: process.stdout, stderr: process.stderr, env: process.env });
     });
+  addCustodianCommand(program, io);
   const gas = program.command("gas").description("gas figures");
   gas
     .command("report")

@@ -121,7 +121,7 @@ export class PayloadTooLargeError extends CareLedgerError {
 }
 
 /** Which serialised format a crypto error is about. */
-export type SealedFormat = "record-envelope" | "wrapped-key" | "hpke";
+export type SealedFormat = "record-envelope" | "wrapped-key" | "hpke" | "share-bundle";
 
 export type MalformedEnvelopeReason = "truncated" | "bad-length" | "bad-magic" | "invalid-ephemeral-key";
 
