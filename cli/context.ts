@@ -1,10 +1,12 @@
 import { readFile } from "node:fs/promises";
 
-import { JsonRpcProvider, Wallet, type HDNodeWallet } from "ethers";
+import { JsonRpcProvider, Wallet, getAddress, isAddress, type HDNodeWallet } from "ethers";
 
 import {
   CareLedger,
+  HeliaStore,
   LocalDiskStore,
+  type ContentStore,
   checkDeploymentOnChain,
   readDeploymentFile,
   type DeploymentFile,
@@ -19,6 +21,12 @@ export interface GlobalOptions {
   keyFile?: string;
   keystore?: string;
   json?: boolean;
+  /** `address=url` pairs, comma-separated. */
+  custodians?: string;
+  custodianThreshold?: number;
+  /** Multiaddrs, comma-separated. */
+  peers?: string;
+  listen?: string;
 }
 
 export const DEFAULT_RPC = "http://127.0.0.1:8545";
@@ -81,18 +89,58 @@ export async function loadDeployment(options: GlobalOptions, provider: JsonRpcPr
   return deployment;
 }
 
-/** A connected SDK client for the command's account, with the shared store in --data-dir. */
+/** Parses `--custodians`: `0xAddress=http://host:port` pairs separated by commas. */
+export function parseCustodians(text: string | undefined): { address: string; url: string }[] {
+  if (text === undefined || text.trim() === "") return [];
+  return text.split(",").map((pair) => {
+    const [address, url, extra] = pair.trim().split("=");
+    if (
+      extra !== undefined ||
+      address === undefined ||
+      url === undefined ||
+      !isAddress(address) ||
+      !/^https?:\/\/[^\s]+$/.test(url)
+    ) {
+      throw new CliError(`The custodian "${pair.trim()}" is not of the form 0xAddress=http://host:port.`, 2);
+    }
+    return { address: getAddress(address), url };
+  });
+}
+
+function listOf(text: string | undefined): string[] {
+  return text === undefined
+    ? []
+    : text
+        .split(",")
+        .map((item) => item.trim())
+        .filter((item) => item !== "");
+}
+
+/**
+ * The party's own store in --data-dir: a local disk store, or an IPFS (Helia) node when peers or a
+ * listen address are configured, so records travel between organisations' machines.
+ */
+export async function openStore(options: GlobalOptions): Promise<ContentStore> {
+  const peers = listOf(options.peers);
+  const listen = listOf(options.listen);
+  if (peers.length === 0 && listen.length === 0) return LocalDiskStore.open(`${options.dataDir}/store`);
+  return HeliaStore.open(`${options.dataDir}/ipfs`, { network: { peers, listen } });
+}
+
+/** A connected SDK client for the command's account, with its own store and keys in --data-dir. */
 export async function openLedger(options: GlobalOptions): Promise<{ ledger: CareLedger; close(): Promise<void> }> {
   const provider = connectProvider(options.rpc);
   const deployment = await loadDeployment(options, provider);
   const wallet = (await loadWallet(options)).connect(provider);
-  const store = await LocalDiskStore.open(`${options.dataDir}/store`);
+  const custodians = parseCustodians(options.custodians);
+  const store = await openStore(options);
   const ledger = await CareLedger.connect({
     signer: wallet,
     addresses: deployment,
     store,
-    keys: `${options.dataDir}/public-keys.json`,
     dataDir: options.dataDir,
+    ...(custodians.length === 0 ? {} : { custodians }),
+    ...(options.custodianThreshold === undefined ? {} : { custodianThreshold: options.custodianThreshold }),
   });
   return {
     ledger,

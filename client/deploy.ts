@@ -94,3 +94,10 @@ export async function deployCareLedger(deployer: Signer, options: DeployOptions 
   }
   return { directory, delegation, registry, consent, prescriptions, labOrders, emergency, relationships, keyRegistry };
 }
+
+/** The address of every contract of a deployment, keyed like the contracts. */
+export async function addressesOf(contracts: CareLedgerContracts): Promise<Record<ContractName, string>> {
+  const names = Object.keys(contracts) as ContractName[];
+  const addresses = await Promise.all(names.map((name) => contracts[name].getAddress()));
+  return Object.fromEntries(names.map((name, index) => [name, addresses[index]])) as Record<ContractName, string>;
+}

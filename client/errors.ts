@@ -261,3 +261,20 @@ export class StorageError extends CareLedgerError {
     super(`${backend} store ${operation} failed (${systemCode ?? reason})`, options);
   }
 }
+
+/**
+ * A block is not in the local store and no configured peer delivered it in time: the writer's node is
+ * down, unreachable, or no longer holds it. Nothing was read; retry when the peer is back.
+ */
+export class ContentUnreachableError extends CareLedgerError {
+  override readonly code = "CONTENT_UNREACHABLE" as const;
+
+  constructor(
+    readonly ref: string,
+    /** Peers connected when the fetch gave up. */
+    readonly connectedPeers: number,
+    readonly timeoutMs: number,
+  ) {
+    super(`content ${ref} could not be fetched from any of ${connectedPeers} connected peers within ${timeoutMs} ms`);
+  }
+}

@@ -6,6 +6,7 @@
 export * from "./sdk/index.js";
 export {
   DEFAULT_ADMIN_TRANSFER_DELAY,
+  addressesOf,
   deployCareLedger,
   type CareLedgerContracts,
   type ContractName,

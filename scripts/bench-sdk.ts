@@ -10,7 +10,7 @@
  * Writes reports/sdk.json and exits non-zero when a bar is missed.
  */
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { JsonRpcProvider, Wallet } from "ethers";
@@ -19,7 +19,6 @@ import {
   CareLedger,
   LocalDiskStore,
   ProviderKind,
-  PublicKeyDirectory,
   deployCareLedger,
   type FhirResource,
 } from "../client/index.js";
@@ -61,21 +60,17 @@ async function timed<T>(action: () => Promise<T>): Promise<{ result: T; seconds:
 
 const node = await startHardhatNode();
 const directory = await mkdtemp(join(tmpdir(), "careledger-bench-"));
-const workers = Math.max(1, availableParallelism());
 const provider = new JsonRpcProvider(node.url, undefined, { cacheTimeout: -1, batchStallTime: 0, staticNetwork: true });
 try {
   const admin = new Wallet(devAccountKey(0), provider);
   const contracts = await deployCareLedger(admin);
   const store = await LocalDiskStore.open(join(directory, "store"));
-  const keys = await PublicKeyDirectory.open(join(directory, "public-keys.json"));
   const connect = (index: number): Promise<CareLedger> =>
     CareLedger.connect({
       signer: new Wallet(devAccountKey(index), provider),
       addresses: contracts,
       store,
-      keys,
       dataDir: join(directory, `client-${index}`),
-      cryptoWorkers: workers,
     });
   const registrar = await connect(0);
   const doctor = await connect(1);
@@ -143,7 +138,6 @@ try {
     machine: { cpus: cpus().length, model: cpus()[0]?.model ?? "unknown", node: process.version },
     transport: "hardhat node over JSON-RPC (automine)",
     store: "LocalDiskStore (fsync per object)",
-    cryptoWorkers: workers,
     putRecordsPerSecond: Number((SINGLE_PUTS / single.seconds).toFixed(1)),
     putBatchRecordsPerSecond: Number((batchRecords.length / batched.seconds).toFixed(1)),
     readRecordsPerSecond: Number((READS / reads.seconds).toFixed(1)),

@@ -18,9 +18,11 @@ import {
   ProviderKind,
   Purpose,
   RecordType,
+  addressesOf,
   deployCareLedger,
   type CareLedgerContracts,
 } from "../client/index.js";
+import { CustodianService, type RunningCustodian } from "../client/key-release/custodian-service.js";
 import { main as replayMain } from "./replay.js";
 import {
   diagnosticReport,
@@ -82,29 +84,45 @@ async function main(): Promise<void> {
   );
   const dataDir = await mkdtemp(path.join(tmpdir(), "careledger-demo-"));
   const store = await LocalDiskStore.open(path.join(dataDir, "store"));
-  const keys = path.join(dataDir, "public-keys.json");
 
   step("Deploy the contracts");
   const contracts: CareLedgerContracts = await deployCareLedger(registrarKey);
-  done(`8 contracts deployed and wired; data in ${dataDir}`);
+  done(`${Object.keys(contracts).length} contracts deployed and wired; data in ${dataDir}`);
 
-  const connect = (signer: HDNodeWallet, emergencyReaders: string[] = []): Promise<CareLedger> =>
+  step("Three key custodians start (2 of 3 release a record key, only when the chain allows)");
+  const custodians: RunningCustodian[] = [];
+  for (const index of [7, 8, 9]) {
+    custodians.push(
+      await CustodianService.start({
+        dataDir: path.join(dataDir, `custodian-${index}`),
+        provider,
+        addresses: await addressesOf(contracts),
+        signer: wallet(index, provider),
+      }),
+    );
+    done(
+      `custodian ${custodians[custodians.length - 1].address.slice(0, 10)}… on ${custodians[custodians.length - 1].url}`,
+    );
+  }
+  const endpoints = custodians.map((custodian) => ({ url: custodian.url, address: custodian.address }));
+
+  const connect = (signer: HDNodeWallet, name: string): Promise<CareLedger> =>
     CareLedger.connect({
       signer,
       addresses: contracts,
       store,
-      keys,
-      dataDir,
+      dataDir: path.join(dataDir, name),
       journal: false,
-      emergencyReaders,
+      custodians: endpoints,
+      custodianThreshold: 2,
     });
-  const registrar = await connect(registrarKey);
-  const doctor = await connect(doctorKey, [edKey.address]);
-  const pharmacy = await connect(pharmacyKey);
-  const lab = await connect(labKey, [edKey.address]);
-  const ed = await connect(edKey);
-  const patient = await connect(patientKey);
-  const secondDoctor = await connect(secondDoctorKey);
+  const registrar = await connect(registrarKey, "registrar");
+  const doctor = await connect(doctorKey, "doctor");
+  const pharmacy = await connect(pharmacyKey, "pharmacy");
+  const lab = await connect(labKey, "laboratory");
+  const ed = await connect(edKey, "emergency");
+  const patient = await connect(patientKey, "patient");
+  const secondDoctor = await connect(secondDoctorKey, "second-doctor");
   const patientAddress = patient.address;
 
   step("The registrar registers a doctor, a pharmacy, a laboratory and an emergency department");
@@ -144,11 +162,14 @@ async function main(): Promise<void> {
     purpose: Purpose.Dispensing,
     durationSeconds: 30 * DAY,
   });
-  done(`consent ${dispensingGrant.grantId.slice(0, 12)}…, key wrapped for the pharmacy`, dispensingGrant.gasUsed);
+  done(
+    `consent ${dispensingGrant.grantId.slice(0, 12)}… (no key moves: the custodians ask the chain)`,
+    dispensingGrant.gasUsed,
+  );
 
   step("The pharmacy reads and verifies the prescription, then dispenses part of it");
   const read = await pharmacy.pharmacy.readRecord({ patient: patientAddress, commitment: rx.prescription });
-  done(`read a ${read.resource.resourceType}; commitment and authentication tag verified`);
+  done(`read a ${read.resource.resourceType}: key released by 2 of 3 custodians, commitment and tag verified`);
   const dispense = await pharmacy.pharmacy.dispensePrescription({
     patient: patientAddress,
     prescription: rx.prescription,
@@ -258,7 +279,10 @@ async function main(): Promise<void> {
   const total = gasRows.reduce((sum, r) => sum + r.gas, 0n);
   console.log(`   ${"total".padEnd(width)}  ${total.toLocaleString("en-US").padStart(9)}`);
 
+  const releases = await patient.patient.listReleases();
+  console.log(`   ✔ the custodians' logs show ${releases.entries.length} key releases for the patient's records`);
   for (const client of [registrar, doctor, pharmacy, lab, ed, patient, secondDoctor]) await client.close();
+  for (const custodian of custodians) await custodian.close();
   await store.close();
 
   step("A short HSE cost replay (January 2020 outpatients, gas measured from the contracts)");

@@ -1,40 +1,85 @@
-import { keccak_256 } from "@noble/hashes/sha3.js";
+import { sha256 } from "@noble/hashes/sha2.js";
+import { CID } from "multiformats/cid";
+import * as raw from "multiformats/codecs/raw";
+import { create as createDigest } from "multiformats/hashes/digest";
 
-import { IntegrityError } from "../errors.js";
+import { IntegrityError, MalformedEnvelopeError } from "../errors.js";
 import type { Hex } from "./bytes.js";
 import { ascii, bytesOfLength, toHex } from "./bytes.js";
 import { parseRecordEnvelope } from "./envelope-format.js";
 
 /**
  * Domain tag of record commitments, exactly 32 bytes: 0xff followed by the ASCII text
- * "CareLedger/record-commitment/v1". In Solidity:
- *   bytes32 constant COMMITMENT_DOMAIN_TAG =
- *     hex"ff436172654c65646765722f7265636f72642d636f6d6d69746d656e742f7631";
- *
- * The leading 0xff never occurs in UTF-8, so the 96-byte commitment preimage can never be
- * a canonical-JSON plaintext; keccak256 of any plaintext therefore differs from every
- * commitment unless keccak256 itself collides.
+ * "CareLedger/record-commitment/v2". The leading 0xff never occurs in UTF-8, so a commitment
+ * preimage can never be a canonical-JSON plaintext.
  */
-export const COMMITMENT_DOMAIN_TAG: Uint8Array = Uint8Array.from([0xff, ...ascii("CareLedger/record-commitment/v1")]);
+export const COMMITMENT_DOMAIN_TAG: Uint8Array = Uint8Array.from([0xff, ...ascii("CareLedger/record-commitment/v2")]);
+
+/** Bytes of a commitment preimage: tag (32) || salt (32) || sha256(envelope) (32). */
+export const COMMITMENT_PREIMAGE_LENGTH = 96;
+
+/** SHA-256 multihash code, as in content refs. */
+const SHA2_256_CODE = 0x12;
 
 /**
- * commitment = keccak256(COMMITMENT_DOMAIN_TAG || salt || keccak256(envelopeBytes))
+ * commitment = sha256(COMMITMENT_DOMAIN_TAG || salt || sha256(envelopeBytes))
  *
- * where `salt` is the 32 bytes at envelope offset 5 and `envelopeBytes` is the whole
- * serialised envelope (header, ciphertext and tag). Solidity equivalent:
- *   keccak256(abi.encodePacked(COMMITMENT_DOMAIN_TAG, salt, keccak256(envelope)))
+ * where `salt` is the 32 bytes at envelope offset 5. It commits to the encrypted bytes, so anyone
+ * holding the stored envelope can audit it against the chain without keys, and it reveals nothing
+ * about the plaintext: the salt is fresh randomness, independent of the data key and nonce.
  *
- * It commits to the encrypted bytes, so anyone holding the stored envelope can audit it
- * against the chain without keys, and it reveals nothing about the plaintext: the salt is
- * fresh randomness under the writer's control, independent of the data key and nonce.
+ * SHA-256 rather than keccak256 for one reason: the preimage itself is stored as a raw IPFS block,
+ * and its content address is then a function of the commitment alone (`locatorRefOf`). A reader
+ * on another machine who learns a commitment from the chain fetches the preimage by that address,
+ * reads the envelope's hash from it and fetches the envelope: no index, no directory, no extra
+ * on-chain field.
  */
 export function computeCommitment(envelopeBytes: Uint8Array): Hex {
+  return toHex(sha256(commitmentPreimage(envelopeBytes)));
+}
+
+/** The 96-byte preimage of an envelope's commitment. */
+export function commitmentPreimage(envelopeBytes: Uint8Array): Uint8Array {
   const { salt } = parseRecordEnvelope(envelopeBytes);
-  const preimage = new Uint8Array(96);
+  return preimageOf(salt, sha256(envelopeBytes));
+}
+
+/** The preimage of the commitment of an envelope with this salt and sha256 hash. */
+export function preimageOf(salt: Uint8Array, envelopeHash: Uint8Array): Uint8Array {
+  const preimage = new Uint8Array(COMMITMENT_PREIMAGE_LENGTH);
   preimage.set(COMMITMENT_DOMAIN_TAG, 0);
-  preimage.set(salt, 32);
-  preimage.set(keccak_256(envelopeBytes), 64);
-  return toHex(keccak_256(preimage));
+  preimage.set(bytesOfLength(salt, 32, "salt"), 32);
+  preimage.set(bytesOfLength(envelopeHash, 32, "envelopeHash"), 64);
+  return preimage;
+}
+
+/** The commitment of an envelope with this salt and sha256 hash (what custodians check). */
+export function commitmentOf(salt: Uint8Array, envelopeHash: Uint8Array): Hex {
+  return toHex(sha256(preimageOf(salt, envelopeHash)));
+}
+
+/** Splits a stored preimage into salt and envelope hash (MalformedEnvelopeError when it is not one). */
+export function parseCommitmentPreimage(bytes: Uint8Array): { salt: Uint8Array; envelopeHash: Uint8Array } {
+  if (!(bytes instanceof Uint8Array) || bytes.length !== COMMITMENT_PREIMAGE_LENGTH) {
+    throw new MalformedEnvelopeError("record-envelope", "truncated");
+  }
+  if (!COMMITMENT_DOMAIN_TAG.every((byte, index) => bytes[index] === byte)) {
+    throw new MalformedEnvelopeError("record-envelope", "bad-magic");
+  }
+  return { salt: bytes.slice(32, 64), envelopeHash: bytes.slice(64, 96) };
+}
+
+/** The content address (raw CIDv1, sha2-256) of a commitment's preimage: derived from the commitment alone. */
+export function locatorRefOf(commitment: string | Uint8Array): string {
+  return CID.createV1(raw.code, createDigest(SHA2_256_CODE, bytesOfLength(commitment, 32, "commitment"))).toString();
+}
+
+/** The content address of an envelope whose sha256 is `envelopeHash`. */
+export function envelopeRefOf(envelopeHash: Uint8Array): string {
+  return CID.createV1(
+    raw.code,
+    createDigest(SHA2_256_CODE, bytesOfLength(envelopeHash, 32, "envelopeHash")),
+  ).toString();
 }
 
 /** Throws IntegrityError unless the envelope matches the commitment anchored on-chain. */

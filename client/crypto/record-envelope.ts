@@ -22,6 +22,14 @@ export interface SealRecordInput {
    * envelope copied into another context fails to decrypt.
    */
   readonly context: Uint8Array;
+  /**
+   * The record's fresh data key and salt, when the caller made them first in order to build the
+   * key section (which must seal the key before the envelope exists). Default: fresh randomness.
+   */
+  readonly dataKey?: Uint8Array;
+  readonly salt?: Uint8Array;
+  /** Bytes to carry, authenticated, between the header and the ciphertext. Default: empty. */
+  readonly keySection?: Uint8Array;
 }
 
 export interface SealedRecord {
@@ -42,12 +50,17 @@ export interface OpenRecordInput {
 }
 
 /** Encrypts one record under a fresh data key (XChaCha20-Poly1305, random salt and nonce). */
-export function sealRecord({ plaintext, context }: SealRecordInput): SealedRecord {
+export function sealRecord({ plaintext, context, dataKey: givenKey, salt, keySection }: SealRecordInput): SealedRecord {
   requireBytes(plaintext, "plaintext");
   const aadContext = requireContext(context);
-  const dataKey = randomBytes(DATA_KEY_LENGTH);
-  const header = encodeRecordEnvelopeHeader(randomBytes(SALT_LENGTH), randomBytes(NONCE_LENGTH));
-  const nonce = header.subarray(header.length - NONCE_LENGTH);
+  const dataKey =
+    givenKey === undefined ? randomBytes(DATA_KEY_LENGTH) : bytesOfLength(givenKey, DATA_KEY_LENGTH, "dataKey");
+  const nonce = randomBytes(NONCE_LENGTH);
+  const header = encodeRecordEnvelopeHeader(
+    salt === undefined ? randomBytes(SALT_LENGTH) : bytesOfLength(salt, SALT_LENGTH, "salt"),
+    nonce,
+    keySection === undefined ? new Uint8Array(0) : requireBytes(keySection, "keySection"),
+  );
   const sealed = xchacha20poly1305(dataKey, nonce, associatedData(header, aadContext)).encrypt(plaintext);
   const envelopeBytes = new Uint8Array(header.length + sealed.length);
   envelopeBytes.set(header, 0);

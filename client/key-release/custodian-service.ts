@@ -17,7 +17,7 @@ import {
   type Signer,
 } from "ethers";
 
-import { COMMITMENT_DOMAIN_TAG } from "../crypto/commitment.js";
+import { commitmentOf } from "../crypto/commitment.js";
 import { DecryptionError } from "../errors.js";
 import type { CareLedgerAddresses } from "../sdk/contract-abis.js";
 import {
@@ -354,11 +354,8 @@ export class CustodianService {
     if (keccak256(share.sealed) !== request.sealedShareHash) {
       throw new ReleaseProtocolError("malformed-request", "The sealed share does not match its signed hash.");
     }
-    const preimage = new Uint8Array(96);
-    preimage.set(COMMITMENT_DOMAIN_TAG, 0);
-    preimage.set(getBytes(request.salt), 32);
-    preimage.set(getBytes(request.envelopeHash), 64);
-    if (keccak256(preimage) !== request.commitment) {
+    // The one commitment formula (client/crypto/commitment.ts), never a copy of it.
+    if (commitmentOf(getBytes(request.salt), getBytes(request.envelopeHash)) !== request.commitment) {
       throw new ReleaseProtocolError(
         "commitment-mismatch",
         "The commitment does not match the salt and envelope hash.",

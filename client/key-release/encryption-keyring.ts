@@ -1,4 +1,5 @@
-import { readFile } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
+import { dirname } from "node:path";
 
 import { getAddress, hexlify, getBytes, type Signer } from "ethers";
 
@@ -50,6 +51,7 @@ export class EncryptionKeyring {
         throw new StorageError("local-disk", "get", "io", (error as NodeJS.ErrnoException).code, { cause: error });
     }
     if (text === undefined) {
+      await mkdir(dirname(path), { recursive: true, mode: 0o700 });
       const keyring = new EncryptionKeyring(path, owner, [{ version: 0, ...generateEncryptionKeyPair() }]);
       await keyring.#save();
       return keyring;

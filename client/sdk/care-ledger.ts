@@ -5,7 +5,7 @@ import type { ContentStore } from "../storage/index.js";
 import { subscribeAlerts, type AlertHandlers, type SubscribeOptions, type Unsubscribe } from "./alerts.js";
 import { auditStore, type AuditOptions, type AuditReport } from "./audit.js";
 import type { CareLedgerAddresses } from "./contract-abis.js";
-import type { PublicKeyDirectory } from "./keys/public-key-directory.js";
+import type { EncryptionKeyDirectory } from "./keys/encryption-key-directory.js";
 import { LedgerCore, type CareLedgerOptions } from "./ledger-core.js";
 import { RecordService, type ReadRecordResult, type StoredRecord } from "./records/record-service.js";
 import { DoctorRole, EmergencyRole, HospitalRole, LaboratoryRole, PharmacyRole } from "./roles/clinical-roles.js";
@@ -29,7 +29,7 @@ export interface OnChainRecord {
  * stored and read through the chain's access rule.
  *
  * ```ts
- * const ledger = await CareLedger.connect({ signer, addresses, store, keys });
+ * const ledger = await CareLedger.connect({ signer, addresses, store, custodians });
  * const { commitment } = await ledger.doctor.putRecord({ patient, resource });
  * const { resource } = await patientLedger.patient.readRecord({ commitment });
  * ```
@@ -70,8 +70,8 @@ export class CareLedger {
   }
 
   /**
-   * Connects a signer to a deployment. Registers the signer's public key in the key directory
-   * (unless `registerKey: false`), opens the default store and journal when none are given.
+   * Connects a signer to a deployment. Publishes the keyring's encryption key on-chain when it is not
+   * there yet (unless `publishKey: false`), opens the default store and journal when none are given.
    */
   static async connect(options: CareLedgerOptions): Promise<CareLedger> {
     return new CareLedger(await LedgerCore.create(options));
@@ -94,7 +94,8 @@ export class CareLedger {
     return this.#core.store;
   }
 
-  get keys(): PublicKeyDirectory {
+  /** Every account's on-chain encryption key, and this account's own keyring. */
+  get keys(): EncryptionKeyDirectory {
     return this.#core.keys;
   }
 

@@ -103,12 +103,12 @@ export class RecordErasedError extends CareLedgerError {
   }
 }
 
-/** A reader the record must be wrapped for has no public key in the directory. Nothing was written. */
+/** A reader the record key must be sealed to has published no encryption key on-chain. Nothing was written. */
 export class PublicKeyNotRegisteredError extends CareLedgerError {
   override readonly code = sdkCode("PUBLIC_KEY_NOT_REGISTERED");
 
   constructor(readonly account: string) {
-    super("an account the record must be shared with has no registered public key");
+    super("an account the record must be shared with has published no encryption key");
   }
 }
 

@@ -17,8 +17,7 @@ export {
   type TransactionFailureReason,
 } from "./errors.js";
 export { decodeRevert, decodeRevertData, rethrowDecoded, withRevertDecoding } from "./revert-decoder.js";
-export { PublicKeyDirectory } from "./keys/public-key-directory.js";
-export { publicKeyOfSigner, publicKeyRegistrationMessage } from "./keys/signer-public-key.js";
+export { EncryptionKeyDirectory } from "./keys/encryption-key-directory.js";
 export { encodeGrantScope, grantIdOf, type GrantScope } from "./consent-scope.js";
 export { UNLOCK_EIP712_TYPES, signUnlock, type UnlockCode } from "./unlock-code.js";
 export type * from "./results.js";
@@ -36,7 +35,7 @@ export type {
   Unsubscribe,
 } from "./alerts.js";
 export type { AuditDetail, AuditEntry, AuditOptions, AuditReport, AuditStatus } from "./audit.js";
-export type { ReadRecordResult, ReaderPlan, StoredRecord } from "./records/record-service.js";
+export type { ReadRecordResult, StoredRecord } from "./records/record-service.js";
 export {
   MANIFEST_MAGIC,
   decodeLedgerObject,

@@ -1,7 +1,6 @@
 import { join, resolve } from "node:path";
 
 import {
-  BaseWallet,
   getAddress,
   type ContractTransaction,
   type Log,
@@ -29,10 +28,10 @@ import {
 import { CARELEDGER_INTERFACES, CONTRACT_NAMES, type CareLedgerAddresses } from "./contract-abis.js";
 import { InvalidArgumentError } from "../errors.js";
 import { UnregisteredAccountError } from "./errors.js";
-import { PublicKeyDirectory } from "./keys/public-key-directory.js";
+import { EncryptionKeyring } from "../key-release/encryption-keyring.js";
+import { EncryptionKeyDirectory } from "./keys/encryption-key-directory.js";
+import { custodianAccessFor, type CustodianAccess } from "./records/custodian-access.js";
 import { indexFor, type ManifestIndex } from "./records/manifest-index.js";
-import { InlineRecordCrypto, type RecordCrypto } from "./records/record-crypto.js";
-import { WorkerRecordCrypto } from "./records/worker-record-crypto.js";
 import { WriteJournal } from "./records/write-journal.js";
 import { decodeRevert } from "./revert-decoder.js";
 import {
@@ -62,15 +61,26 @@ export interface CareLedgerOptions {
   readonly addresses: AddressSource;
   /** Where envelopes, wrapped keys and manifests live. Default: a LocalDiskStore in `<dataDir>/store`. */
   readonly store?: ContentStore;
-  /** The public key directory, or the path of its JSON file. Default: `<dataDir>/public-keys.json`. */
-  readonly keys?: PublicKeyDirectory | string;
   /**
-   * The private key that opens records wrapped for this account (0x-hex). Defaults to the signer's
-   * own key when the signer is a Wallet; other signers (JSON-RPC, hardware) cannot export it, so
-   * pass it here to read records, or leave it out for a write-only client.
+   * This account's X25519 encryption keys (every version), or the path of their file. Default:
+   * `<dataDir>/encryption-keys.json`, created with a fresh key on first use. Separate from the
+   * signer, so JSON-RPC and hardware signers read records too.
    */
-  readonly privateKey?: string;
-  /** Directory of the default store, key directory and write journal. Default `.careledger`. */
+  readonly keyring?: EncryptionKeyring | string;
+  /** Publish the keyring's current key in the EncryptionKeyRegistry on connect when it is not there yet. Default true. */
+  readonly publishKey?: boolean;
+  /**
+   * The key custodians of the deployment: each record's key is split among them (any
+   * `custodianThreshold` of them together can release it), and a reader who is neither author nor
+   * patient obtains it from them once the chain allows. Without custodians only the author and the
+   * patient can ever open what this client writes.
+   */
+  readonly custodians?: readonly { readonly url: string; readonly address: string }[];
+  /** How many custodians must answer to release a key. Default: a majority of `custodians`. */
+  readonly custodianThreshold?: number;
+  /** Milliseconds to wait for each custodian. Default 5000. */
+  readonly custodianTimeoutMs?: number;
+  /** Directory of the default store, keyring and write journal. Default `.careledger`. */
   readonly dataDir?: string;
   /** The write journal's directory, or `false` for an in-memory journal. Default `<dataDir>/journal/<chain>-<account>`. */
   readonly journal?: string | false;
@@ -78,19 +88,6 @@ export interface CareLedgerOptions {
   readonly confirmations?: number;
   /** Retries of transient RPC failures. */
   readonly retry?: Partial<RetryPolicy>;
-  /**
-   * Accounts that receive a wrapped key of every non-sensitive record this client writes (and of
-   * sensitive ones when the patient allowed emergency access to them), so that a break-glass session
-   * can read when the patient cannot share: the emergency departments, or a hospital's key custodian.
-   * The chain's access rule still decides when they may read.
-   */
-  readonly emergencyReaders?: readonly string[];
-  /** Also wrap each new record for the patient's registered family doctor. Default true. */
-  readonly shareWithFamilyDoctor?: boolean;
-  /** Register this signer's public key in the directory on connect. Default true. */
-  readonly registerKey?: boolean;
-  /** Worker threads for the secp256k1 work (0 = on the calling thread). Default 0. */
-  readonly cryptoWorkers?: number;
   /** Crash simulation for tests. */
   readonly faults?: WriteFaults;
 }
@@ -124,11 +121,11 @@ export class LedgerCore {
     readonly sender: TransactionSender,
     readonly store: ContentStore,
     ownsStore: boolean,
-    readonly keys: PublicKeyDirectory,
+    readonly keys: EncryptionKeyDirectory,
+    /** Undefined when no custodians are configured. */
+    readonly custodianAccess: CustodianAccess | undefined,
     readonly index: ManifestIndex,
     readonly journal: WriteJournal,
-    readonly crypto: RecordCrypto,
-    readonly privateKey: string | undefined,
     readonly options: CareLedgerOptions,
   ) {
     this.#ownsStore = ownsStore;
@@ -149,17 +146,14 @@ export class LedgerCore {
     const dataDir = resolve(options.dataDir ?? ".careledger");
     const ownsStore = options.store === undefined;
     const store = options.store ?? (await LocalDiskStore.open(join(dataDir, "store")));
-    const keys =
-      options.keys instanceof PublicKeyDirectory
-        ? options.keys
-        : await PublicKeyDirectory.open(options.keys ?? join(dataDir, "public-keys.json"));
+    const keyring =
+      options.keyring instanceof EncryptionKeyring
+        ? options.keyring
+        : await EncryptionKeyring.open(options.keyring ?? join(dataDir, "encryption-keys.json"), address);
     const journal =
       options.journal === false
         ? WriteJournal.inMemory()
         : await WriteJournal.open(options.journal ?? join(dataDir, "journal", `${chainId}-${address}`));
-    const privateKey = options.privateKey ?? (signer instanceof BaseWallet ? signer.privateKey : undefined);
-    const crypto =
-      (options.cryptoWorkers ?? 0) > 0 ? new WorkerRecordCrypto(options.cryptoWorkers ?? 0) : new InlineRecordCrypto();
     const views: Views = {
       directory: ProviderDirectory__factory.connect(addresses.directory, provider),
       delegation: PatientDelegation__factory.connect(addresses.delegation, provider),
@@ -172,6 +166,21 @@ export class LedgerCore {
       keyRegistry: EncryptionKeyRegistry__factory.connect(addresses.keyRegistry, provider),
     };
     const index = indexFor(store, { chainId: chainId.toString(), registry: addresses.registry });
+    const readView = <T>(operation: string, action: () => Promise<T>): Promise<T> => sender.read(operation, action);
+    const keys = new EncryptionKeyDirectory(views.keyRegistry, readView, keyring);
+    const custodianAccess =
+      options.custodians === undefined || options.custodians.length === 0
+        ? undefined
+        : custodianAccessFor({
+            custodians: options.custodians,
+            threshold: options.custodianThreshold,
+            timeoutMs: options.custodianTimeoutMs,
+            signer,
+            keyring,
+            chainId,
+            consent: addresses.consent,
+            keyRegistry: views.keyRegistry,
+          });
     const core = new LedgerCore(
       signer,
       address,
@@ -183,13 +192,12 @@ export class LedgerCore {
       store,
       ownsStore,
       keys,
+      custodianAccess,
       index,
       journal,
-      crypto,
-      privateKey,
       options,
     );
-    if (options.registerKey !== false) await keys.register(signer);
+    if (options.publishKey !== false) await keyring.publish(views.keyRegistry, signer);
     return core;
   }
 
@@ -284,7 +292,6 @@ export class LedgerCore {
   }
 
   async close(): Promise<void> {
-    await this.crypto.close();
     if (this.#ownsStore) await this.store.close();
   }
 }

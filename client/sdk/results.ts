@@ -18,7 +18,7 @@ export interface RecordWriteResult extends TxResult {
   readonly sensitive: boolean;
   readonly envelopeRef: ContentRef;
   readonly manifestRef: ContentRef;
-  /** Accounts a wrapped data key was stored for. */
+  /** The direct readers the data key was sealed to: the patient and the author. */
   readonly readers: readonly string[];
   /** The idempotency key the write was journalled under. */
   readonly idempotencyKey: string;
@@ -105,16 +105,12 @@ export interface GrantResult extends TxResult {
   readonly purpose: Purpose;
   readonly validFrom: number;
   readonly validUntil: number;
-  /** Commitments whose data key was wrapped for the grantee. */
-  readonly sharedRecords: readonly string[];
 }
 
 export interface RevokeResult extends TxResult {
   readonly grantId: string;
   readonly patient: string;
   readonly grantee: string;
-  /** Wrapped keys and key shares made for the grant that were destroyed. */
-  readonly destroyedRefs: readonly ContentRef[];
 }
 
 /**
@@ -126,7 +122,7 @@ export interface ErasureProof extends TxResult {
   readonly commitment: string;
   /** The erasing account (the patient or a delegate). */
   readonly erasedBy: string;
-  /** Envelope, wrapped keys, manifests and key shares: all absent now. */
+  /** Envelope, its locator and manifests: all absent now. */
   readonly destroyedRefs: readonly ContentRef[];
   /** Where the erasure is recorded off-chain. */
   readonly tombstoneRef: ContentRef;

@@ -9,21 +9,43 @@ import { mkdir, readdir } from "node:fs/promises";
 import { join } from "node:path";
 
 import type { CareLedgerError, StorageOperation } from "../errors.js";
-import { InvalidArgumentError, NotFoundError, StorageError } from "../errors.js";
+import {
+  ContentUnreachableError,
+  IntegrityError,
+  InvalidArgumentError,
+  NotFoundError,
+  StorageError,
+} from "../errors.js";
 import type { ContentRef } from "./content-ref.js";
 import { SHA2_256_CODE, SHA2_256_LENGTH, contentRefOf, parseContentRef, verifyContent } from "./content-ref.js";
 import type { ContentStore } from "./content-store.js";
 import { DurableFsBlockstore, concat } from "./durable-fs-blockstore.js";
+import { startNetworkedHelia, type NetworkedHelia } from "./helia-network.js";
 import { errorCode, toStorageError } from "./storage-errors.js";
 
 const BLOCK_FILE_RE = /^[A-Z2-7]+\.data$/;
 const NOT_FOUND_ERROR_NAMES = new Set(["NotFoundError", "BlockNotFoundWhileOfflineError"]);
 
+/** libp2p networking of a HeliaStore: where it listens and which peers it fetches from. */
+export interface HeliaNetworkOptions {
+  /** Multiaddrs to listen on, e.g. `/ip4/127.0.0.1/tcp/4101` (port 0 picks one). Default: none (dial only). */
+  readonly listen?: readonly string[];
+  /** Peers to dial, as multiaddrs ending in `/p2p/<peer id>`. No public bootstrap, no DHT: only these. */
+  readonly peers?: readonly string[];
+  /** How long a read waits for a block from the peers. Default 10,000 ms. */
+  readonly fetchTimeoutMs?: number;
+}
+
 /**
- * ContentStore on an in-process Helia (IPFS) node, offline: no libp2p, no routers, no
- * block brokers, so nothing listens and nothing is fetched from the network. Blocks are
- * raw-codec, sha2-256, so refs equal LocalDiskStore's and Kubo's, and the directory can
- * later back a networked Helia node that serves them.
+ * ContentStore on an in-process Helia (IPFS) node. Blocks are raw-codec, sha2-256, so refs equal
+ * LocalDiskStore's and Kubo's.
+ *
+ * Offline by default: no libp2p, no routers, no block brokers. With `network`, the node runs libp2p
+ * over TCP (noise encryption, yamux), dials the configured peers and exchanges blocks with bitswap:
+ * it serves what it pins to its peers, and a block it lacks is fetched from them, verified against
+ * its CID (Helia checks the hash before handing it over, and so does `get`) and kept. No public
+ * bootstrap, no DHT: an organisation names its peers. The peer identity (an Ed25519 key) lives in
+ * `<directory>/peer-key`, so the node's multiaddr stays the same across restarts.
  *
  * Layout: `<directory>/blocks` (blockstore-fs, durable writes) and `<directory>/datastore`
  * (datastore-fs: pins). Every put pins its block so Helia's garbage collector keeps it;
@@ -40,22 +62,40 @@ export class HeliaStore implements ContentStore {
     private readonly helia: Helia,
     private readonly blocks: DurableFsBlockstore,
     private readonly datastore: FsDatastore,
+    private readonly network: NetworkedHelia | undefined,
   ) {}
 
-  static async open(directory: string): Promise<HeliaStore> {
+  static async open(directory: string, options: { network?: HeliaNetworkOptions } = {}): Promise<HeliaStore> {
     const blocks = new DurableFsBlockstore(join(directory, "blocks"));
     const datastore = new FsDatastore(join(directory, "datastore"));
     try {
       await mkdir(directory, { recursive: true, mode: 0o700 });
       await blocks.open();
       await datastore.open();
-      const helia = createHeliaLight({ blockstore: blocks, datastore });
-      await helia.start();
-      return new HeliaStore(helia, blocks, datastore);
+      const light = createHeliaLight({ blockstore: blocks, datastore });
+      if (options.network === undefined) {
+        await light.start();
+        return new HeliaStore(light, blocks, datastore, undefined);
+      }
+      const network = await startNetworkedHelia(light, directory, options.network);
+      return new HeliaStore(network.helia, blocks, datastore, network);
     } catch (error) {
       await Promise.allSettled([blocks.close(), datastore.close()]);
       throw toStorageError("helia", "open", error);
     }
+  }
+
+  /** The multiaddrs other organisations dial to reach this node (empty when offline). */
+  get multiaddrs(): string[] {
+    return this.network?.helia.libp2p.getMultiaddrs().map((address) => address.toString()) ?? [];
+  }
+
+  /** Dials `peer` (a multiaddr with /p2p/<id>) now, in addition to the configured peers. */
+  async addPeer(peer: string): Promise<void> {
+    this.assertOpen("open");
+    if (this.network === undefined) throw new StorageError("helia", "open", "unavailable");
+    this.network.peers.add(peer);
+    await this.network.dialPeers();
   }
 
   /** File holding the block of `ref` (for audits and operational tooling). */
@@ -93,11 +133,15 @@ export class HeliaStore implements ContentStore {
     const cid = parseContentRef(ref);
     let bytes: Uint8Array;
     try {
-      if (!(await this.helia.blockstore.has(cid))) {
-        throw new NotFoundError(ref);
+      if (!(await this.blocks.has(cid))) {
+        if (this.network === undefined) throw new NotFoundError(ref);
+        bytes = await this.network.fetch(cid, ref);
+        verifyContent(ref, bytes);
+        return bytes;
       }
       bytes = await this.readBlock(cid);
     } catch (error) {
+      if (error instanceof ContentUnreachableError || error instanceof IntegrityError) throw error;
       if (error instanceof Error && (NOT_FOUND_ERROR_NAMES.has(error.name) || errorCode(error) === "ENOENT")) {
         throw new NotFoundError(ref);
       }

@@ -11,7 +11,7 @@ import type { RecordWriteResult } from "../results.js";
 import type { MinedTransaction, PreparedCall, SendOptions } from "../transport/transaction-sender.js";
 import { primaryManifest } from "./manifest-index.js";
 import type { WorkflowLink } from "./manifest.js";
-import type { ReaderPlan, RecordService } from "./record-service.js";
+import type { RecordService } from "./record-service.js";
 import type { JournalEntry } from "./write-journal.js";
 
 /** One anchoring transaction for a new record. */
@@ -27,7 +27,6 @@ export interface RecordWriteSpec<R> {
   readonly resource: unknown;
   readonly recordType: RecordType;
   readonly sensitive: boolean;
-  readonly readers?: ReaderPlan;
   readonly workflow?: WorkflowLink;
   readonly idempotencyKey?: string;
   /** Operation arguments that make two writes of the same resource different writes. */
@@ -110,10 +109,7 @@ export async function anchoredWrite<R>(
       await core.journal.delete(key);
     }
 
-    const [, readers] = await Promise.all([
-      spec.preflight?.(),
-      service.readersFor(patient, spec.sensitive, spec.readers),
-    ]);
+    const [, readers] = await Promise.all([spec.preflight?.(), service.readersFor(patient)]);
     const draft = await service.seal(canonicalBytes, patient, spec.recordType, readers);
     const anchor = spec.call(draft.commitment);
     const [prepared, fromBlock] = await Promise.all([
@@ -266,7 +262,7 @@ async function result<R>(
     sensitive: spec.sensitive,
     envelopeRef: primary?.manifest.envelope ?? "",
     manifestRef: entry.manifestRefs[0],
-    readers: primary?.manifest.keys.map((key) => key.reader) ?? [],
+    readers: [...new Set([getAddress(entry.patient), primary?.manifest.author ?? service.core.address])],
     idempotencyKey: entry.key,
     reused,
     resumed,

@@ -8,8 +8,9 @@ import type { MinedTransaction, PreparedCall, SendOptions } from "../transport/t
 import { addressArgument, canonicalResource } from "../arguments.js";
 import { deriveIdempotencyKey, isAlreadyAnchored } from "./anchored-write.js";
 import { primaryManifest } from "./manifest-index.js";
-import type { Recipient, SealedDraft } from "./record-crypto.js";
-import type { ReaderPlan, RecordService } from "./record-service.js";
+import type { SealedDraft } from "./record-crypto.js";
+import type { DirectReader } from "./record-keys.js";
+import type { RecordService } from "./record-service.js";
 import type { JournalEntry } from "./write-journal.js";
 import { Semaphore } from "../transport/mutex.js";
 
@@ -19,7 +20,6 @@ export interface BatchRecordInput {
   readonly resource: unknown;
   readonly recordType: RecordType;
   readonly sensitive: boolean;
-  readonly readers?: ReaderPlan;
 }
 
 export interface BatchWriteSpec {
@@ -77,12 +77,12 @@ export async function anchoredBatchWrite(service: RecordService, spec: BatchWrit
       core.views.registry.anchorBatch.populateTransaction(hexlify(randomBytes(32)), inputs.length),
       spec.send?.overrides,
     );
-    const readerCache = new Map<string, Promise<Recipient[]>>();
-    const readersOf = (input: (typeof inputs)[number]): Promise<Recipient[]> => {
-      const cacheKey = `${input.patient}:${input.sensitive}:${JSON.stringify(input.readers ?? {})}`;
+    const readerCache = new Map<string, Promise<DirectReader[]>>();
+    const readersOf = (input: (typeof inputs)[number]): Promise<DirectReader[]> => {
+      const cacheKey = input.patient.toLowerCase();
       let readers = readerCache.get(cacheKey);
       if (readers === undefined) {
-        readers = service.readersFor(input.patient, input.sensitive, input.readers);
+        readers = service.readersFor(input.patient);
         readerCache.set(cacheKey, readers);
       }
       return readers;

@@ -1,53 +1,48 @@
+import { randomBytes } from "@noble/hashes/utils.js";
 import { getBytes, toBeArray, zeroPadValue } from "ethers";
 
 import type { RecordType } from "../../care-types.js";
-import { openRecord, sealRecord } from "../../crypto/index.js";
-import { unwrapKeyCached, wrapKeyCached } from "./cached-key-wrap.js";
+import { commitmentPreimage, openRecord, sealRecord } from "../../crypto/index.js";
+import { DATA_KEY_LENGTH, SALT_LENGTH, parseRecordEnvelope } from "../../crypto/envelope-format.js";
+import {
+  buildKeySection,
+  decodeKeySection,
+  type DirectReader,
+  type KeySection,
+  type RecordBinding,
+} from "./record-keys.js";
 
-/** A reader a data key is wrapped for. */
-export interface Recipient {
-  readonly address: string;
-  /** Verified secp256k1 public key (0x-hex). */
-  readonly publicKey: string;
-}
+/**
+ * Splits a record's data key among the key custodians; returns the encoded share bundle. The shares
+ * are bound to the record's author as well: a custodian checks it against the chain, so whoever
+ * anchors a copied salt under a commitment of their own gets nothing released.
+ */
+export type KeySplitter = (
+  dataKey: Uint8Array,
+  binding: RecordBinding & { readonly author: string },
+) => Promise<Uint8Array>;
 
-export interface WrappedFor {
-  readonly reader: string;
-  readonly bytes: Uint8Array;
-}
-
-/** A sealed record before anything is stored: the data key is already wrapped and discarded. */
+/** A sealed record before anything is stored; its data key is already sealed and discarded. */
 export interface SealedDraft {
   readonly envelopeBytes: Uint8Array;
   readonly commitment: string;
-  readonly wrapped: readonly WrappedFor[];
+  /** The commitment's 96-byte preimage, stored so readers elsewhere can find the envelope. */
+  readonly preimage: Uint8Array;
+  /** The direct readers the key was sealed to. */
+  readonly readers: readonly string[];
 }
 
-/**
- * The record cryptography the SDK needs, shaped so that data keys never leave it: sealing returns
- * only wrapped keys, opening takes a wrapped key. `InlineRecordCrypto` runs on the calling thread;
- * `WorkerRecordCrypto` spreads the secp256k1 work over worker threads.
- */
-export interface RecordCrypto {
-  seal(plaintext: Uint8Array, context: Uint8Array, recipients: readonly Recipient[]): Promise<SealedDraft>;
-  open(input: OpenInput): Promise<Uint8Array>;
-  rewrap(input: RewrapInput): Promise<WrappedFor[]>;
-  close(): Promise<void>;
-}
-
-export interface OpenInput {
-  readonly envelopeBytes: Uint8Array;
-  readonly wrappedKey: Uint8Array;
-  readonly privateKey: string;
+export interface SealInput {
+  readonly plaintext: Uint8Array;
   readonly context: Uint8Array;
-  readonly commitment: string;
-}
-
-export interface RewrapInput {
-  readonly wrappedKey: Uint8Array;
-  readonly privateKey: string;
-  readonly commitment: string;
-  readonly recipients: readonly Recipient[];
+  readonly chainId: bigint;
+  readonly registry: string;
+  readonly patient: string;
+  /** The account that will anchor the record (the batch's author for a batch leaf). */
+  readonly author: string;
+  readonly readers: readonly DirectReader[];
+  /** Absent when no custodians are configured: then only the direct readers can ever open it. */
+  readonly split?: KeySplitter;
 }
 
 const CONTEXT_LABEL = new TextEncoder().encode("CareLedger/record-context/v1");
@@ -71,81 +66,47 @@ export function recordContext(chainId: bigint, registry: string, patient: string
   return context;
 }
 
-/** Seals a plaintext and wraps its fresh data key for every recipient; the key is then zeroed. */
-export function sealAndWrap(plaintext: Uint8Array, context: Uint8Array, recipients: readonly Recipient[]): SealedDraft {
-  const sealed = sealRecord({ plaintext, context });
+/**
+ * Seals a plaintext under a fresh data key, seals the key to the direct readers and splits it among
+ * the custodians, all inside the envelope's authenticated key section; the key is then zeroed.
+ */
+export async function sealWithKeys(input: SealInput): Promise<SealedDraft> {
+  const dataKey = randomBytes(DATA_KEY_LENGTH);
+  const salt = randomBytes(SALT_LENGTH);
   try {
-    const wrapped = recipients.map((recipient) => ({
-      reader: recipient.address,
-      bytes: wrapKeyCached({
-        recipientPublicKey: recipient.publicKey,
-        recipientAddress: recipient.address,
-        dataKey: sealed.dataKey,
-        commitment: sealed.commitment,
-      }),
-    }));
-    return { envelopeBytes: sealed.envelopeBytes, commitment: sealed.commitment, wrapped };
-  } finally {
-    sealed.dataKey.fill(0);
-  }
-}
-
-/** Unwraps the reader's key and opens the envelope, verifying the commitment first. */
-export function unwrapAndOpen(input: OpenInput): Uint8Array {
-  const dataKey = unwrapKeyCached({
-    privateKey: input.privateKey,
-    wrapped: input.wrappedKey,
-    commitment: input.commitment,
-  });
-  try {
-    return openRecord({
-      envelopeBytes: input.envelopeBytes,
-      dataKey,
-      context: input.context,
-      expectedCommitment: input.commitment as `0x${string}`,
-    });
+    const binding: RecordBinding = {
+      chainId: input.chainId,
+      registry: input.registry,
+      patient: input.patient,
+      salt,
+    };
+    const bundle =
+      input.split === undefined ? new Uint8Array(0) : await input.split(dataKey, { ...binding, author: input.author });
+    const keySection = await buildKeySection(dataKey, input.readers, binding, bundle);
+    const sealed = sealRecord({ plaintext: input.plaintext, context: input.context, dataKey, salt, keySection });
+    return {
+      envelopeBytes: sealed.envelopeBytes,
+      commitment: sealed.commitment,
+      preimage: commitmentPreimage(sealed.envelopeBytes),
+      readers: input.readers.map((reader) => reader.address),
+    };
   } finally {
     dataKey.fill(0);
   }
 }
 
-/** Unwraps the caller's key and wraps it again for other readers. */
-export function rewrapKey(input: RewrapInput): WrappedFor[] {
-  const dataKey = unwrapKeyCached({
-    privateKey: input.privateKey,
-    wrapped: input.wrappedKey,
-    commitment: input.commitment,
-  });
-  try {
-    return input.recipients.map((recipient) => ({
-      reader: recipient.address,
-      bytes: wrapKeyCached({
-        recipientPublicKey: recipient.publicKey,
-        recipientAddress: recipient.address,
-        dataKey,
-        commitment: input.commitment,
-      }),
-    }));
-  } finally {
-    dataKey.fill(0);
-  }
+/** The key section and salt of a stored envelope (MalformedEnvelopeError when it has none that parses). */
+export function keySectionOf(envelopeBytes: Uint8Array): { section: KeySection; salt: Uint8Array } {
+  const parts = parseRecordEnvelope(envelopeBytes);
+  return { section: decodeKeySection(parts.keySection), salt: parts.salt.slice() };
 }
 
-/** Runs every operation on the calling thread. */
-export class InlineRecordCrypto implements RecordCrypto {
-  async seal(plaintext: Uint8Array, context: Uint8Array, recipients: readonly Recipient[]): Promise<SealedDraft> {
-    return Promise.resolve(sealAndWrap(plaintext, context, recipients));
-  }
-
-  async open(input: OpenInput): Promise<Uint8Array> {
-    return Promise.resolve(unwrapAndOpen(input));
-  }
-
-  async rewrap(input: RewrapInput): Promise<WrappedFor[]> {
-    return Promise.resolve(rewrapKey(input));
-  }
-
-  async close(): Promise<void> {
-    await Promise.resolve();
-  }
+/** Opens an envelope with its data key after checking it against the on-chain commitment. */
+export function openWithKey(
+  envelopeBytes: Uint8Array,
+  dataKey: Uint8Array,
+  context: Uint8Array,
+  commitment: string,
+): Uint8Array {
+  return openRecord({ envelopeBytes, dataKey, context, expectedCommitment: commitment });
 }

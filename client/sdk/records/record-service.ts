@@ -1,7 +1,10 @@
 import { ZeroAddress, getAddress } from "ethers";
 
 import { Purpose, RecordFlag, RecordType } from "../../care-types.js";
-import { CareLedgerError, IntegrityError, KeyUnavailableError, NotFoundError } from "../../errors.js";
+import { sha256 } from "@noble/hashes/sha2.js";
+
+import { envelopeRefOf, locatorRefOf, parseCommitmentPreimage } from "../../crypto/index.js";
+import { IntegrityError, KeyUnavailableError, NotFoundError } from "../../errors.js";
 import type { FhirResource } from "../../fhir/index.js";
 import { contentRefOf, type ContentRef } from "../../storage/index.js";
 import { AccessDeniedError, RecordErasedError, RecordNotFoundError } from "../errors.js";
@@ -16,8 +19,8 @@ import {
   type WorkflowLink,
 } from "./manifest.js";
 import { allKeyRefs, keyRefsFor, primaryManifest, type IndexedRecord } from "./manifest-index.js";
-import { recordContext, type Recipient, type SealedDraft } from "./record-crypto.js";
-import { Semaphore } from "../transport/mutex.js";
+import { keySectionOf, openWithKey, recordContext, sealWithKeys, type SealedDraft } from "./record-crypto.js";
+import { openDirectKey, type DirectReader } from "./record-keys.js";
 import { addressArgument, bytes32Argument, enumArgument, optionalAddressArgument } from "../arguments.js";
 
 /** A record as this client's store knows it. */
@@ -32,7 +35,7 @@ export interface StoredRecord {
   readonly envelopeRef: ContentRef;
   readonly anchor: AnchorInfo;
   readonly workflow?: WorkflowLink;
-  /** Readers holding a wrapped key (from the manifest and every key share). */
+  /** Readers holding a direct key in the envelope: the patient and the author. */
   readonly readers: readonly string[];
   /** True when an erasure tombstone exists for it. */
   readonly erased: boolean;
@@ -67,14 +70,6 @@ export interface PreparedManifest {
   readonly keyRefs: readonly KeyRef[];
 }
 
-/** Optional readers of a new record beyond the patient and the author. */
-export interface ReaderPlan {
-  /** Must receive a key: PublicKeyNotRegisteredError when one has no public key. */
-  readonly required?: readonly string[];
-  /** Receive a key when their public key is known (a workflow party, the family doctor). */
-  readonly optional?: readonly string[];
-}
-
 const utf8Decoder = new TextDecoder("utf-8", { fatal: true });
 const SHARE_CONCURRENCY = 16;
 
@@ -92,52 +87,35 @@ export class RecordService {
   }
 
   /**
-   * Everyone a new record is wrapped for: the patient and the author always; the caller's extra
-   * readers; the configured emergency readers (sensitive records only when the patient allowed
-   * emergency access to them); the patient's family doctor for non-sensitive records.
-   * Resolves public keys first, so a missing required key fails before anything is written.
+   * The direct readers of a new record: the patient and the author, the two parties the chain
+   * always allows. Everyone else — grantees, pharmacies, laboratories, emergency departments, heirs,
+   * relationship windows — obtains the key from the custodians, who release it only when the chain
+   * allows at that moment. Resolves the keys first, so a missing key fails before anything is written.
    */
-  async readersFor(patient: string, sensitive: boolean, plan: ReaderPlan = {}): Promise<Recipient[]> {
+  async readersFor(patient: string): Promise<DirectReader[]> {
     const { core } = this;
-    const required = [
-      patient,
-      core.address,
-      ...(plan.required ?? []).map((reader) => addressArgument(reader, "readers")),
-    ];
-    const optional = (plan.optional ?? []).map((reader) => addressArgument(reader, "readers"));
-    const emergencyReaders = core.options.emergencyReaders ?? [];
-    if (emergencyReaders.length > 0) {
-      const allowed =
-        !sensitive ||
-        (await core.read("allowsSensitiveAccess", () => core.views.emergency.allowsSensitiveAccess(patient)));
-      if (allowed) optional.push(...emergencyReaders);
-    }
-    if (!sensitive && core.options.shareWithFamilyDoctor !== false) {
-      const familyDoctor = await core.read("familyDoctorOf", () => core.views.relationships.familyDoctorOf(patient));
-      if (familyDoctor !== ZeroAddress) optional.push(familyDoctor);
-    }
-    const recipients = new Map<string, Recipient>();
-    for (const account of required) {
-      const address = getAddress(account);
-      if (!recipients.has(address)) recipients.set(address, { address, publicKey: await core.keys.require(address) });
-    }
-    for (const account of optional) {
-      const address = getAddress(account);
-      if (recipients.has(address)) continue;
-      const publicKey = await core.keys.publicKeyOf(address);
-      if (publicKey !== undefined) recipients.set(address, { address, publicKey });
-    }
-    return [...recipients.values()];
+    const accounts = [...new Set([getAddress(patient), core.address])];
+    return Promise.all(accounts.map((account) => core.keys.readerOf(account)));
   }
 
-  /** Seals canonical bytes for `patient` and wraps the fresh key for `readers`. Nothing is stored. */
+  /** Seals canonical bytes for `patient`, its key sealed to `readers` and split among the custodians. Nothing is stored. */
   seal(
     canonicalBytes: Uint8Array,
     patient: string,
     recordType: RecordType,
-    readers: Recipient[],
+    readers: readonly DirectReader[],
   ): Promise<SealedDraft> {
-    return this.core.crypto.seal(canonicalBytes, this.contextOf(patient, recordType), readers);
+    const { core } = this;
+    return sealWithKeys({
+      plaintext: canonicalBytes,
+      context: this.contextOf(patient, recordType),
+      chainId: core.chainId,
+      registry: core.addresses.registry,
+      patient: getAddress(patient),
+      author: core.address,
+      readers,
+      split: core.custodianAccess?.split,
+    });
   }
 
   /**
@@ -156,7 +134,7 @@ export class RecordService {
   ): PreparedManifest {
     const { core } = this;
     const envelopeRef = contentRefOf(draft.envelopeBytes);
-    const keyRefs = draft.wrapped.map((wrapped) => ({ reader: wrapped.reader, ref: contentRefOf(wrapped.bytes) }));
+    const keyRefs: KeyRef[] = [];
     const manifest: RecordManifest = {
       kind: "record",
       chainId: core.chainId.toString(),
@@ -176,7 +154,7 @@ export class RecordService {
   }
 
   /**
-   * Stores the envelope and the wrapped keys (`persistContent`) and the manifest naming them. All
+   * Stores the envelope and its locator (`persistContent`) and the manifest naming them. All
    * of it happens before the record is anchored, so a crash in between can leave stored objects
    * that were never anchored (the audit reports them) but never an anchored record without them.
    */
@@ -191,11 +169,14 @@ export class RecordService {
     };
   }
 
-  /** Stores a sealed record's envelope and wrapped keys. */
+  /**
+   * Stores a sealed record's envelope and the commitment's preimage. The preimage's content address
+   * is a function of the commitment alone, so a reader anywhere finds the envelope from the chain.
+   */
   async persistContent(draft: SealedDraft): Promise<void> {
     const refs = await Promise.all([
       this.#put(draft.envelopeBytes, contentRefOf(draft.envelopeBytes)),
-      ...draft.wrapped.map((wrapped) => this.#put(wrapped.bytes, contentRefOf(wrapped.bytes))),
+      this.#put(draft.preimage, locatorRefOf(draft.commitment)),
     ]);
     this.core.index.markSeen(...refs);
   }
@@ -262,106 +243,92 @@ export class RecordService {
       }
       throw new AccessDeniedError(accessor, getAddress(patient), commitment, purpose);
     }
-    if (entry === undefined || manifest === undefined) {
-      throw new RecordNotFoundError("store", getAddress(patient), commitment);
+    const facts = await this.#onChainFacts(patient, commitment, manifest);
+    const envelopeBytes = await this.#fetchEnvelope(patient, commitment, manifest);
+    const { section, salt } = keySectionOf(envelopeBytes);
+    const binding = { chainId: core.chainId, registry: core.addresses.registry, patient, salt };
+    let dataKey = await openDirectKey(section, accessor, core.keys.keyring, binding);
+    if (dataKey === undefined) {
+      if (core.custodianAccess === undefined || section.custodianBundle.length === 0) {
+        // The zero address as recipient: nothing was sealed for this reader and no custodian can release it.
+        throw new KeyUnavailableError(accessor, ZeroAddress);
+      }
+      dataKey = await core.custodianAccess.recover({
+        patient,
+        commitment,
+        purpose,
+        salt,
+        envelopeHash: sha256(envelopeBytes),
+        bundle: section.custodianBundle,
+        author: facts.author,
+        ...(manifest?.anchor.kind === "batch"
+          ? {
+              batch: {
+                root: manifest.anchor.root,
+                recordType: manifest.recordType,
+                sensitive: manifest.sensitive,
+                proof: manifest.anchor.proof,
+              },
+            }
+          : {}),
+      });
     }
-    // KeyUnavailableError's recipient is the zero address when no key was wrapped for the reader at all.
-    const mine = keyRefsFor(entry, accessor);
-    if (core.privateKey === undefined || mine.length === 0) throw new KeyUnavailableError(accessor, ZeroAddress);
-    const [envelopeBytes, wrappedKey] = await Promise.all([core.store.get(manifest.envelope), this.#firstKey(mine)]);
-    const plaintext = await core.crypto.open({
-      envelopeBytes,
-      wrappedKey,
-      privateKey: core.privateKey,
-      context: this.contextOf(manifest.patient, manifest.recordType),
-      commitment: manifest.commitment,
-    });
+    let plaintext: Uint8Array;
+    try {
+      plaintext = openWithKey(envelopeBytes, dataKey, this.contextOf(patient, facts.recordType), commitment);
+    } finally {
+      dataKey.fill(0);
+    }
     const resource = JSON.parse(utf8Decoder.decode(plaintext)) as R;
     return {
-      patient: manifest.patient,
-      commitment: manifest.commitment,
-      author: manifest.author,
-      recordType: manifest.recordType,
+      patient,
+      commitment,
+      author: facts.author,
+      recordType: facts.recordType,
       resource,
       purpose,
-      envelopeRef: manifest.envelope,
-      anchor: manifest.anchor.kind,
+      envelopeRef: contentRefOf(envelopeBytes),
+      anchor: manifest?.anchor.kind ?? "record",
     };
   }
 
   /**
-   * Wraps the data key of each record for new readers, using this account's own wrapped key, and
-   * stores the keys plus one key share per record. Records this account cannot unwrap are skipped.
-   * Returns the commitments shared.
+   * Author and record type as the chain knows them, never as a stored manifest claims: a forged
+   * "from the laboratory" manifest changes nothing. A batch leaf's type is proven by the proof the
+   * access rule checked; its author is the batch's anchoring account.
    */
-  async share(entries: readonly IndexedRecord[], readers: readonly Recipient[], grantId?: string): Promise<string[]> {
+  async #onChainFacts(
+    patient: string,
+    commitment: string,
+    manifest: RecordManifest | undefined,
+  ): Promise<{ author: string; recordType: RecordType }> {
     const { core } = this;
-    if (core.privateKey === undefined || readers.length === 0) return [];
-    const privateKey = core.privateKey;
-    const shared: string[] = [];
-    // Bounded: a grant over thousands of records must not open thousands of files at once.
-    const limit = new Semaphore(SHARE_CONCURRENCY);
-    await Promise.all(
-      entries.map((entry) =>
-        limit.run(async () => {
-          const mine = keyRefsFor(entry, core.address);
-          const newReaders = readers.filter(
-            (reader) => keyRefsFor(entry, reader.address).length === 0 || grantId !== undefined,
-          );
-          if (mine.length === 0 || newReaders.length === 0 || entry.erasures.size > 0) return;
-          let wrappedKey: Uint8Array;
-          try {
-            wrappedKey = await this.#firstKey(mine);
-          } catch (error) {
-            if (error instanceof CareLedgerError) return;
-            throw error;
-          }
-          const wrapped = await core.crypto.rewrap({
-            wrappedKey,
-            privateKey,
-            commitment: entry.commitment,
-            recipients: newReaders,
-          });
-          const refs = await Promise.all(wrapped.map((item) => core.store.put(item.bytes)));
-          const share: KeyShare = {
-            kind: "key-share",
-            chainId: core.chainId.toString(),
-            registry: core.addresses.registry,
-            patient: getAddress(entry.patient),
-            commitment: entry.commitment,
-            sharedBy: core.address,
-            keys: wrapped.map((item, index) => ({ reader: item.reader, ref: refs[index] })),
-            ...(grantId === undefined ? {} : { grantId }),
-          };
-          const shareRef = await core.store.put(encodeLedgerObject(share));
-          core.index.markSeen(...refs);
-          core.index.add(shareRef, share);
-          shared.push(entry.commitment);
-        }),
-      ),
-    );
-    return shared;
+    if (manifest?.anchor.kind === "batch") {
+      const root = manifest.anchor.root;
+      const batch = await core.read("batchOf", () => core.views.registry.batchOf(root));
+      return { author: getAddress(batch.author), recordType: manifest.recordType };
+    }
+    const record = await core.read("recordOf", () => core.views.registry.recordOf(patient, commitment));
+    if (record.author === ZeroAddress) throw new RecordNotFoundError("chain", patient, commitment);
+    return { author: getAddress(record.author), recordType: Number(record.recordType) as RecordType };
   }
 
-  /** Deletes the key shares made for `grantId` and their wrapped keys. Returns the deleted refs. */
-  async destroyShares(patient: string, grantId: string): Promise<ContentRef[]> {
-    const { core } = this;
-    await core.index.refresh();
-    const destroyed: ContentRef[] = [];
-    for (const entry of core.index.records(patient)) {
-      for (const [shareRef, share] of entry.shares) {
-        if (share.grantId?.toLowerCase() !== grantId.toLowerCase()) continue;
-        for (const key of share.keys) {
-          await core.store.delete(key.ref);
-          core.index.remove(key.ref);
-          destroyed.push(key.ref);
-        }
-        await core.store.delete(shareRef);
-        core.index.remove(shareRef);
-        destroyed.push(shareRef);
-      }
+  /**
+   * The envelope, from this client's own index when it wrote or saw the record, otherwise through
+   * the commitment's locator: preimage by the commitment's content address, envelope by the hash
+   * the preimage names. The store verifies each block against its address; the commitment is
+   * checked again before decryption.
+   */
+  async #fetchEnvelope(patient: string, commitment: string, manifest: RecordManifest | undefined): Promise<Uint8Array> {
+    const { store } = this.core;
+    try {
+      if (manifest !== undefined) return await store.get(manifest.envelope);
+      const { envelopeHash } = parseCommitmentPreimage(await store.get(locatorRefOf(commitment)));
+      return await store.get(envelopeRefOf(envelopeHash));
+    } catch (error) {
+      if (error instanceof NotFoundError) throw new RecordNotFoundError("store", patient, commitment);
+      throw error;
     }
-    return destroyed;
   }
 
   /**
@@ -386,6 +353,7 @@ export class RecordService {
       for (const ref of entry.shares.keys()) refs.add(ref);
       for (const key of allKeyRefs(entry)) refs.add(key.ref);
     }
+    refs.add(locatorRefOf(commitment));
     const destroyed = [...refs];
     // Keys and envelope first, manifests last: a crash midway leaves manifests that still name
     // what remains, so a second erase finds and finishes it.
@@ -449,25 +417,13 @@ export class RecordService {
     }
     return core.read("canAccess", () => core.views.consent.canAccess(accessor, patient, commitment, purpose));
   }
-
-  async #firstKey(keys: readonly KeyRef[]): Promise<Uint8Array> {
-    let lastError: unknown;
-    for (const key of keys) {
-      try {
-        return await this.core.store.get(key.ref);
-      } catch (error) {
-        lastError = error;
-      }
-    }
-    throw lastError;
-  }
 }
 
 function storedRecordOf(entry: IndexedRecord): StoredRecord | undefined {
   const primary = primaryManifest(entry);
   if (primary === undefined) return undefined;
   const { ref, manifest } = primary;
-  const readers = [...new Set(allKeyRefs(entry).map((key) => getAddress(key.reader)))];
+  const readers = [...new Set([manifest.patient, manifest.author].map((account) => getAddress(account)))];
   return {
     patient: manifest.patient,
     commitment: manifest.commitment,

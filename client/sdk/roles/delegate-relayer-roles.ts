@@ -76,7 +76,7 @@ export class RelayerRole {
       ),
       params,
     );
-    return { ...grantResultOf(this.core, mined), sharedRecords: signed.sharedRecords };
+    return grantResultOf(this.core, mined);
   }
 
   /** `ConsentManager.revokeConsentBySig`. */

@@ -16,6 +16,7 @@ import {
 } from "../arguments.js";
 import { encodeGrantScope, grantIdOf, type GrantScope } from "../consent-scope.js";
 import { ContractRevertError } from "../errors.js";
+import type { ReleaseListing } from "../../key-release/key-release-client.js";
 import type { LedgerCore } from "../ledger-core.js";
 import { anchoredWrite, zeroPadTopic } from "../records/anchored-write.js";
 import { primaryManifest, type IndexedRecord } from "../records/manifest-index.js";
@@ -48,11 +49,6 @@ export interface GrantParams extends SendOptions {
   readonly validUntil?: number;
   /** Default 30 days. */
   readonly durationSeconds?: number;
-  /**
-   * Wrap the data key of every matching record for the grantee (the grantee's public key must be
-   * registered). Default true.
-   */
-  readonly shareKeys?: boolean;
 }
 
 /** The request the contract stores, in plain numbers. */
@@ -73,8 +69,6 @@ export interface SignedGrant {
   readonly signature: string;
   /** The id the contract will assign. */
   readonly grantId: string;
-  /** Records whose key was wrapped for the grantee at signing (the chain gates reads until the grant lands). */
-  readonly sharedRecords: readonly string[];
 }
 
 /** A revocation signed by the patient, for anyone to relay with `revokeConsentBySig`. */
@@ -83,8 +77,6 @@ export interface SignedRevocation {
   readonly grantId: string;
   readonly deadline: number;
   readonly signature: string;
-  /** Key shares made for the grant, destroyed when the revocation was signed. */
-  readonly destroyedRefs: readonly string[];
 }
 
 export type CapabilityName = keyof typeof Capability;
@@ -150,38 +142,27 @@ export class PatientRole extends RoleBase {
   }
 
   /**
-   * `ConsentManager.grantConsent`; returns the grantId from ConsentGranted. The data key of every
-   * existing record the grant covers (and this account can unwrap) is wrapped for the grantee.
+   * `ConsentManager.grantConsent`; returns the grantId from ConsentGranted. No key moves: the
+   * grantee obtains each record's key from the custodians, who ask the chain at that moment.
    */
   async grantConsent(params: GrantParams): Promise<GrantResult> {
     const request = await this.#request(params);
-    const shareKeys = params.shareKeys ?? true;
-    // Fail before the transaction when the grantee could never receive keys.
-    const grantee = shareKeys
-      ? { address: request.grantee, publicKey: await this.core.keys.require(request.grantee) }
-      : undefined;
     const mined = await this.core.send(
       "consent",
       this.core.views.consent.grantConsent.populateTransaction(this.patient, request),
       params,
     );
-    const granted = grantResultOf(this.core, mined);
-    const sharedRecords =
-      grantee === undefined ? [] : await this.#shareForGrant(granted.grantId, grantee, params.scope);
-    return { ...granted, sharedRecords };
+    return grantResultOf(this.core, mined);
   }
 
   /**
    * Signs a grant for a relayer (EIP-712 over the consent manager's domain with the patient's
-   * current nonce). Keys are wrapped for the grantee now; the chain opens them once it is relayed.
+   * current nonce). Nothing opens to the grantee until a relayer submits it: the custodians ask
+   * the chain, and `invalidateNonce` cancels the signature before then.
    */
   async signGrant(params: GrantParams & { deadline?: number }): Promise<SignedGrant> {
     this.#requireSelf();
     const request = await this.#request(params);
-    const shareKeys = params.shareKeys ?? true;
-    const grantee = shareKeys
-      ? { address: request.grantee, publicKey: await this.core.keys.require(request.grantee) }
-      : undefined;
     const deadline =
       params.deadline === undefined
         ? (await this.core.now()) + DEFAULT_SIGNATURE_LIFETIME
@@ -194,15 +175,14 @@ export class PatientRole extends RoleBase {
       deadline,
     );
     const grantId = grantIdOf(request.grantee, request.scope, request.scopeValue, request.purpose);
-    const sharedRecords = grantee === undefined ? [] : await this.#shareForGrant(grantId, grantee, params.scope);
-    return { patient: this.patient, request, deadline, signature, grantId, sharedRecords };
+    return { patient: this.patient, request, deadline, signature, grantId };
   }
 
   /**
-   * `ConsentManager.revokeConsent`: the access rule refuses the grantee at once. The key shares made
-   * for the grant are destroyed too (unless `destroyKeys` is false).
+   * `ConsentManager.revokeConsent`: the access rule refuses the grantee at once, and with it every
+   * custodian (they re-check the chain on every request).
    */
-  async revokeConsent(params: { grantId: string; destroyKeys?: boolean } & SendOptions): Promise<RevokeResult> {
+  async revokeConsent(params: { grantId: string } & SendOptions): Promise<RevokeResult> {
     const grantId = bytes32Argument(params.grantId, "grantId");
     const mined = await this.core.send(
       "consent",
@@ -210,22 +190,16 @@ export class PatientRole extends RoleBase {
       params,
     );
     const event = this.core.event(mined.receipt, "consent", "ConsentRevoked");
-    const destroyedRefs = params.destroyKeys === false ? [] : await this.records.destroyShares(this.patient, grantId);
     return {
       ...txResult(mined),
       grantId: String(event.args.grantId),
       patient: String(event.args.patient),
       grantee: String(event.args.grantee),
-      destroyedRefs,
     };
   }
 
-  /** Signs a revocation for a relayer; the grant's key shares are destroyed now. */
-  async signRevocation(params: {
-    grantId: string;
-    deadline?: number;
-    destroyKeys?: boolean;
-  }): Promise<SignedRevocation> {
+  /** Signs a revocation for a relayer to submit. */
+  async signRevocation(params: { grantId: string; deadline?: number }): Promise<SignedRevocation> {
     const grantId = bytes32Argument(params.grantId, "grantId");
     this.#requireSelf();
     const deadline =
@@ -239,8 +213,19 @@ export class PatientRole extends RoleBase {
       grantId,
       deadline,
     );
-    const destroyedRefs = params.destroyKeys === false ? [] : await this.records.destroyShares(this.patient, grantId);
-    return { patient: this.patient, grantId: grantId, deadline, signature, destroyedRefs };
+    return { patient: this.patient, grantId: grantId, deadline, signature };
+  }
+
+  /**
+   * Every release of a key to one of this patient's records that the custodians logged: who asked,
+   * for which record and purpose, at which block. The audit trail of access through the custodians.
+   */
+  async listReleases(): Promise<ReleaseListing> {
+    this.#requireSelf();
+    if (this.core.custodianAccess === undefined) {
+      throw new InvalidArgumentError("custodians", "configured key custodians");
+    }
+    return this.core.custodianAccess.listReleases();
   }
 
   /** Consumes the patient's current consent nonce, cancelling every outstanding signature. */
@@ -340,10 +325,8 @@ export class PatientRole extends RoleBase {
   }
 
   /**
-   * `PatientDelegation.appointDelegate`; capabilities by name or as a bitmask. When the delegation
-   * includes Read and `shareKeys` is not false, the keys of every record are wrapped for the
-   * delegate (the access rule lets a reading delegate open all of them); removing the delegate
-   * destroys those shares.
+   * `PatientDelegation.appointDelegate`; capabilities by name or as a bitmask. A reading delegate
+   * obtains keys from the custodians while the delegation lasts, and not after.
    */
   async appointDelegate(
     params: {
@@ -351,14 +334,11 @@ export class PatientRole extends RoleBase {
       capabilities: readonly CapabilityName[] | number;
       validUntil?: number;
       durationSeconds?: number;
-      shareKeys?: boolean;
     } & SendOptions,
-  ): Promise<DelegateResult & { sharedRecords: string[] }> {
+  ): Promise<DelegateResult> {
     this.#requireSelf();
     const delegate = addressArgument(params.delegate, "delegate");
     const capabilities = capabilitiesArgument(params.capabilities);
-    const reads = (capabilities & Capability.Read) !== 0 && params.shareKeys !== false;
-    const recipient = reads ? { address: delegate, publicKey: await this.core.keys.require(delegate) } : undefined;
     const validUntil =
       params.validUntil === undefined
         ? (await this.core.now()) + optionalUint(params.durationSeconds, "durationSeconds", 40, 365 * DAY)
@@ -369,20 +349,17 @@ export class PatientRole extends RoleBase {
       params,
     );
     const event = this.core.event(mined.receipt, "delegation", "DelegateAppointed");
-    const sharedRecords =
-      recipient === undefined ? [] : await this.#shareForGrant(delegateShareTag(delegate), recipient, "all", true);
     return {
       ...txResult(mined),
       patient: String(event.args.patient),
       delegate: String(event.args.delegate),
       capabilities: Number(event.args.capabilities),
       validUntil: Number(event.args.validUntil),
-      sharedRecords,
     };
   }
 
-  /** `PatientDelegation.removeDelegate`; the keys shared with the delegate are destroyed. */
-  async removeDelegate(params: { delegate: string } & SendOptions): Promise<TxResult & { destroyedRefs: string[] }> {
+  /** `PatientDelegation.removeDelegate`: the custodians refuse the delegate from the next block. */
+  async removeDelegate(params: { delegate: string } & SendOptions): Promise<TxResult> {
     const delegate = addressArgument(params.delegate, "delegate");
     this.#requireSelf();
     const mined = await this.core.send(
@@ -390,36 +367,26 @@ export class PatientRole extends RoleBase {
       this.core.views.delegation.removeDelegate.populateTransaction(delegate),
       params,
     );
-    return {
-      ...txResult(mined),
-      destroyedRefs: await this.records.destroyShares(this.patient, delegateShareTag(delegate)),
-    };
+    return txResult(mined);
   }
 
   /**
-   * `PatientDelegation.designateHeir`. With `shareKeys` (default) the keys of every record are
-   * wrapped for the heir now, since the patient cannot share them after death; the access rule
-   * opens them to the heir only once the registrar records the death.
+   * `PatientDelegation.designateHeir`. Nothing is shared now: once the registrar records the
+   * death, the access rule admits the heir and the custodians release keys to them.
    */
-  async designateHeir(
-    params: { heir: string; shareKeys?: boolean } & SendOptions,
-  ): Promise<TxResult & { sharedRecords: string[] }> {
+  async designateHeir(params: { heir: string } & SendOptions): Promise<TxResult> {
     this.#requireSelf();
     const heir = addressArgument(params.heir, "heir");
-    const recipient =
-      params.shareKeys === false ? undefined : { address: heir, publicKey: await this.core.keys.require(heir) };
     const mined = await this.core.send(
       "delegation",
       this.core.views.delegation.designateHeir.populateTransaction(heir),
       params,
     );
-    const sharedRecords =
-      recipient === undefined ? [] : await this.#shareForGrant(heirShareTag(heir), recipient, "all", true);
-    return { ...txResult(mined), sharedRecords };
+    return txResult(mined);
   }
 
-  /** `PatientDelegation.removeHeir`; the keys shared with the heir are destroyed. */
-  async removeHeir(params: { heir: string } & SendOptions): Promise<TxResult & { destroyedRefs: string[] }> {
+  /** `PatientDelegation.removeHeir`. */
+  async removeHeir(params: { heir: string } & SendOptions): Promise<TxResult> {
     const heir = addressArgument(params.heir, "heir");
     this.#requireSelf();
     const mined = await this.core.send(
@@ -427,10 +394,7 @@ export class PatientRole extends RoleBase {
       this.core.views.delegation.removeHeir.populateTransaction(heir),
       params,
     );
-    return {
-      ...txResult(mined),
-      destroyedRefs: await this.records.destroyShares(this.patient, heirShareTag(heir)),
-    };
+    return txResult(mined);
   }
 
   /** `PatientDelegation.setMinorControl`: a minor able to judge makes guardians need permission. */
@@ -446,30 +410,19 @@ export class PatientRole extends RoleBase {
     );
   }
 
-  /**
-   * `CareRelationships.setFamilyDoctor`; with `shareKeys` (default) the keys of the records the
-   * doctor may now read are wrapped for them.
-   */
-  async setFamilyDoctor(
-    params: { doctor: string; shareKeys?: boolean } & SendOptions,
-  ): Promise<TxResult & { sharedRecords: string[] }> {
+  /** `CareRelationships.setFamilyDoctor`; the doctor reads through the custodians while registered. */
+  async setFamilyDoctor(params: { doctor: string } & SendOptions): Promise<TxResult> {
     const doctor = addressArgument(params.doctor, "doctor");
     const mined = await this.core.send(
       "relationships",
       this.core.views.relationships.setFamilyDoctor.populateTransaction(this.patient, doctor),
       params,
     );
-    const sharedRecords =
-      params.shareKeys === false || getAddress(doctor) === ZeroAddress
-        ? []
-        : await this.shareKeys({ reader: doctor, purpose: Purpose.Treatment });
-    return { ...txResult(mined), sharedRecords };
+    return txResult(mined);
   }
 
   /** Books an appointment (`CareRelationships.recordAppointment`); `day` defaults to today (UTC). */
-  async recordAppointment(
-    params: { doctor: string; day?: number; shareKeys?: boolean } & SendOptions,
-  ): Promise<TxResult & { sharedRecords: string[] }> {
+  async recordAppointment(params: { doctor: string; day?: number } & SendOptions): Promise<TxResult> {
     const doctor = addressArgument(params.doctor, "doctor");
     const day = params.day === undefined ? startOfUtcDay(await this.core.now()) : uintArgument(params.day, "day", 40);
     const mined = await this.core.send(
@@ -477,9 +430,7 @@ export class PatientRole extends RoleBase {
       this.core.views.relationships.recordAppointment.populateTransaction(this.patient, doctor, day),
       params,
     );
-    const sharedRecords =
-      params.shareKeys === false ? [] : await this.shareKeys({ reader: doctor, purpose: Purpose.Treatment });
-    return { ...txResult(mined), sharedRecords };
+    return txResult(mined);
   }
 
   /** `CareRelationships.setUnlockRequired`. */
@@ -496,11 +447,10 @@ export class PatientRole extends RoleBase {
 
   /**
    * Creates a one-time unlock for one doctor: a random code id and the patient's EIP-712 signature,
-   * valid for `lifetimeSeconds` (at most the contract's MAX_CODE_LIFETIME, one hour). With
-   * `shareKeys` (default) the keys of the patient's non-sensitive records are wrapped for the doctor,
-   * tagged with the code id; the chain opens them only once the doctor presents the code.
+   * valid for `lifetimeSeconds` (at most the contract's MAX_CODE_LIFETIME, one hour). No key moves:
+   * the doctor reads through the custodians once the code is presented on-chain.
    */
-  async createUnlock(params: { doctor: string; lifetimeSeconds?: number; shareKeys?: boolean }): Promise<UnlockCode> {
+  async createUnlock(params: { doctor: string; lifetimeSeconds?: number }): Promise<UnlockCode> {
     this.#requireSelf();
     const { relationships } = this.core.views;
     const [domain, now] = await Promise.all([
@@ -523,15 +473,11 @@ export class PatientRole extends RoleBase {
       },
       unlock,
     );
-    if (params.shareKeys !== false) {
-      const recipient = { address: unlock.doctor, publicKey: await this.core.keys.require(unlock.doctor) };
-      await this.#shareForGrant(unlock.codeId, recipient, "all");
-    }
     return { ...unlock, signature };
   }
 
-  /** `CareRelationships.cancelUnlockCode`; the keys shared for the code are destroyed. */
-  async cancelUnlockCode(params: { codeId: string } & SendOptions): Promise<TxResult & { destroyedRefs: string[] }> {
+  /** `CareRelationships.cancelUnlockCode`. */
+  async cancelUnlockCode(params: { codeId: string } & SendOptions): Promise<TxResult> {
     const codeId = bytes32Argument(params.codeId, "codeId");
     this.#requireSelf();
     const mined = await this.core.send(
@@ -539,16 +485,11 @@ export class PatientRole extends RoleBase {
       this.core.views.relationships.cancelUnlockCode.populateTransaction(codeId),
       params,
     );
-    return { ...txResult(mined), destroyedRefs: await this.records.destroyShares(this.patient, codeId) };
+    return txResult(mined);
   }
 
-  /**
-   * `EmergencyAccess.setEmergencyAccessToSensitive`. When allowing, the keys of the patient's
-   * sensitive records are wrapped for this client's configured emergency readers too.
-   */
-  async setEmergencyAccessToSensitive(
-    params: { allowed: boolean } & SendOptions,
-  ): Promise<TxResult & { sharedRecords: string[] }> {
+  /** `EmergencyAccess.setEmergencyAccessToSensitive`. */
+  async setEmergencyAccessToSensitive(params: { allowed: boolean } & SendOptions): Promise<TxResult> {
     const allowed = booleanArgument(params.allowed, "allowed");
     this.#requireSelf();
     const mined = await this.core.send(
@@ -556,89 +497,7 @@ export class PatientRole extends RoleBase {
       this.core.views.emergency.setEmergencyAccessToSensitive.populateTransaction(allowed),
       params,
     );
-    const sharedRecords: string[] = [];
-    if (allowed) {
-      for (const reader of this.core.options.emergencyReaders ?? []) {
-        const publicKey = await this.core.keys.publicKeyOf(reader);
-        if (publicKey === undefined) continue;
-        await this.core.index.refresh();
-        const entries = this.core.index
-          .records(this.patient)
-          .filter((entry) => entry.manifests.size > 0 && entry.erasures.size === 0);
-        sharedRecords.push(...(await this.records.share(entries, [{ address: getAddress(reader), publicKey }])));
-      }
-    }
-    return { ...txResult(mined), sharedRecords };
-  }
-
-  /**
-   * Wraps the keys of this patient's records for `reader`, for every record the access rule lets
-   * the reader open for `purpose` now (or only `commitments`). Returns the commitments shared.
-   */
-  async shareKeys(params: { reader: string; purpose?: Purpose; commitments?: readonly string[] }): Promise<string[]> {
-    const { core } = this;
-    const reader = addressArgument(params.reader, "reader");
-    const recipient = { address: reader, publicKey: await core.keys.require(reader) };
-    const purpose =
-      params.purpose === undefined ? Purpose.Treatment : enumArgument<Purpose>(params.purpose, "purpose", Purpose);
-    await core.index.refresh();
-    const wanted = params.commitments?.map((commitment) => bytes32Argument(commitment, "commitments"));
-    const candidates = core.index
-      .records(this.patient)
-      .filter((entry) => entry.manifests.size > 0 && entry.erasures.size === 0)
-      .filter((entry) => wanted === undefined || wanted.includes(entry.commitment));
-    const allowed: IndexedRecord[] = [];
-    for (const entry of candidates) {
-      const manifest = primaryManifest(entry)?.manifest;
-      if (manifest === undefined) continue;
-      const open =
-        manifest.anchor.kind === "batch"
-          ? await core.read("canAccessBatchRecord", () =>
-              core.views.consent.canAccessBatchRecord(
-                reader,
-                (manifest.anchor as { root: string }).root,
-                {
-                  patient: manifest.patient,
-                  commitment: manifest.commitment,
-                  recordType: manifest.recordType,
-                  sensitive: manifest.sensitive,
-                },
-                [...(manifest.anchor as { proof: readonly string[] }).proof],
-                purpose,
-              ),
-            )
-          : await core.read("canAccess", () =>
-              core.views.consent.canAccess(reader, this.patient, entry.commitment, purpose),
-            );
-      if (open) allowed.push(entry);
-    }
-    return this.records.share(allowed, [recipient]);
-  }
-
-  async #shareForGrant(
-    grantId: string,
-    grantee: { address: string; publicKey: string },
-    scope: GrantScope,
-    includeSensitive = false,
-  ): Promise<string[]> {
-    const { core } = this;
-    await core.index.refresh();
-    const entries = core.index
-      .records(this.patient)
-      .filter((entry) => entry.manifests.size > 0 && entry.erasures.size === 0);
-    const matching: IndexedRecord[] = [];
-    for (const entry of entries) {
-      const manifest = primaryManifest(entry)?.manifest;
-      if (manifest === undefined) continue;
-      if (scope !== "all" && "record" in scope) {
-        if (entry.commitment === scope.record.toLowerCase()) matching.push(entry);
-        continue;
-      }
-      if (scope !== "all" && manifest.recordType !== scope.recordType) continue;
-      // Type and all-records grants never cover sensitive records (the chain's current flag decides).
-      if (includeSensitive || !(await this.records.isSensitiveOnChain(entry))) matching.push(entry);
-    }
-    return this.records.share(matching, [grantee], grantId);
+    return txResult(mined);
   }
 
   async #request(params: GrantParams): Promise<GrantRequest> {
@@ -668,10 +527,7 @@ export class PatientRole extends RoleBase {
 }
 
 /** Decodes a ConsentGranted receipt into a GrantResult (shared with the relayer). */
-export function grantResultOf(
-  core: LedgerCore,
-  mined: Parameters<typeof txResult>[0],
-): Omit<GrantResult, "sharedRecords"> {
+export function grantResultOf(core: LedgerCore, mined: Parameters<typeof txResult>[0]): GrantResult {
   const event = core.event(mined.receipt, "consent", "ConsentGranted");
   return {
     ...txResult(mined),
@@ -684,14 +540,4 @@ export function grantResultOf(
     validFrom: Number(event.args.validFrom),
     validUntil: Number(event.args.validUntil),
   };
-}
-
-/** The tag of the key shares made for an heir (removing the heir destroys them). */
-export function heirShareTag(heir: string): string {
-  return id(`careledger/heir/${heir.toLowerCase()}`);
-}
-
-/** The tag of the key shares made for a reading delegate (removing the delegate destroys them). */
-export function delegateShareTag(delegate: string): string {
-  return id(`careledger/delegate/${delegate.toLowerCase()}`);
 }

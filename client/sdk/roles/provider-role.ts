@@ -3,7 +3,6 @@ import { addressArgument, booleanArgument, bytes32Argument } from "../arguments.
 import { InvalidArgumentError } from "../../errors.js";
 import { anchoredBatchWrite } from "../records/batch-write.js";
 import { anchoredWrite } from "../records/anchored-write.js";
-import type { ReaderPlan } from "../records/record-service.js";
 import type { AmendRecordResult, BatchWriteResult, RecordWriteResult } from "../results.js";
 import { RoleBase, recordTypeFor, type WriteOptions } from "./role-base.js";
 
@@ -15,8 +14,6 @@ export interface PutRecordParams extends WriteOptions {
   readonly recordType?: RecordType;
   /** Only record-level grants open a sensitive record. Default false. */
   readonly sensitive?: boolean;
-  /** More accounts to wrap the data key for. */
-  readonly readers?: ReaderPlan;
 }
 
 export interface PutRecordsBatchParams extends WriteOptions {
@@ -29,7 +26,6 @@ export interface AmendRecordParams extends WriteOptions {
   readonly previous: string;
   readonly resource: unknown;
   readonly sensitive?: boolean;
-  readonly readers?: ReaderPlan;
 }
 
 /** What every active provider can do with records: write, batch, correct, read. */
@@ -47,7 +43,6 @@ export abstract class ProviderRole extends RoleBase {
       resource: params.resource,
       recordType,
       sensitive,
-      readers: params.readers,
       idempotencyKey: params.idempotencyKey,
       preflight: async () => {
         await this.core.requireProvider();
@@ -77,7 +72,6 @@ export abstract class ProviderRole extends RoleBase {
         resource: record.resource,
         recordType: recordTypeFor(record.resource, record.recordType),
         sensitive: record.sensitive ?? false,
-        readers: record.readers,
       })),
       idempotencyKey: params.idempotencyKey,
       preflight: async () => {
@@ -102,7 +96,6 @@ export abstract class ProviderRole extends RoleBase {
       resource: params.resource,
       recordType,
       sensitive,
-      readers: params.readers,
       workflow: { kind: "amendment", related: previous.toLowerCase() },
       idempotencyKey: params.idempotencyKey,
       keyParts: [previous.toLowerCase()],

@@ -2,19 +2,25 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-import { JsonRpcSigner, Wallet, type Provider, type Signer } from "ethers";
+import { JsonRpcSigner, Wallet, parseEther, type Provider, type Signer } from "ethers";
 import { network } from "hardhat";
 
 import {
   CareLedger,
   HeliaStore,
   LocalDiskStore,
+  addressesOf as addressesOfDeployment,
   deployCareLedger,
   type CareLedgerAddresses,
   type CareLedgerOptions,
   type ContentStore,
 } from "../../../../client/index.js";
+import { CustodianService, type RunningCustodian } from "../../../../client/key-release/custodian-service.js";
 import { devAccountKey, startHardhatNode, type HardhatNode } from "../../../helpers/node.js";
+
+/** Key custodians every environment runs (real HTTP services on 127.0.0.1), and how many must answer. */
+export const CUSTODIAN_COUNT = 3;
+export const CUSTODIAN_THRESHOLD = 2;
 
 export type Transport = "edr" | "json-rpc";
 export type Backend = "local-disk" | "helia";
@@ -60,7 +66,8 @@ export interface SdkEnvironment {
   readonly url?: string;
   readonly directory: string;
   readonly store: ContentStore;
-  readonly keysPath: string;
+  /** The running key custodians. */
+  readonly custodians: readonly RunningCustodian[];
   addresses: CareLedgerAddresses;
   actor(name: ActorName): Actor;
   /** A client for an actor on the shared store and key directory (journal per actor). */
@@ -127,7 +134,6 @@ export async function createEnvironment(transport: Transport, backend: Backend):
     await closeNetwork();
     throw error;
   }
-  const keysPath = join(directory, "public-keys.json");
   const actor = (name: ActorName): Actor => {
     const signer = signers.get(name);
     if (signer === undefined) throw new Error(`no signer for ${name}`);
@@ -142,6 +148,29 @@ export async function createEnvironment(transport: Transport, backend: Backend):
     await closeNetwork();
     throw error;
   }
+  const addressesOf = await addressesOfDeployment(contracts);
+  // Custodians are separate accounts with their own directories; each publishes its key on start.
+  const custodians: RunningCustodian[] = [];
+  try {
+    const funder = actor("admin").signer;
+    for (let index = 0; index < CUSTODIAN_COUNT; index += 1) {
+      const custodianWallet = Wallet.createRandom().connect(provider);
+      await (await funder.sendTransaction({ to: custodianWallet.address, value: parseEther("1") })).wait();
+      custodians.push(
+        await CustodianService.start({
+          dataDir: join(directory, "custodians", String(index)),
+          provider,
+          addresses: addressesOf,
+          signer: custodianWallet,
+        }),
+      );
+    }
+  } catch (error) {
+    await Promise.allSettled(custodians.map((custodian) => custodian.close()));
+    await store.close();
+    await closeNetwork();
+    throw error;
+  }
   const env: SdkEnvironment = {
     name: `${transport === "edr" ? "in-process EDR" : "hardhat node over JSON-RPC"} with ${backend === "local-disk" ? "LocalDiskStore" : "HeliaStore"}`,
     transport,
@@ -150,37 +179,25 @@ export async function createEnvironment(transport: Transport, backend: Backend):
     ...(node === undefined ? {} : { url: node.url }),
     directory,
     store,
-    keysPath,
-    addresses: {
-      directory: await contracts.directory.getAddress(),
-      delegation: await contracts.delegation.getAddress(),
-      registry: await contracts.registry.getAddress(),
-      consent: await contracts.consent.getAddress(),
-      prescriptions: await contracts.prescriptions.getAddress(),
-      labOrders: await contracts.labOrders.getAddress(),
-      emergency: await contracts.emergency.getAddress(),
-      relationships: await contracts.relationships.getAddress(),
-      keyRegistry: await contracts.keyRegistry.getAddress(),
-    },
+    custodians,
+    addresses: addressesOf,
     actor,
     connect: async (name, options = {}) => {
-      const { signer, privateKey } = actor(name);
+      const { signer } = actor(name);
       return CareLedger.connect({
         signer,
         addresses: env.addresses,
         store,
-        keys: keysPath,
-        privateKey,
         dataDir: join(directory, "clients", name),
-        emergencyReaders: [actor("emergency").address],
-        // The JSON-RPC runs seal and open on the worker-thread pool, the in-process runs inline.
-        cryptoWorkers: transport === "json-rpc" ? 2 : 0,
+        custodians: custodians.map((custodian) => ({ url: custodian.url, address: custodian.address })),
+        custodianThreshold: CUSTODIAN_THRESHOLD,
         ...options,
       });
     },
     blobPath: (ref) => (store instanceof LocalDiskStore ? store.pathOf(ref) : (store as HeliaStore).blockPathOf(ref)),
     rpc,
     close: async () => {
+      await Promise.allSettled(custodians.map((custodian) => custodian.close()));
       await store.close();
       await closeNetwork();
       await rm(directory, { recursive: true, force: true });
