@@ -126,7 +126,8 @@ function topicOf(address: string): string {
 }
 
 describe("crash safety of storage under SIGKILL", function () {
-  this.timeout(360_000);
+  // A guard against a hang, not a speed limit: the 16 runs took 3.5-5 min with both cores busy.
+  this.timeout(900_000);
 
   let node: HardhatNode;
   let directory: string;
