@@ -224,7 +224,8 @@ async function chainNow(provider: Provider): Promise<number> {
   return block.timestamp;
 }
 
-async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+/** Waits for `condition`; the deadline only guards against a hang, so it is generous for a loaded machine. */
+async function waitFor(condition: () => boolean, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error("The expected alert did not arrive.");

@@ -73,7 +73,8 @@ function errorText(error: Error): string {
   return `${error.message} ${JSON.stringify(fields, (_, value: unknown) => (typeof value === "bigint" ? value.toString() : value))}`;
 }
 
-async function eventually(condition: () => boolean, timeoutMs = 15_000): Promise<void> {
+/** Waits for `condition`; the deadline only guards against a hang, so it is generous for a loaded machine. */
+async function eventually(condition: () => boolean, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error("condition not met in time");
