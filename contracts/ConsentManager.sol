@@ -68,6 +68,9 @@ contract ConsentManager is IConsentManager, AccessControlDefaultAdminRules, EIP7
     /// @inheritdoc IConsentManager
     function grantConsent(address patient, GrantRequest calldata request) external returns (bytes32 grantId) {
         _checkPatientOrDelegate(patient);
+        // A delegate's own access is the patient's appointment, bounded by its capabilities and end date;
+        // a grant to itself would outlive both (and turn a consent-only power of attorney into reading).
+        if (msg.sender != patient && request.grantee == msg.sender) revert ConsentDelegateSelfGrant(msg.sender, patient);
         return _grant(patient, request);
     }
 

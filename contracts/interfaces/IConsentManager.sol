@@ -49,6 +49,10 @@ interface IConsentManager {
     /// @notice A patient cannot grant access to themself.
     error ConsentSelfGrant(address patient);
 
+    /// @notice A delegate cannot grant itself access to `patient`'s records: what a delegate may read is
+    /// what the patient's appointment (the read capability) says, and it ends with the delegation.
+    error ConsentDelegateSelfGrant(address delegate, address patient);
+
     /// @notice `scopeValue` does not fit `scope` (a zero record commitment, an invalid type, or a
     /// non-zero value for all records), or `purpose` needs a narrower scope (legal representation is only
     /// ever granted record by record).
@@ -105,7 +109,8 @@ interface IConsentManager {
     /// @notice The admin removed a workflow access source.
     event AccessSourceRemoved(address indexed source);
 
-    /// @notice Grants access for `patient`. The patient or a delegate with the consent capability.
+    /// @notice Grants access for `patient`. The patient or a delegate with the consent capability; a
+    /// delegate never to itself (a general power to manage consents is not consent to read).
     /// Granting the same grantee, scope, value and purpose again replaces the period and un-revokes.
     /// @param patient The patient whose records are shared.
     /// @param request What is granted.

@@ -452,7 +452,8 @@ contract AccessModel {
     }
 
     /// @dev The documented checks, in the contract's order: who may grant (or the signature's
-    /// deadline), the patient alive (consents no longer change after death), self-grant, period,
+    /// deadline; a delegate never to itself), the patient alive (consents no longer change after death),
+    /// self-grant, period,
     /// scope (legal representation only per record).
     function _expectedGrantError(Pending memory p) internal view returns (bytes4) {
         IConsentManager.GrantRequest memory q = p.request;
@@ -460,6 +461,8 @@ contract AccessModel {
             if (ghostNow > p.deadline) return IConsentManager.ConsentExpiredSignature.selector;
         } else if (p.caller != p.patient && !isDelegate(p.patient, p.caller, _CAP_CONSENT)) {
             return IConsentManager.ConsentNotPatientOrDelegate.selector;
+        } else if (p.caller != p.patient && q.grantee == p.caller) {
+            return IConsentManager.ConsentDelegateSelfGrant.selector;
         }
         if (_patients[p.patient].diedAt != 0) return IConsentManager.ConsentPatientDeceased.selector;
         if (q.grantee == p.patient) return IConsentManager.ConsentSelfGrant.selector;

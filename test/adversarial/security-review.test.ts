@@ -51,11 +51,16 @@ async function fixture() {
   const note = commitmentOf("review/note");
   const sensitiveNote = commitmentOf("review/sensitive-note");
   const minorNote = commitmentOf("review/minor-note");
+  // Written by the hospital itself, so that no doctor under test reads it as its author.
+  const hospitalNote = commitmentOf("review/hospital-note");
   await receiptOf(registry.connect(doctor).anchorRecord(patient.address, note, RecordType.ClinicalNote, false));
   await receiptOf(registry.connect(doctor).anchorRecord(patient.address, sensitiveNote, RecordType.ClinicalNote, true));
   await receiptOf(registry.connect(doctor).anchorRecord(minor.address, minorNote, RecordType.ClinicalNote, false));
+  await receiptOf(
+    registry.connect(world.hospital).anchorRecord(patient.address, hospitalNote, RecordType.ClinicalNote, false),
+  );
   const start = await networkHelpers.time.latest();
-  return { ...world, minor, guardian, lawyer, accomplice, note, sensitiveNote, minorNote, start };
+  return { ...world, minor, guardian, lawyer, accomplice, note, sensitiveNote, minorNote, hospitalNote, start };
 }
 
 type Fixture = Awaited<ReturnType<typeof fixture>>;
@@ -127,6 +132,76 @@ describe("Security review: the review's attacks on the contracts are refused", f
           .to.be.revertedWithCustomError(registry, "RecordRegistryNotPatientOrDelegate")
           .withArgs(guardian.address, minor.address);
         expect((await registry.recordOf(minor.address, minorNote)).flags).to.equal(0n);
+      });
+    });
+  });
+
+  describe("delegate escalation: a consent-only delegate or a guardian grants itself access", function () {
+    const CATEGORY = "delegate escalation";
+
+    it("refuses a consent-only delegate (a general power of attorney) an all-records grant to itself", async function () {
+      await attack(CATEGORY, "lawyer with the consent capability grants itself all records", async () => {
+        const { delegation, consent, patient, lawyer, note } = f;
+        await receiptOf(
+          delegation.connect(patient).appointDelegate(lawyer.address, Capability.ManageConsent, f.start + YEAR),
+        );
+        const now = await networkHelpers.time.latest();
+        await expect(consent.connect(lawyer).grantConsent(patient.address, grantRequest(lawyer.address, now)))
+          .to.be.revertedWithCustomError(consent, "ConsentDelegateSelfGrant")
+          .withArgs(lawyer.address, patient.address);
+        expect(await consent.canAccess(lawyer.address, patient.address, note, Purpose.Treatment)).to.equal(false);
+      });
+    });
+
+    it("refuses it a record-level legal-representation grant to itself too", async function () {
+      await attack(CATEGORY, "lawyer grants itself one record for legal representation", async () => {
+        const { delegation, consent, patient, lawyer, sensitiveNote } = f;
+        await receiptOf(
+          delegation.connect(patient).appointDelegate(lawyer.address, Capability.ManageConsent, f.start + YEAR),
+        );
+        const now = await networkHelpers.time.latest();
+        const request = grantRequest(lawyer.address, now, {
+          scope: ConsentScope.Record,
+          scopeValue: sensitiveNote,
+          purpose: Purpose.LegalRepresentation,
+        });
+        await expect(consent.connect(lawyer).grantConsent(patient.address, request))
+          .to.be.revertedWithCustomError(consent, "ConsentDelegateSelfGrant")
+          .withArgs(lawyer.address, patient.address);
+        expect(
+          await consent.canAccess(lawyer.address, patient.address, sensitiveNote, Purpose.LegalRepresentation),
+        ).to.equal(false);
+      });
+    });
+
+    it("leaves a guardian nothing once the minor takes control or comes of age (no self-grant survives)", async function () {
+      await attack(CATEGORY, "guardian's self-grant outlives the minor taking control and the minority", async () => {
+        const minorUntil = f.start + 2 * YEAR;
+        await acceptedGuardianship(minorUntil);
+        const { delegation, consent, guardian, minor, minorNote } = f;
+        const now = await networkHelpers.time.latest();
+        const request = grantRequest(guardian.address, now, { validUntil: now + 10 * YEAR });
+        await expect(consent.connect(guardian).grantConsent(minor.address, request))
+          .to.be.revertedWithCustomError(consent, "ConsentDelegateSelfGrant")
+          .withArgs(guardian.address, minor.address);
+        await receiptOf(delegation.connect(minor).setMinorControl(true));
+        expect(await consent.canAccess(guardian.address, minor.address, minorNote, Purpose.Treatment)).to.equal(false);
+        await receiptOf(delegation.connect(minor).setMinorControl(false));
+        await networkHelpers.time.increaseTo(minorUntil);
+        expect(await consent.canAccess(guardian.address, minor.address, minorNote, Purpose.Treatment)).to.equal(false);
+      });
+    });
+
+    it("refuses a guardian erasing the minor's records", async function () {
+      await attack(CATEGORY, "guardian erases a minor's record", async () => {
+        await acceptedGuardianship();
+        const { registry, consent, guardian, minor, minorNote } = f;
+        await expect(registry.connect(guardian).eraseRecord(minor.address, minorNote))
+          .to.be.revertedWithCustomError(registry, "RecordRegistryNotPatientOrDelegate")
+          .withArgs(guardian.address, minor.address);
+        expect(await consent.accessBasis(minor.address, minor.address, minorNote, Purpose.Treatment)).to.equal(
+          BigInt(AccessBasis.Patient),
+        );
       });
     });
   });
