@@ -183,6 +183,8 @@ contract RecordRegistry is IRecordRegistry, AccessControlDefaultAdminRules {
         if (old.flags & FLAG_SUPERSEDED != 0) revert RecordRegistrySuperseded(patient, previousCommitment);
         previous.flags = old.flags | FLAG_SUPERSEDED;
         uint16 version = old.version + 1;
+        // A correction never reopens what the patient (or the author) closed: sensitivity carries over.
+        sensitive = sensitive || old.flags & FLAG_SENSITIVE != 0;
         _anchor(author, patient, commitment, old.recordType, sensitive, version);
         emit RecordAmended(patient, commitment, previousCommitment, author, version, sensitive);
     }

@@ -66,7 +66,7 @@ interface ILabOrders {
     /// @param patient The patient.
     /// @param previousResult The current result's commitment.
     /// @param result The corrected result's commitment.
-    /// @param sensitive Whether the corrected result is sensitive.
+    /// @param sensitive Whether the corrected result is sensitive (or-ed with the previous version's flag).
     function correctLabResult(address patient, bytes32 previousResult, bytes32 result, bool sensitive) external;
 
     /// @notice Cancels a pending order. Only the ordering doctor, while an active doctor.

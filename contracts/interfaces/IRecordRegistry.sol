@@ -103,7 +103,8 @@ interface IRecordRegistry {
         bool sensitive
     );
 
-    /// @notice `author` corrected `previousCommitment` with `commitment`; both stay on-chain.
+    /// @notice `author` corrected `previousCommitment` with `commitment`; both stay on-chain. `sensitive`
+    /// is the new version's flag as stored (the previous version's flag carries over).
     event RecordAmended(
         address indexed patient,
         bytes32 indexed commitment,
@@ -146,11 +147,13 @@ interface IRecordRegistry {
     ) external;
 
     /// @notice Corrects a record: anchors `commitment` as the next version of `previousCommitment`,
-    /// which stays anchored and is marked superseded. Only the author of the previous version.
+    /// which stays anchored and is marked superseded. Only the author of the previous version. A
+    /// correction never lowers sensitivity: the new version is sensitive when `sensitive` is set or the
+    /// previous version was sensitive (only the patient lifts the flag, with `setRecordSensitivity`).
     /// @param patient The patient the record is about.
     /// @param previousCommitment The version being corrected (must be the newest).
     /// @param commitment The corrected version's commitment.
-    /// @param sensitive Whether the corrected version is sensitive.
+    /// @param sensitive Whether the corrected version is sensitive (or-ed with the previous version's flag).
     function amendRecord(address patient, bytes32 previousCommitment, bytes32 commitment, bool sensitive) external;
 
     /// @notice Corrects a record on behalf of its author. Only workflow contracts (the workflow role),
@@ -159,7 +162,7 @@ interface IRecordRegistry {
     /// @param patient The patient the record is about.
     /// @param previousCommitment The version being corrected (must be the newest).
     /// @param commitment The corrected version's commitment.
-    /// @param sensitive Whether the corrected version is sensitive.
+    /// @param sensitive Whether the corrected version is sensitive (or-ed with the previous version's flag).
     function amendRecordFor(
         address author,
         address patient,

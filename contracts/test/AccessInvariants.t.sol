@@ -833,7 +833,8 @@ contract RecordsHandler is HandlerBase {
             if (_succeeded(expected, "amendRecord")) {
                 model.setRecordFlags(index, old.sensitive, old.erased, true);
                 old.commitment = commitment;
-                old.sensitive = sensitive;
+                // A correction keeps the previous version's sensitivity.
+                old.sensitive = sensitive || old.sensitive;
                 old.version += 1;
                 model.pushRecord(old);
             }

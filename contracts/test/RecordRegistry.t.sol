@@ -161,6 +161,7 @@ contract RecordRegistryTest is CareLedgerFixture {
         RecordType recordType = _recordType(t);
         bytes32 current = keccak256(abi.encode(salt, uint256(0)));
         _anchor(_lab, _patient, current, recordType, false);
+        bool everSensitive;
         for (uint256 i = 1; i <= count; ++i) {
             bytes32 next = keccak256(abi.encode(salt, i));
             bool sensitive = (sensitivity >> i) & 1 == 1;
@@ -173,7 +174,9 @@ contract RecordRegistryTest is CareLedgerFixture {
             assertEq(uint256(corrected.version), i + 1, "version count");
             assertEq(corrected.author, _lab, "author kept");
             assertEq(uint256(corrected.recordType), uint256(recordType), "type kept");
-            assertEq(uint256(corrected.flags), sensitive ? _FLAG_SENSITIVE : 0, "corrected flags");
+            // Sensitivity never drops in a correction: once a version is sensitive, every later one is.
+            assertEq(uint256(corrected.flags), sensitive || everSensitive ? _FLAG_SENSITIVE : 0, "corrected flags");
+            everSensitive = everSensitive || sensitive;
             assertTrue(previous.flags & _FLAG_SUPERSEDED != 0, "previous superseded");
 
             VM.prank(_lab);

@@ -205,4 +205,45 @@ describe("Security review: the review's attacks on the contracts are refused", f
       });
     });
   });
+
+  describe("sensitivity: a correction drops the patient's sensitivity flag", function () {
+    const CATEGORY = "sensitivity";
+    const FLAG_SENSITIVE = 1n;
+
+    it("keeps a record the patient marked sensitive sensitive when its author corrects it with sensitive = false", async function () {
+      await attack(CATEGORY, "author's amendRecord(sensitive = false) reopens a sensitive record", async () => {
+        const { registry, consent, doctor, patient, reader, note } = f;
+        await receiptOf(registry.connect(patient).setRecordSensitivity(patient.address, note, true));
+        const now = await networkHelpers.time.latest();
+        await receiptOf(consent.connect(patient).grantConsent(patient.address, grantRequest(reader.address, now)));
+        const corrected = commitmentOf("review/note-v2");
+        await expect(registry.connect(doctor).amendRecord(patient.address, note, corrected, false))
+          .to.emit(registry, "RecordAmended")
+          .withArgs(patient.address, corrected, note, doctor.address, 2, true);
+        expect((await registry.recordOf(patient.address, corrected)).flags & FLAG_SENSITIVE).to.equal(FLAG_SENSITIVE);
+        expect(await consent.canAccess(reader.address, patient.address, corrected, Purpose.Treatment)).to.equal(false);
+      });
+    });
+
+    it("keeps a lab result the patient marked sensitive sensitive through the lab's correction", async function () {
+      await attack(CATEGORY, "lab's correctLabResult(sensitive = false) reopens a sensitive result", async () => {
+        const { labOrders, registry, consent, doctor, lab, patient, reader } = f;
+        const order = commitmentOf("review/order");
+        const result = commitmentOf("review/result");
+        const corrected = commitmentOf("review/result-v2");
+        await receiptOf(labOrders.connect(doctor).orderLabTest(patient.address, order, lab.address));
+        await receiptOf(labOrders.connect(lab).postLabResult(patient.address, order, result, false));
+        await receiptOf(registry.connect(patient).setRecordSensitivity(patient.address, result, true));
+        const now = await networkHelpers.time.latest();
+        const typeGrant = grantRequest(reader.address, now, {
+          scope: ConsentScope.RecordType,
+          scopeValue: ethers.zeroPadValue(ethers.toBeHex(RecordType.LabResult), 32),
+        });
+        await receiptOf(consent.connect(patient).grantConsent(patient.address, typeGrant));
+        await receiptOf(labOrders.connect(lab).correctLabResult(patient.address, result, corrected, false));
+        expect((await registry.recordOf(patient.address, corrected)).flags & FLAG_SENSITIVE).to.equal(FLAG_SENSITIVE);
+        expect(await consent.canAccess(reader.address, patient.address, corrected, Purpose.Treatment)).to.equal(false);
+      });
+    });
+  });
 });

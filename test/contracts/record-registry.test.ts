@@ -400,16 +400,18 @@ describe("RecordRegistry", function () {
         expect((await registry.recordOf(patient.address, v2)).flags).to.equal(BigInt(RecordFlag.Superseded));
       });
 
-      it("keeps the sensitive flag of the superseded version", async function () {
+      it("keeps the sensitive flag on the superseded version and carries it to the correction", async function () {
         const { registry, doctor, patient } = f;
         const v1 = commitmentOf("sensitive/v1");
+        const v2 = commitmentOf("sensitive/v2");
         await (await registry.connect(doctor).anchorRecord(patient.address, v1, RecordType.Imaging, true)).wait();
-        await (
-          await registry.connect(doctor).amendRecord(patient.address, v1, commitmentOf("sensitive/v2"), false)
-        ).wait();
+        await expect(registry.connect(doctor).amendRecord(patient.address, v1, v2, false))
+          .to.emit(registry, "RecordAmended")
+          .withArgs(patient.address, v2, v1, doctor.address, 2, true);
         expect((await registry.recordOf(patient.address, v1)).flags).to.equal(
           BigInt(RecordFlag.Sensitive | RecordFlag.Superseded),
         );
+        expect((await registry.recordOf(patient.address, v2)).flags).to.equal(BigInt(RecordFlag.Sensitive));
       });
 
       it("lets a patient correct their own wellness record", async function () {
