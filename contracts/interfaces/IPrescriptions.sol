@@ -7,7 +7,10 @@ pragma solidity ^0.8.28;
 /// terms and enforces them: a pharmacy dispenses only when the prescriber authorised it (by name or
 /// "any registered pharmacy") AND the patient consented to that pharmacy dispensing, never beyond
 /// the prescribed total, never after expiry or cancellation. Each dispense anchors its own record
-/// (an encrypted FHIR MedicationDispense).
+/// (an encrypted FHIR MedicationDispense). Only the newest version of a prescription is dispensable:
+/// the prescriber corrects one with `amendPrescription`, which carries what was already dispensed over
+/// to the corrected version; a version superseded any other way (a direct `amendRecord` in the
+/// registry) is dispensable no more, and its correction has no terms until the prescriber issues one.
 interface IPrescriptions {
     /// @notice Dispensing terms and progress. Fits in one slot (20 + 5 + 2 + 1 + 3 + 1 bytes).
     /// @param pharmacy The designated pharmacy, or zero for any registered pharmacy.
@@ -70,6 +73,12 @@ interface IPrescriptions {
     /// @notice The prescriber is no longer an active provider, so the prescription cannot be dispensed.
     error PrescriptionPrescriberInactive(address prescriber);
 
+    /// @notice A newer version corrects the prescription: dispense (or correct) that one instead.
+    error PrescriptionSuperseded(bytes32 prescription);
+
+    /// @notice The corrected terms allow `total` units in all, fewer than the `dispensed` already given.
+    error PrescriptionTotalBelowDispensed(uint256 total, uint256 dispensed);
+
     /// @notice `prescriber` issued a prescription for `patient`.
     event PrescriptionIssued(
         address indexed patient,
@@ -91,6 +100,9 @@ interface IPrescriptions {
         uint24 amount
     );
 
+    /// @notice The prescriber corrected `previous` with `prescription`, which carries its dispensed units over.
+    event PrescriptionAmended(address indexed patient, bytes32 indexed prescription, bytes32 indexed previous);
+
     /// @notice The prescriber cancelled the prescription.
     event PrescriptionCancelledBy(address indexed patient, bytes32 indexed prescription, address indexed prescriber);
 
@@ -103,8 +115,8 @@ interface IPrescriptions {
 
     /// @notice Dispenses `amount` units and anchors the dispense record, as sensitive as the
     /// prescription. Only active pharmacies the prescriber authorised, with the patient's dispensing
-    /// consent, while the prescriber is active and the prescription is neither erased, expired nor
-    /// cancelled.
+    /// consent, while the prescriber is active and the prescription is neither erased, superseded,
+    /// expired nor cancelled.
     /// @param patient The patient.
     /// @param prescription The prescription record's commitment.
     /// @param amount Units dispensed now (a partial fill is fine).
@@ -116,6 +128,16 @@ interface IPrescriptions {
         bytes32 dispenseCommitment
     ) external;
 
+    /// @notice Corrects a prescription: anchors the corrected MedicationRequest as the next version of
+    /// `previous` (the registry checks that the caller wrote it and that it is the newest version) and
+    /// gives it `terms`, carrying over the units already dispensed. Only the prescriber, while an active
+    /// doctor, and not once cancelled. The old version can no longer be dispensed.
+    /// @param patient The patient.
+    /// @param previous The prescription record being corrected.
+    /// @param prescription The corrected prescription record's commitment.
+    /// @param terms The corrected dispensing terms; their total may not be below what was dispensed.
+    function amendPrescription(address patient, bytes32 previous, bytes32 prescription, Terms calldata terms) external;
+
     /// @notice Cancels a prescription. Only its prescriber, while an active doctor.
     /// @param patient The patient.
     /// @param prescription The prescription record's commitment.
@@ -126,7 +148,7 @@ interface IPrescriptions {
     /// @param prescription The prescription record's commitment.
     function prescriptionOf(address patient, bytes32 prescription) external view returns (Prescription memory);
 
-    /// @notice Units that may still be dispensed (zero when expired or cancelled).
+    /// @notice Units that may still be dispensed (zero when expired, cancelled, superseded or erased).
     /// @param patient The patient.
     /// @param prescription The prescription record's commitment.
     function remainingOf(address patient, bytes32 prescription) external view returns (uint256);

@@ -13,6 +13,7 @@ import {WorkflowBase} from "./WorkflowBase.sol";
 contract Prescriptions is IPrescriptions, WorkflowBase {
     uint8 private constant _FLAG_SENSITIVE = 1;
     uint8 private constant _FLAG_ERASED = 2;
+    uint8 private constant _FLAG_SUPERSEDED = 4;
 
     mapping(address patient => mapping(bytes32 prescription => Prescription terms)) private _prescriptions;
 
@@ -28,22 +29,10 @@ contract Prescriptions is IPrescriptions, WorkflowBase {
     /// @inheritdoc IPrescriptions
     function issuePrescription(address patient, bytes32 commitment, Terms calldata terms) external {
         _checkActiveKind(msg.sender, ProviderKind.Doctor);
-        if (terms.quantity == 0 || terms.expiresAt <= _now()) {
-            revert PrescriptionInvalidTerms(terms.quantity, terms.expiresAt);
-        }
-        if (terms.pharmacy != address(0) && _directory.activeKindOf(terms.pharmacy) != ProviderKind.Pharmacy) {
-            revert PrescriptionInvalidPharmacy(terms.pharmacy);
-        }
+        _checkTerms(terms);
         // The registry rejects a zero patient or commitment and a second anchoring of the same one.
         _registry.anchorRecordFor(msg.sender, patient, commitment, RecordType.Prescription, false);
-        _prescriptions[patient][commitment] = Prescription({
-            pharmacy: terms.pharmacy,
-            expiresAt: terms.expiresAt,
-            quantity: terms.quantity,
-            refills: terms.refills,
-            dispensed: 0,
-            cancelled: false
-        });
+        _store(patient, commitment, terms, 0);
         emit PrescriptionIssued(
             patient,
             commitment,
@@ -80,6 +69,7 @@ contract Prescriptions is IPrescriptions, WorkflowBase {
         }
         if (prescriberKind != ProviderKind.Doctor) revert PrescriptionPrescriberInactive(record.author);
         if (record.flags & _FLAG_ERASED != 0) revert PrescriptionErased(prescription);
+        if (record.flags & _FLAG_SUPERSEDED != 0) revert PrescriptionSuperseded(prescription);
         bool sensitive = record.flags & _FLAG_SENSITIVE != 0;
         if (
             !_consent.hasConsent(
@@ -98,6 +88,21 @@ contract Prescriptions is IPrescriptions, WorkflowBase {
         // A dispense names the same medicine, so it is exactly as sensitive as its prescription.
         _registry.anchorRecordFor(msg.sender, patient, dispenseCommitment, RecordType.Dispense, sensitive);
         emit PrescriptionDispensed(patient, prescription, msg.sender, dispenseCommitment, amount);
+    }
+
+    /// @inheritdoc IPrescriptions
+    function amendPrescription(address patient, bytes32 previous, bytes32 prescription, Terms calldata terms) external {
+        Prescription memory old = _existing(patient, previous);
+        _checkActiveKind(msg.sender, ProviderKind.Doctor);
+        if (old.cancelled) revert PrescriptionCancelled(previous);
+        _checkTerms(terms);
+        uint256 total = uint256(terms.quantity) * (uint256(terms.refills) + 1);
+        if (total < old.dispensed) revert PrescriptionTotalBelowDispensed(total, old.dispensed);
+        // The registry checks that the caller wrote `previous`, that it is the newest version and not
+        // erased, marks it superseded (so it is dispensable no more) and keeps its sensitivity.
+        _registry.amendRecordFor(msg.sender, patient, previous, prescription, false);
+        _store(patient, prescription, terms, old.dispensed);
+        emit PrescriptionAmended(patient, prescription, previous);
     }
 
     /// @inheritdoc IPrescriptions
@@ -120,7 +125,28 @@ contract Prescriptions is IPrescriptions, WorkflowBase {
     function remainingOf(address patient, bytes32 prescription) external view returns (uint256) {
         Prescription memory rx = _prescriptions[patient][prescription];
         if (rx.quantity == 0 || rx.cancelled || _now() >= rx.expiresAt) return 0;
+        if (_registry.recordOf(patient, prescription).flags & (_FLAG_ERASED | _FLAG_SUPERSEDED) != 0) return 0;
         return _total(rx) - rx.dispensed;
+    }
+
+    function _checkTerms(Terms calldata terms) private view {
+        if (terms.quantity == 0 || terms.expiresAt <= _now()) {
+            revert PrescriptionInvalidTerms(terms.quantity, terms.expiresAt);
+        }
+        if (terms.pharmacy != address(0) && _directory.activeKindOf(terms.pharmacy) != ProviderKind.Pharmacy) {
+            revert PrescriptionInvalidPharmacy(terms.pharmacy);
+        }
+    }
+
+    function _store(address patient, bytes32 prescription, Terms calldata terms, uint24 dispensed) private {
+        _prescriptions[patient][prescription] = Prescription({
+            pharmacy: terms.pharmacy,
+            expiresAt: terms.expiresAt,
+            quantity: terms.quantity,
+            refills: terms.refills,
+            dispensed: dispensed,
+            cancelled: false
+        });
     }
 
     function _existing(address patient, bytes32 prescription) private view returns (Prescription storage stored) {

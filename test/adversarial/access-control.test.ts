@@ -626,6 +626,11 @@ const KNOWLEDGE: Readonly<Partial<Record<ContractName, Readonly<Record<string, E
   prescriptions: {
     "issuePrescription(address,bytes32,(address,uint40,uint16,uint8))": { allowed: ACTIVE_DOCTORS, control: "doctor" },
     "dispensePrescription(address,bytes32,uint24,bytes32)": { allowed: ["pharmacy"], control: "pharmacy" },
+    "amendPrescription(address,bytes32,bytes32,(address,uint40,uint16,uint8))": {
+      allowed: ["doctor"],
+      control: "doctor",
+      args: (w) => ({ previous: w.victim.prescription, prescription: fresh("amended-prescription") }),
+    },
     "cancelPrescription(address,bytes32)": { allowed: ["doctor"], control: "doctor" },
   },
 };

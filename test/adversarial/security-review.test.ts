@@ -246,4 +246,79 @@ describe("Security review: the review's attacks on the contracts are refused", f
       });
     });
   });
+
+  describe("superseded prescription: the old version stays dispensable after a correction", function () {
+    const CATEGORY = "superseded prescription";
+
+    /** Issues a prescription (10 units, 1 refill) and gives the pharmacy the patient's dispensing consent. */
+    async function issued(): Promise<string> {
+      const { prescriptions, consent, doctor, pharmacy, patient } = f;
+      const rx = commitmentOf("review/rx");
+      const now = await networkHelpers.time.latest();
+      const terms = { pharmacy: pharmacy.address, expiresAt: now + 30 * DAY, quantity: 10, refills: 1 };
+      await receiptOf(prescriptions.connect(doctor).issuePrescription(patient.address, rx, terms));
+      const dispensing = grantRequest(pharmacy.address, now, {
+        scope: ConsentScope.RecordType,
+        scopeValue: ethers.zeroPadValue(ethers.toBeHex(RecordType.Prescription), 32),
+        purpose: Purpose.Dispensing,
+      });
+      await receiptOf(consent.connect(patient).grantConsent(patient.address, dispensing));
+      return rx;
+    }
+
+    it("refuses the old version once the prescriber amends it; the correction carries the units dispensed", async function () {
+      await attack(CATEGORY, "pharmacy dispenses the superseded version in full", async () => {
+        const { prescriptions, doctor, pharmacy, patient } = f;
+        const rx = await issued();
+        await receiptOf(prescriptions.connect(pharmacy).dispensePrescription(patient.address, rx, 10, commitmentOf("d1")));
+        const corrected = commitmentOf("review/rx-v2");
+        const now = await networkHelpers.time.latest();
+        const terms = { pharmacy: pharmacy.address, expiresAt: now + 30 * DAY, quantity: 10, refills: 1 };
+        await expect(prescriptions.connect(doctor).amendPrescription(patient.address, rx, corrected, terms))
+          .to.emit(prescriptions, "PrescriptionAmended")
+          .withArgs(patient.address, corrected, rx);
+        await expect(prescriptions.connect(pharmacy).dispensePrescription(patient.address, rx, 10, commitmentOf("d2")))
+          .to.be.revertedWithCustomError(prescriptions, "PrescriptionSuperseded")
+          .withArgs(rx);
+        expect(await prescriptions.remainingOf(patient.address, rx)).to.equal(0n);
+        expect(await prescriptions.remainingOf(patient.address, corrected)).to.equal(10n);
+        await receiptOf(
+          prescriptions.connect(pharmacy).dispensePrescription(patient.address, corrected, 10, commitmentOf("d3")),
+        );
+        await expect(
+          prescriptions.connect(pharmacy).dispensePrescription(patient.address, corrected, 1, commitmentOf("d4")),
+        )
+          .to.be.revertedWithCustomError(prescriptions, "PrescriptionQuantityExceeded")
+          .withArgs(corrected, 1, 10, 0);
+        expect((await prescriptions.prescriptionOf(patient.address, corrected)).dispensed).to.equal(20n);
+      });
+    });
+
+    it("refuses the old version after a direct amendRecord in the registry too", async function () {
+      await attack(CATEGORY, "pharmacy dispenses a version the prescriber corrected in the registry", async () => {
+        const { prescriptions, registry, doctor, pharmacy, patient } = f;
+        const rx = await issued();
+        await receiptOf(registry.connect(doctor).amendRecord(patient.address, rx, commitmentOf("review/rx-direct"), false));
+        await expect(prescriptions.connect(pharmacy).dispensePrescription(patient.address, rx, 5, commitmentOf("d5")))
+          .to.be.revertedWithCustomError(prescriptions, "PrescriptionSuperseded")
+          .withArgs(rx);
+        expect(await prescriptions.remainingOf(patient.address, rx)).to.equal(0n);
+      });
+    });
+
+    it("refuses a correction that would allow less than was already dispensed, so the total never resets", async function () {
+      await attack(CATEGORY, "prescriber's correction resets the dispensed total", async () => {
+        const { prescriptions, doctor, pharmacy, patient } = f;
+        const rx = await issued();
+        await receiptOf(prescriptions.connect(pharmacy).dispensePrescription(patient.address, rx, 10, commitmentOf("d6")));
+        const now = await networkHelpers.time.latest();
+        const terms = { pharmacy: pharmacy.address, expiresAt: now + 30 * DAY, quantity: 5, refills: 0 };
+        await expect(
+          prescriptions.connect(doctor).amendPrescription(patient.address, rx, commitmentOf("review/rx-small"), terms),
+        )
+          .to.be.revertedWithCustomError(prescriptions, "PrescriptionTotalBelowDispensed")
+          .withArgs(5, 10);
+      });
+    });
+  });
 });
