@@ -23,6 +23,16 @@ contract CareRelationships is ICareRelationships, IAccessSource, WorkflowBase, E
     /// @inheritdoc ICareRelationships
     uint256 public constant MAX_CODE_LIFETIME = 1 hours;
     /// @inheritdoc ICareRelationships
+    uint256 public constant MAX_ADMISSION_PERIOD = 30 days;
+    /// @inheritdoc ICareRelationships
+    bytes32 public constant CHECK_IN_TYPEHASH = keccak256(
+        "CheckIn(address patient,address hospital,bytes32 visitId,uint40 expiresAt)"
+    );
+    /// @inheritdoc ICareRelationships
+    bytes32 public constant ADMISSION_TYPEHASH = keccak256(
+        "Admission(address patient,address ward,bytes32 visitId,uint40 expiresAt)"
+    );
+    /// @inheritdoc ICareRelationships
     bytes32 public constant UNLOCK_TYPEHASH = keccak256(
         "Unlock(address patient,address doctor,bytes32 codeId,uint40 expiresAt)"
     );
@@ -34,9 +44,10 @@ contract CareRelationships is ICareRelationships, IAccessSource, WorkflowBase, E
     mapping(address patient => address doctor) private _familyDoctors;
     mapping(address patient => mapping(address doctor => uint40 day)) private _appointments;
     mapping(address patient => mapping(address hospital => uint40 until)) private _checkIns;
-    mapping(address patient => mapping(address ward => uint40 admittedAt)) private _admissions;
+    mapping(address patient => mapping(address ward => uint40 until)) private _admissions;
     mapping(address patient => bool required) private _unlockRequired;
     mapping(address patient => mapping(address doctor => uint40 until)) private _unlocks;
+    /// @dev Unlock code ids and visit ids share one namespace, so `cancelUnlockCode` cancels either.
     mapping(address patient => mapping(bytes32 codeId => bool used)) private _usedCodes;
 
     /// @param directory The provider directory.
@@ -56,6 +67,7 @@ contract CareRelationships is ICareRelationships, IAccessSource, WorkflowBase, E
     /// @inheritdoc ICareRelationships
     function setFamilyDoctor(address patient, address doctor) external {
         _checkPatientOrDelegate(patient);
+        _checkNotSelf(patient, doctor);
         if (doctor != address(0) && _directory.activeKindOf(doctor) != ProviderKind.Doctor) {
             revert CareRelationshipsNotDoctor(doctor);
         }
@@ -66,39 +78,60 @@ contract CareRelationships is ICareRelationships, IAccessSource, WorkflowBase, E
     /// @inheritdoc ICareRelationships
     function recordAppointment(address patient, address doctor, uint40 day) external {
         if (patient == address(0)) revert CareRelationshipsZeroAddress();
+        // A hospital booking alone would open a day's window it could renew every day: only the patient
+        // (or a consent delegate, never for itself) books.
+        _checkPatientOrDelegate(patient);
+        _checkNotSelf(patient, doctor);
         if (_directory.activeKindOf(doctor) != ProviderKind.Doctor) revert CareRelationshipsNotDoctor(doctor);
         if (day % 1 days != 0 || day + 1 days <= _now()) revert CareRelationshipsInvalidDay(day);
-        if (msg.sender != patient) {
-            _checkHospital(msg.sender);
-            if (!_worksFor(doctor, msg.sender)) revert CareRelationshipsNotStaff(doctor, msg.sender);
-        }
         _appointments[patient][doctor] = day;
         emit AppointmentRecorded(patient, doctor, day, msg.sender);
     }
 
     /// @inheritdoc ICareRelationships
-    function recordCheckIn(address patient) external {
+    function recordCheckIn(address patient, bytes32 visitId, uint40 expiresAt, bytes calldata signature) external {
         if (patient == address(0)) revert CareRelationshipsZeroAddress();
         _checkHospital(msg.sender);
+        _useVisitSignature(
+            patient,
+            visitId,
+            expiresAt,
+            keccak256(abi.encode(CHECK_IN_TYPEHASH, patient, msg.sender, visitId, expiresAt)),
+            signature
+        );
         uint40 until = uint40(_now() + CHECK_IN_PERIOD);
         _checkIns[patient][msg.sender] = until;
         emit CheckedIn(patient, msg.sender, until);
     }
 
     /// @inheritdoc ICareRelationships
-    function admitPatient(address patient, address ward) external {
+    function admitPatient(
+        address patient,
+        address ward,
+        bytes32 visitId,
+        uint40 expiresAt,
+        bytes calldata signature
+    ) external {
         if (patient == address(0)) revert CareRelationshipsZeroAddress();
         _checkHospital(msg.sender);
         _checkWard(ward, msg.sender);
-        _admissions[patient][ward] = uint40(_now());
-        emit Admitted(patient, ward, msg.sender);
+        _useVisitSignature(
+            patient,
+            visitId,
+            expiresAt,
+            keccak256(abi.encode(ADMISSION_TYPEHASH, patient, ward, visitId, expiresAt)),
+            signature
+        );
+        uint40 until = uint40(_now() + MAX_ADMISSION_PERIOD);
+        _admissions[patient][ward] = until;
+        emit Admitted(patient, ward, msg.sender, until);
     }
 
     /// @inheritdoc ICareRelationships
     function dischargePatient(address patient, address ward) external {
         _checkHospital(msg.sender);
         _checkWard(ward, msg.sender);
-        if (_admissions[patient][ward] == 0) revert CareRelationshipsNotAdmitted(patient, ward);
+        if (_now() >= _admissions[patient][ward]) revert CareRelationshipsNotAdmitted(patient, ward);
         delete _admissions[patient][ward];
         emit Discharged(patient, ward, msg.sender);
     }
@@ -160,6 +193,11 @@ contract CareRelationships is ICareRelationships, IAccessSource, WorkflowBase, E
     }
 
     /// @inheritdoc ICareRelationships
+    function admittedUntil(address patient, address ward) external view returns (uint40) {
+        return _admissions[patient][ward];
+    }
+
+    /// @inheritdoc ICareRelationships
     function isUnlockRequired(address patient) external view returns (bool) {
         return _unlockRequired[patient];
     }
@@ -183,16 +221,36 @@ contract CareRelationships is ICareRelationships, IAccessSource, WorkflowBase, E
 
         address unit = _directory.providerOf(doctor).organisation;
         if (unit == address(0)) return false;
-        if (_admissions[patient][unit] != 0) return true;
+        if (nowTime < _admissions[patient][unit]) return true;
         if (nowTime < _checkIns[patient][unit]) return true;
         // A ward's doctors are staff of the ward's hospital too.
         address hospital = _directory.providerOf(unit).organisation;
         return hospital != address(0) && nowTime < _checkIns[patient][hospital];
     }
 
-    function _worksFor(address doctor, address hospital) private view returns (bool) {
-        address unit = _directory.providerOf(doctor).organisation;
-        return unit != address(0) && (unit == hospital || _directory.providerOf(unit).organisation == hospital);
+    // A check-in or admission needs the patient: a fresh signature (at most MAX_CODE_LIFETIME ahead) over
+    // a one-time visit id, so a hospital can neither open a window alone nor renew one indefinitely.
+    function _useVisitSignature(
+        address patient,
+        bytes32 visitId,
+        uint40 expiresAt,
+        bytes32 structHash,
+        bytes calldata signature
+    ) private {
+        if (_now() >= expiresAt || expiresAt > _now() + MAX_CODE_LIFETIME) {
+            revert CareRelationshipsUnlockExpired(expiresAt);
+        }
+        if (_usedCodes[patient][visitId]) revert CareRelationshipsUnlockUsed(patient, visitId);
+        if (!SignatureChecker.isValidSignatureNowCalldata(patient, _hashTypedDataV4(structHash), signature)) {
+            revert CareRelationshipsInvalidVisitSignature(patient);
+        }
+        _usedCodes[patient][visitId] = true;
+    }
+
+    function _checkNotSelf(address patient, address doctor) private view {
+        if (msg.sender != patient && doctor == msg.sender) {
+            revert CareRelationshipsDelegateSelfAppointment(msg.sender, patient);
+        }
     }
 
     function _checkHospital(address account) private view {

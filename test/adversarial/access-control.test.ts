@@ -38,6 +38,7 @@ import {
 import { deployCareLedger, type CareLedgerContracts, type ContractName } from "../../client/deploy.js";
 import { CONTRACT_NAMES } from "../../client/sdk/contract-abis.js";
 import { decodeRevert } from "../../client/sdk/revert-decoder.js";
+import { signAdmission } from "../workflows/visit-signature.js";
 import { recordAttack } from "./tally.js";
 
 const { ethers, networkHelpers } = await network.create();
@@ -278,7 +279,12 @@ async function fixture(): Promise<World> {
   await mined(registry.connect(a.doctor).anchorBatch(tree.root, tree.size));
 
   await mined(relationships.connect(a.victim).setFamilyDoctor(victim, a.doctor.address));
-  await mined(relationships.connect(a.hospital).admitPatient(victim, a.ward.address));
+  const admission = await signAdmission(a.victim, relationships, a.ward.address, (await latest()) + HOUR / 2);
+  await mined(
+    relationships
+      .connect(a.hospital)
+      .admitPatient(victim, a.ward.address, admission.visitId, admission.expiresAt, admission.signature),
+  );
 
   await mined(directory.connect(a.registrar).suspendProvider(a.suspendedDoctor.address, id("audit")));
 
@@ -594,10 +600,24 @@ const KNOWLEDGE: Readonly<Partial<Record<ContractName, Readonly<Record<string, E
   },
   relationships: {
     "setFamilyDoctor(address,address)": { allowed: PATIENT_SIDE, control: "victim" },
-    // The patient books, or a hospital the doctor works for (the ward doctor works for both).
-    "recordAppointment(address,address,uint40)": { allowed: ["victim", "hospital", "ward"], control: "hospital" },
-    "recordCheckIn(address)": { allowed: ["hospital", "ward"], control: "hospital" },
-    "admitPatient(address,address)": { allowed: ["hospital"], control: "hospital" },
+    // Only the patient (or a consent delegate) books: a hospital alone could renew a day's window daily.
+    "recordAppointment(address,address,uint40)": { allowed: PATIENT_SIDE, control: "victim" },
+    "recordCheckIn(address,bytes32,uint40,bytes)": {
+      allowed: [],
+      control: {
+        expect: ["CareRelationshipsNotHospital", "CareRelationshipsInvalidVisitSignature"],
+        because:
+          "the patient's signature is the authority and the generator signs nothing (security-review.test.ts presents real ones)",
+      },
+    },
+    "admitPatient(address,address,bytes32,uint40,bytes)": {
+      allowed: [],
+      control: {
+        expect: ["CareRelationshipsNotHospital", "CareRelationshipsNotWard", "CareRelationshipsInvalidVisitSignature"],
+        because:
+          "the patient's signature is the authority and the generator signs nothing (care-relationships.test.ts presents real ones)",
+      },
+    },
     "dischargePatient(address,address)": { allowed: ["hospital"], control: "hospital" },
     "setUnlockRequired(address,bool)": { allowed: PATIENT_SIDE, control: "victim" },
     "unlockWithCode(address,bytes32,uint40,bytes)": {

@@ -19,6 +19,7 @@ import {
   RecordType,
 } from "../helpers/care-ledger.js";
 import { deployWorkflowWorld, fundedWallet } from "../helpers/workflow-fixture.js";
+import { signAdmission, signCheckIn } from "../workflows/visit-signature.js";
 import { recordAttack } from "./tally.js";
 
 const { ethers, networkHelpers } = await network.create();
@@ -318,6 +319,118 @@ describe("Security review: the review's attacks on the contracts are refused", f
         )
           .to.be.revertedWithCustomError(prescriptions, "PrescriptionTotalBelowDispensed")
           .withArgs(5, 10);
+      });
+    });
+  });
+
+  describe("relationship windows: a hospital opens access alone", function () {
+    const CATEGORY = "relationship windows";
+    const CHECK_IN_PERIOD = 24 * HOUR;
+    const MAX_ADMISSION_PERIOD = 30 * DAY;
+    const MAX_CODE_LIFETIME = HOUR;
+
+    async function signatureExpiry(): Promise<number> {
+      return (await networkHelpers.time.latest()) + MAX_CODE_LIFETIME / 2;
+    }
+
+    it("refuses a check-in the patient did not sign", async function () {
+      await attack(CATEGORY, "hospital checks a patient in alone", async () => {
+        const { relationships, hospital, patient, doctor, hospitalNote } = f;
+        const forged = await signCheckIn(hospital, relationships, hospital.address, await signatureExpiry());
+        await expect(
+          relationships
+            .connect(hospital)
+            .recordCheckIn(patient.address, forged.visitId, forged.expiresAt, forged.signature),
+        )
+          .to.be.revertedWithCustomError(relationships, "CareRelationshipsInvalidVisitSignature")
+          .withArgs(patient.address);
+        expect(await f.consent.canAccess(doctor.address, patient.address, hospitalNote, Purpose.Treatment)).to.equal(
+          false,
+        );
+      });
+    });
+
+    it("refuses to renew a check-in without a new signature, so the window closes after CHECK_IN_PERIOD", async function () {
+      await attack(CATEGORY, "hospital renews a check-in forever", async () => {
+        const { relationships, consent, hospital, patient, doctor, hospitalNote } = f;
+        const visit = await signCheckIn(patient, relationships, hospital.address, await signatureExpiry());
+        const stockpiled = await signCheckIn(patient, relationships, hospital.address, await signatureExpiry());
+        const present = (v: typeof visit) =>
+          relationships.connect(hospital).recordCheckIn(patient.address, v.visitId, v.expiresAt, v.signature);
+        const checkedInAt = (await receiptOf(present(visit))).blockNumber;
+        const openedAt = (await ethers.provider.getBlock(checkedInAt))!.timestamp;
+        await expect(present(visit))
+          .to.be.revertedWithCustomError(relationships, "CareRelationshipsUnlockUsed")
+          .withArgs(patient.address, visit.visitId);
+        // A signature stockpiled at the visit is worthless an hour later: the window cannot be pushed on.
+        await networkHelpers.time.increase(CHECK_IN_PERIOD - HOUR);
+        await expect(present(stockpiled))
+          .to.be.revertedWithCustomError(relationships, "CareRelationshipsUnlockExpired")
+          .withArgs(stockpiled.expiresAt);
+        await networkHelpers.time.increaseTo(openedAt + CHECK_IN_PERIOD);
+        expect(await consent.canAccess(doctor.address, patient.address, hospitalNote, Purpose.Treatment)).to.equal(
+          false,
+        );
+      });
+    });
+
+    it("refuses an admission the patient did not sign", async function () {
+      await attack(CATEGORY, "hospital admits a patient alone", async () => {
+        const { relationships, hospital, patient, ward, wardDoctor, note } = f;
+        const forged = await signAdmission(hospital, relationships, ward, await signatureExpiry());
+        await expect(
+          relationships
+            .connect(hospital)
+            .admitPatient(patient.address, ward, forged.visitId, forged.expiresAt, forged.signature),
+        )
+          .to.be.revertedWithCustomError(relationships, "CareRelationshipsInvalidVisitSignature")
+          .withArgs(patient.address);
+        expect(await f.consent.canAccess(wardDoctor.address, patient.address, note, Purpose.Treatment)).to.equal(false);
+      });
+    });
+
+    it("ends an admission after MAX_ADMISSION_PERIOD unless the patient signs again", async function () {
+      await attack(CATEGORY, "an admission never ends", async () => {
+        const { relationships, consent, hospital, patient, ward, wardDoctor, note } = f;
+        const visit = await signAdmission(patient, relationships, ward, await signatureExpiry());
+        await receiptOf(
+          relationships.connect(hospital).admitPatient(patient.address, ward, visit.visitId, visit.expiresAt, visit.signature),
+        );
+        expect(await consent.canAccess(wardDoctor.address, patient.address, note, Purpose.Treatment)).to.equal(true);
+        await networkHelpers.time.increase(MAX_ADMISSION_PERIOD);
+        expect(await consent.canAccess(wardDoctor.address, patient.address, note, Purpose.Treatment)).to.equal(false);
+      });
+    });
+
+    it("refuses a hospital booking an appointment for a patient", async function () {
+      await attack(CATEGORY, "hospital records a same-day appointment every day", async () => {
+        const { relationships, consent, hospital, patient, doctor, hospitalNote } = f;
+        const now = await networkHelpers.time.latest();
+        await expect(relationships.connect(hospital).recordAppointment(patient.address, doctor.address, now - (now % DAY)))
+          .to.be.revertedWithCustomError(relationships, "CareRelationshipsNotPatientOrDelegate")
+          .withArgs(hospital.address, patient.address);
+        expect(await consent.canAccess(doctor.address, patient.address, hospitalNote, Purpose.Treatment)).to.equal(
+          false,
+        );
+      });
+    });
+
+    it("refuses a consent delegate who is a doctor naming itself family doctor or booking itself", async function () {
+      await attack("delegate escalation", "delegate makes itself the family doctor or books itself", async () => {
+        const { relationships, delegation, consent, patient, secondDoctor, note } = f;
+        await receiptOf(
+          delegation.connect(patient).appointDelegate(secondDoctor.address, Capability.ManageConsent, f.start + YEAR),
+        );
+        await expect(relationships.connect(secondDoctor).setFamilyDoctor(patient.address, secondDoctor.address))
+          .to.be.revertedWithCustomError(relationships, "CareRelationshipsDelegateSelfAppointment")
+          .withArgs(secondDoctor.address, patient.address);
+        const now = await networkHelpers.time.latest();
+        await expect(
+          relationships.connect(secondDoctor).recordAppointment(patient.address, secondDoctor.address, now - (now % DAY)),
+        )
+          .to.be.revertedWithCustomError(relationships, "CareRelationshipsDelegateSelfAppointment")
+          .withArgs(secondDoctor.address, patient.address);
+        expect(await consent.canAccess(secondDoctor.address, patient.address, note, Purpose.Treatment)).to.equal(false);
       });
     });
   });

@@ -27,12 +27,14 @@ import {
   typehashOf,
   type UnlockMessage,
 } from "../helpers/workflow-fixture.js";
+import { signAdmission, signCheckIn, VISIT_EIP712_TYPES } from "./visit-signature.js";
 
 const { ethers, networkHelpers } = await network.create();
 
 const CHECK_IN_PERIOD = 24 * HOUR;
 const UNLOCK_PERIOD = 12 * HOUR;
 const MAX_CODE_LIFETIME = HOUR;
+const MAX_ADMISSION_PERIOD = 30 * DAY;
 
 /** The start of the UTC day that contains `timestamp`. */
 function dayStartOf(timestamp: number): number {
@@ -77,6 +79,24 @@ describe("CareRelationships", function () {
     purpose: Purpose = Purpose.Treatment,
   ): Promise<boolean> {
     return f.consent.canAccess(doctor.address, f.patient.address, commitment, purpose);
+  }
+
+  /** `hospital` records the patient's check-in with the patient's fresh signature for it. */
+  async function checkIn(hospital: HardhatEthersSigner = f.hospital) {
+    const expiresAt = (await networkHelpers.time.latest()) + MAX_CODE_LIFETIME / 2;
+    const visit = await signCheckIn(f.patient, f.relationships, hospital.address, expiresAt);
+    return f.relationships
+      .connect(hospital)
+      .recordCheckIn(f.patient.address, visit.visitId, visit.expiresAt, visit.signature);
+  }
+
+  /** `hospital` admits the patient to `ward` with the patient's fresh signature for that ward. */
+  async function admit(hospital: HardhatEthersSigner = f.hospital, ward: string = f.ward) {
+    const expiresAt = (await networkHelpers.time.latest()) + MAX_CODE_LIFETIME / 2;
+    const visit = await signAdmission(f.patient, f.relationships, ward, expiresAt);
+    return f.relationships
+      .connect(hospital)
+      .admitPatient(f.patient.address, ward, visit.visitId, visit.expiresAt, visit.signature);
   }
 
   /** The start of the current UTC day on the chain. */
@@ -266,58 +286,27 @@ describe("CareRelationships", function () {
       });
     });
 
-    describe("recorded by a hospital", function () {
-      for (const role of ["doctor", "wardDoctor"] as const) {
-        it(`accepts its ${role === "doctor" ? "own doctor" : "ward's doctor"}`, async function () {
-          const { relationships, hospital, patient } = f;
-          const doctor = f[role];
-          const day = await today();
-          await expect(relationships.connect(hospital).recordAppointment(patient.address, doctor.address, day))
-            .to.emit(relationships, "AppointmentRecorded")
-            .withArgs(patient.address, doctor.address, day, hospital.address);
-          expect(await reads(doctor)).to.equal(true);
-        });
-      }
-
-      it("refuses a doctor of another hospital", async function () {
-        const { relationships, otherHospital, doctor, patient } = f;
+    describe("booked by a consent delegate", function () {
+      it("opens the patient's records to the doctor for that day", async function () {
+        const { relationships, delegate, patient, secondDoctor } = f;
         const day = await today();
-        await expect(relationships.connect(otherHospital).recordAppointment(patient.address, doctor.address, day))
-          .to.be.revertedWithCustomError(relationships, "CareRelationshipsNotStaff")
-          .withArgs(doctor.address, otherHospital.address);
-        expect(await reads(doctor)).to.equal(false);
-      });
-
-      it("refuses an independent doctor", async function () {
-        const { relationships, hospital, secondDoctor, patient } = f;
-        const day = await today();
-        await expect(relationships.connect(hospital).recordAppointment(patient.address, secondDoctor.address, day))
-          .to.be.revertedWithCustomError(relationships, "CareRelationshipsNotStaff")
-          .withArgs(secondDoctor.address, hospital.address);
-        expect(await reads(secondDoctor)).to.equal(false);
-      });
-
-      it("refuses a suspended hospital, whose doctors are suspended with it", async function () {
-        const { relationships, hospital, wardDoctor, patient } = f;
-        await suspend(f, hospital.address);
-        const day = await today();
-        await expect(relationships.connect(hospital).recordAppointment(patient.address, wardDoctor.address, day))
-          .to.be.revertedWithCustomError(relationships, "CareRelationshipsNotDoctor")
-          .withArgs(wardDoctor.address);
-        await reinstate(f, hospital.address);
-        expect(await reads(wardDoctor)).to.equal(false);
+        await expect(relationships.connect(delegate).recordAppointment(patient.address, secondDoctor.address, day))
+          .to.emit(relationships, "AppointmentRecorded")
+          .withArgs(patient.address, secondDoctor.address, day, delegate.address);
+        expect(await reads(secondDoctor)).to.equal(true);
       });
     });
 
     describe("recorded by anyone else", function () {
-      for (const role of ["doctor", "stranger", "pharmacy", "otherPatient"] as const) {
+      // A hospital booking alone would open a day's window it could renew every day.
+      for (const role of ["hospital", "doctor", "stranger", "pharmacy", "otherPatient", "reader"] as const) {
         it(`refuses the ${role}`, async function () {
           const { relationships, patient, doctor } = f;
           const caller = f[role];
           const day = await today();
           await expect(relationships.connect(caller).recordAppointment(patient.address, doctor.address, day))
-            .to.be.revertedWithCustomError(relationships, "CareRelationshipsNotHospital")
-            .withArgs(caller.address);
+            .to.be.revertedWithCustomError(relationships, "CareRelationshipsNotPatientOrDelegate")
+            .withArgs(caller.address, patient.address);
           expect(await reads(doctor)).to.equal(false);
         });
       }
@@ -377,7 +366,7 @@ describe("CareRelationships", function () {
 
       beforeEach(async function () {
         const { relationships, hospital, patient } = f;
-        const tx = relationships.connect(hospital).recordCheckIn(patient.address);
+        const tx = checkIn();
         checkedInAt = await minedAt(ethers, tx);
         await expect(tx)
           .to.emit(relationships, "CheckedIn")
@@ -412,7 +401,7 @@ describe("CareRelationships", function () {
       it("renews the period when the patient checks in again", async function () {
         const { relationships, hospital, patient, doctor } = f;
         await networkHelpers.time.increaseTo(checkedInAt + CHECK_IN_PERIOD - HOUR);
-        const tx = relationships.connect(hospital).recordCheckIn(patient.address);
+        const tx = checkIn();
         const again = await minedAt(ethers, tx);
         await expect(tx)
           .to.emit(relationships, "CheckedIn")
@@ -439,7 +428,7 @@ describe("CareRelationships", function () {
         it(`refuses the ${role}`, async function () {
           const { relationships, patient } = f;
           const caller = f[role];
-          await expect(relationships.connect(caller).recordCheckIn(patient.address))
+          await expect(checkIn(caller))
             .to.be.revertedWithCustomError(relationships, "CareRelationshipsNotHospital")
             .withArgs(caller.address);
           expect(await reads(f.doctor)).to.equal(false);
@@ -449,7 +438,7 @@ describe("CareRelationships", function () {
       it("refuses a suspended hospital", async function () {
         const { relationships, hospital, patient } = f;
         await suspend(f, hospital.address);
-        await expect(relationships.connect(hospital).recordCheckIn(patient.address))
+        await expect(checkIn())
           .to.be.revertedWithCustomError(relationships, "CareRelationshipsNotHospital")
           .withArgs(hospital.address);
         await reinstate(f, hospital.address);
@@ -459,7 +448,7 @@ describe("CareRelationships", function () {
 
     it("refuses the zero address as the patient", async function () {
       const { relationships, hospital, doctor } = f;
-      await expect(relationships.connect(hospital).recordCheckIn(ZeroAddress)).to.be.revertedWithCustomError(
+      await expect(relationships.connect(hospital).recordCheckIn(ZeroAddress, ZeroHash, 0, "0x")).to.be.revertedWithCustomError(
         relationships,
         "CareRelationshipsZeroAddress",
       );
@@ -467,20 +456,96 @@ describe("CareRelationships", function () {
     });
   });
 
+  describe("visit signatures (check-in and admission)", function () {
+    it("match the contract's typehashes", async function () {
+      const { relationships } = f;
+      const { CheckIn, Admission } = VISIT_EIP712_TYPES;
+      expect(await relationships.CHECK_IN_TYPEHASH()).to.equal(typehashOf({ CheckIn }, "CheckIn"));
+      expect(await relationships.ADMISSION_TYPEHASH()).to.equal(typehashOf({ Admission }, "Admission"));
+    });
+
+    it("refuse a signature by anyone but the patient", async function () {
+      const { relationships, hospital, patient, stranger } = f;
+      const expiresAt = (await networkHelpers.time.latest()) + MAX_CODE_LIFETIME / 2;
+      const visit = await signCheckIn(stranger, relationships, hospital.address, expiresAt);
+      await expect(
+        relationships
+          .connect(hospital)
+          .recordCheckIn(patient.address, visit.visitId, visit.expiresAt, visit.signature),
+      )
+        .to.be.revertedWithCustomError(relationships, "CareRelationshipsInvalidVisitSignature")
+        .withArgs(patient.address);
+      expect(await reads(f.doctor)).to.equal(false);
+    });
+
+    it("work once per visit id, and not after the patient cancelled the id", async function () {
+      const { relationships, hospital, patient } = f;
+      const expiresAt = (await networkHelpers.time.latest()) + MAX_CODE_LIFETIME / 2;
+      const used = await signCheckIn(patient, relationships, hospital.address, expiresAt);
+      await receiptOf(
+        relationships.connect(hospital).recordCheckIn(patient.address, used.visitId, used.expiresAt, used.signature),
+      );
+      await expect(
+        relationships.connect(hospital).recordCheckIn(patient.address, used.visitId, used.expiresAt, used.signature),
+      )
+        .to.be.revertedWithCustomError(relationships, "CareRelationshipsUnlockUsed")
+        .withArgs(patient.address, used.visitId);
+      const cancelled = await signAdmission(patient, relationships, f.ward, expiresAt);
+      await receiptOf(relationships.connect(patient).cancelUnlockCode(cancelled.visitId));
+      await expect(
+        relationships
+          .connect(hospital)
+          .admitPatient(patient.address, f.ward, cancelled.visitId, cancelled.expiresAt, cancelled.signature),
+      )
+        .to.be.revertedWithCustomError(relationships, "CareRelationshipsUnlockUsed")
+        .withArgs(patient.address, cancelled.visitId);
+    });
+
+    it("refuse an expired signature and one valid for longer than MAX_CODE_LIFETIME", async function () {
+      const { relationships, hospital, patient } = f;
+      const now = await networkHelpers.time.latest();
+      for (const expiresAt of [now, now + MAX_CODE_LIFETIME + 60]) {
+        const visit = await signCheckIn(patient, relationships, hospital.address, expiresAt);
+        await expect(
+          relationships.connect(hospital).recordCheckIn(patient.address, visit.visitId, visit.expiresAt, visit.signature),
+        )
+          .to.be.revertedWithCustomError(relationships, "CareRelationshipsUnlockExpired")
+          .withArgs(expiresAt);
+      }
+    });
+  });
+
   describe("admitPatient", function () {
     describe("by the ward's hospital", function () {
+      let admittedAt: number;
+
       beforeEach(async function () {
         const { relationships, hospital, patient, ward } = f;
-        await expect(relationships.connect(hospital).admitPatient(patient.address, ward))
+        const tx = admit();
+        admittedAt = await minedAt(ethers, tx);
+        await expect(tx)
           .to.emit(relationships, "Admitted")
-          .withArgs(patient.address, ward, hospital.address);
+          .withArgs(patient.address, ward, hospital.address, admittedAt + MAX_ADMISSION_PERIOD);
+        expect(await relationships.admittedUntil(patient.address, ward)).to.equal(
+          BigInt(admittedAt + MAX_ADMISSION_PERIOD),
+        );
       });
 
-      it("opens the records to the ward's doctors until discharge, however long", async function () {
+      it("opens the records to the ward's doctors until MAX_ADMISSION_PERIOD has passed", async function () {
         const { relationships, patient, wardDoctor } = f;
         expect(await relationships.hasRelationship(patient.address, wardDoctor.address)).to.equal(true);
         expect(await reads(wardDoctor)).to.equal(true);
-        await networkHelpers.time.increase(90 * DAY);
+        await networkHelpers.time.increaseTo(admittedAt + MAX_ADMISSION_PERIOD - 1);
+        expect(await reads(wardDoctor)).to.equal(true);
+        await networkHelpers.time.increaseTo(admittedAt + MAX_ADMISSION_PERIOD);
+        expect(await reads(wardDoctor)).to.equal(false);
+      });
+
+      it("renews the period only with a new signed admission", async function () {
+        const { wardDoctor } = f;
+        await networkHelpers.time.increaseTo(admittedAt + MAX_ADMISSION_PERIOD - DAY);
+        const again = await minedAt(ethers, admit());
+        await networkHelpers.time.increaseTo(again + MAX_ADMISSION_PERIOD - 1);
         expect(await reads(wardDoctor)).to.equal(true);
       });
 
@@ -502,7 +567,7 @@ describe("CareRelationships", function () {
     describe("with a ward that is not the hospital's", function () {
       it("refuses another hospital admitting to this hospital's ward", async function () {
         const { relationships, otherHospital, patient, ward, wardDoctor } = f;
-        await expect(relationships.connect(otherHospital).admitPatient(patient.address, ward))
+        await expect(admit(otherHospital))
           .to.be.revertedWithCustomError(relationships, "CareRelationshipsNotWard")
           .withArgs(ward, otherHospital.address);
         expect(await reads(wardDoctor)).to.equal(false);
@@ -510,7 +575,7 @@ describe("CareRelationships", function () {
 
       it("refuses a ward of another hospital", async function () {
         const { relationships, hospital, patient, otherWard } = f;
-        await expect(relationships.connect(hospital).admitPatient(patient.address, otherWard))
+        await expect(admit(hospital, otherWard))
           .to.be.revertedWithCustomError(relationships, "CareRelationshipsNotWard")
           .withArgs(otherWard, hospital.address);
         await expect(relationships.connect(hospital).dischargePatient(patient.address, otherWard))
@@ -521,7 +586,7 @@ describe("CareRelationships", function () {
       it("refuses a practitioner, the hospital itself and an unregistered address", async function () {
         const { relationships, hospital, doctor, patient } = f;
         for (const ward of [doctor.address, hospital.address, addressOf("nowhere")]) {
-          await expect(relationships.connect(hospital).admitPatient(patient.address, ward))
+          await expect(admit(hospital, ward))
             .to.be.revertedWithCustomError(relationships, "CareRelationshipsNotWard")
             .withArgs(ward, hospital.address);
         }
@@ -534,7 +599,7 @@ describe("CareRelationships", function () {
         it(`refuses the ${role}`, async function () {
           const { relationships, patient, ward, wardDoctor } = f;
           const caller = f[role];
-          await expect(relationships.connect(caller).admitPatient(patient.address, ward))
+          await expect(admit(caller))
             .to.be.revertedWithCustomError(relationships, "CareRelationshipsNotHospital")
             .withArgs(caller.address);
           expect(await reads(wardDoctor)).to.equal(false);
@@ -544,7 +609,7 @@ describe("CareRelationships", function () {
 
     it("refuses the zero address as the patient", async function () {
       const { relationships, hospital, ward, wardDoctor } = f;
-      await expect(relationships.connect(hospital).admitPatient(ZeroAddress, ward)).to.be.revertedWithCustomError(
+      await expect(relationships.connect(hospital).admitPatient(ZeroAddress, ward, ZeroHash, 0, "0x")).to.be.revertedWithCustomError(
         relationships,
         "CareRelationshipsZeroAddress",
       );
@@ -555,7 +620,7 @@ describe("CareRelationships", function () {
   describe("dischargePatient", function () {
     describe("with the patient admitted", function () {
       beforeEach(async function () {
-        await receiptOf(f.relationships.connect(f.hospital).admitPatient(f.patient.address, f.ward));
+        await receiptOf(admit());
       });
 
       it("ends the ward doctors' access when the ward's hospital discharges", async function () {
@@ -608,10 +673,10 @@ describe("CareRelationships", function () {
       const { relationships, patient, hospital, ward, secondDoctor, doctor, wardDoctor, sensitiveNote } = f;
       await receiptOf(relationships.connect(patient).setFamilyDoctor(patient.address, secondDoctor.address));
       await receiptOf(
-        relationships.connect(hospital).recordAppointment(patient.address, doctor.address, await today()),
+        relationships.connect(patient).recordAppointment(patient.address, doctor.address, await today()),
       );
-      await receiptOf(relationships.connect(hospital).recordCheckIn(patient.address));
-      await receiptOf(relationships.connect(hospital).admitPatient(patient.address, ward));
+      await receiptOf(checkIn());
+      await receiptOf(admit());
       for (const staff of [secondDoctor, doctor, wardDoctor]) {
         expect(await relationships.hasRelationship(patient.address, staff.address)).to.equal(true);
         expect(await reads(staff)).to.equal(true);
@@ -737,7 +802,7 @@ describe("CareRelationships", function () {
           BigInt(unlockedAt + UNLOCK_PERIOD),
         );
         expect(await reads(doctor)).to.equal(false);
-        await receiptOf(relationships.connect(hospital).recordCheckIn(patient.address));
+        await receiptOf(checkIn());
         expect(await reads(doctor)).to.equal(true);
       });
 

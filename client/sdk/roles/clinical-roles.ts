@@ -6,6 +6,7 @@ import {
   addressArgument,
   booleanArgument,
   bytes32Argument,
+  hexArgument,
   optionalAddressArgument,
   uintArgument,
   unlockArgument,
@@ -414,12 +415,20 @@ export class EmergencyRole extends ProviderRole {
 
 /** A hospital: check-ins, admissions and appointments that open relationship access. */
 export class HospitalRole extends ProviderRole {
-  /** `CareRelationships.recordCheckIn`. */
-  async recordCheckIn(params: { patient: string } & SendOptions): Promise<CheckInResult> {
+  /**
+   * `CareRelationships.recordCheckIn`, with the patient's signed visit (EIP-712 `CheckIn` over this
+   * hospital, a one-time `visitId` and an `expiresAt` at most an hour ahead).
+   */
+  async recordCheckIn(
+    params: { patient: string; visit: { visitId: string; expiresAt: number; signature: string } } & SendOptions,
+  ): Promise<CheckInResult> {
     const patient = addressArgument(params.patient, "patient");
+    const visitId = bytes32Argument(params.visit?.visitId, "visit.visitId");
+    const expiresAt = uintArgument(params.visit?.expiresAt, "visit.expiresAt", 40);
+    const signature = hexArgument(params.visit?.signature, "visit.signature");
     const mined = await this.core.send(
       "relationships",
-      this.core.views.relationships.recordCheckIn.populateTransaction(patient),
+      this.core.views.relationships.recordCheckIn.populateTransaction(patient, visitId, expiresAt, signature),
       params,
     );
     const event = this.core.event(mined.receipt, "relationships", "CheckedIn");
@@ -431,13 +440,25 @@ export class HospitalRole extends ProviderRole {
     };
   }
 
-  /** `CareRelationships.admitPatient`. */
-  async admitPatient(params: { patient: string; ward: string } & SendOptions): Promise<TxResult> {
+  /**
+   * `CareRelationships.admitPatient`, with the patient's signed visit (EIP-712 `Admission` over the
+   * ward, a one-time `visitId` and an `expiresAt` at most an hour ahead).
+   */
+  async admitPatient(
+    params: {
+      patient: string;
+      ward: string;
+      visit: { visitId: string; expiresAt: number; signature: string };
+    } & SendOptions,
+  ): Promise<TxResult> {
     const patient = addressArgument(params.patient, "patient");
     const ward = addressArgument(params.ward, "ward");
+    const visitId = bytes32Argument(params.visit?.visitId, "visit.visitId");
+    const expiresAt = uintArgument(params.visit?.expiresAt, "visit.expiresAt", 40);
+    const signature = hexArgument(params.visit?.signature, "visit.signature");
     const mined = await this.core.send(
       "relationships",
-      this.core.views.relationships.admitPatient.populateTransaction(patient, ward),
+      this.core.views.relationships.admitPatient.populateTransaction(patient, ward, visitId, expiresAt, signature),
       params,
     );
     return txResult(mined);
