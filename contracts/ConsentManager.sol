@@ -70,7 +70,8 @@ contract ConsentManager is IConsentManager, AccessControlDefaultAdminRules, EIP7
         _checkPatientOrDelegate(patient);
         // A delegate's own access is the patient's appointment, bounded by its capabilities and end date;
         // a grant to itself would outlive both (and turn a consent-only power of attorney into reading).
-        if (msg.sender != patient && request.grantee == msg.sender) revert ConsentDelegateSelfGrant(msg.sender, patient);
+        if (msg.sender != patient && request.grantee == msg.sender)
+            revert ConsentDelegateSelfGrant(msg.sender, patient);
         return _grant(patient, request);
     }
 
@@ -181,10 +182,17 @@ contract ConsentManager is IConsentManager, AccessControlDefaultAdminRules, EIP7
         Purpose purpose
     ) external view returns (bool) {
         if (!_registry.verifyBatchRecord(root, leaf, proof)) return false;
-        if (_registry.isBatchRecordErased(leaf.patient, leaf.commitment)) return false;
+        // What the patient set on this commitment holds wherever it is published: a batch leaf re-published
+        // (in another batch, or anchored on its own) with `sensitive = false` is as sensitive, and as
+        // erased, as the patient made it anywhere.
+        uint8 flags =
+            _registry.batchRecordFlagsOf(leaf.patient, leaf.commitment) |
+                _registry.recordOf(leaf.patient, leaf.commitment).flags;
+        if (flags & _FLAG_ERASED != 0) return false;
         address author = _registry.batchOf(root).author;
+        bool sensitive = leaf.sensitive || flags & _FLAG_SENSITIVE != 0;
         return
-            _decide(accessor, leaf.patient, leaf.commitment, leaf.recordType, leaf.sensitive, author, purpose) !=
+            _decide(accessor, leaf.patient, leaf.commitment, leaf.recordType, sensitive, author, purpose) !=
             AccessBasis.None;
     }
 
@@ -297,14 +305,17 @@ contract ConsentManager is IConsentManager, AccessControlDefaultAdminRules, EIP7
         Purpose purpose
     ) private view returns (AccessBasis) {
         IRecordRegistry.Record memory record = _registry.recordOf(patient, commitment);
-        if (record.author == address(0) || record.flags & _FLAG_ERASED != 0) return AccessBasis.None;
+        if (record.author == address(0)) return AccessBasis.None;
+        // Erasure and the patient's sensitivity mark made through a batch cover this anchoring too.
+        uint8 flags = record.flags | _registry.batchRecordFlagsOf(patient, commitment);
+        if (flags & _FLAG_ERASED != 0) return AccessBasis.None;
         return
             _decide(
                 accessor,
                 patient,
                 commitment,
                 record.recordType,
-                record.flags & _FLAG_SENSITIVE != 0,
+                flags & _FLAG_SENSITIVE != 0,
                 record.author,
                 purpose
             );

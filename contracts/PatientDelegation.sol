@@ -91,9 +91,8 @@ contract PatientDelegation is IPatientDelegation {
         if (status.diedAt != 0) revert PatientDelegationDeceased(minor);
         // The registrar's word alone never makes anyone a ward: the patient may veto for a week, and a
         // patient who vetoed once must accept every later guardianship.
-        uint40 effectiveFrom = status.guardianshipVetoed
-            ? _AWAITING_ACCEPTANCE
-            : uint40(_now() + GUARDIANSHIP_VETO_PERIOD);
+        uint40 effectiveFrom =
+            status.guardianshipVetoed ? _AWAITING_ACCEPTANCE : uint40(_now() + GUARDIANSHIP_VETO_PERIOD);
         _guardianships[minor][guardian] = Guardianship({effectiveFrom: effectiveFrom, until: minorUntil});
         emit GuardianRecorded(minor, guardian, minorUntil, effectiveFrom);
     }

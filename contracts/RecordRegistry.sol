@@ -31,7 +31,9 @@ contract RecordRegistry is IRecordRegistry, AccessControlDefaultAdminRules {
 
     mapping(address patient => mapping(bytes32 commitment => Record record)) private _records;
     mapping(bytes32 root => Batch batch) private _batches;
-    mapping(address patient => mapping(bytes32 commitment => bool erased)) private _erasedBatchRecords;
+    /// @dev What the patient set on batched records (FLAG_SENSITIVE, FLAG_ERASED), by patient and commitment
+    /// so that it holds in every batch (and individual anchoring) that publishes the commitment.
+    mapping(address patient => mapping(bytes32 commitment => uint8 flags)) private _batchRecordFlags;
 
     /// @param admin The first admin (may grant the workflow role).
     /// @param adminTransferDelay Seconds a new admin must wait before accepting the role.
@@ -130,14 +132,27 @@ contract RecordRegistry is IRecordRegistry, AccessControlDefaultAdminRules {
     function eraseBatchRecord(bytes32 root, BatchLeaf calldata leaf, bytes32[] calldata proof) external {
         _checkPatientOrDelegate(leaf.patient, _CAPABILITY_ERASE);
         _checkNotRetained(leaf.patient);
-        if (_batches[root].author == address(0)) revert RecordRegistryBatchNotFound(root);
-        bytes32 leafHash = _leafHash(leaf);
-        if (!MerkleProof.verifyCalldata(proof, root, leafHash)) revert RecordRegistryInvalidProof(root, leafHash);
-        if (_erasedBatchRecords[leaf.patient][leaf.commitment]) {
-            revert RecordRegistryErased(leaf.patient, leaf.commitment);
-        }
-        _erasedBatchRecords[leaf.patient][leaf.commitment] = true;
+        _checkBatchLeaf(root, leaf, proof);
+        uint8 flags = _batchRecordFlags[leaf.patient][leaf.commitment];
+        if (flags & FLAG_ERASED != 0) revert RecordRegistryErased(leaf.patient, leaf.commitment);
+        _batchRecordFlags[leaf.patient][leaf.commitment] = flags | FLAG_ERASED;
         emit RecordErased(leaf.patient, leaf.commitment, msg.sender);
+    }
+
+    /// @inheritdoc IRecordRegistry
+    function setBatchRecordSensitivity(
+        bytes32 root,
+        BatchLeaf calldata leaf,
+        bytes32[] calldata proof,
+        bool sensitive
+    ) external {
+        _checkPatientOrDelegate(leaf.patient, _CAPABILITY_MANAGE_CONSENT);
+        if (_delegation.diedAt(leaf.patient) != 0) revert RecordRegistryPatientDeceased(leaf.patient);
+        _checkBatchLeaf(root, leaf, proof);
+        uint8 flags = _batchRecordFlags[leaf.patient][leaf.commitment];
+        if (flags & FLAG_ERASED != 0) revert RecordRegistryErased(leaf.patient, leaf.commitment);
+        _batchRecordFlags[leaf.patient][leaf.commitment] = sensitive ? flags | FLAG_SENSITIVE : flags & ~FLAG_SENSITIVE;
+        emit RecordSensitivityChanged(leaf.patient, leaf.commitment, sensitive || leaf.sensitive);
     }
 
     /// @inheritdoc IRecordRegistry
@@ -161,7 +176,12 @@ contract RecordRegistry is IRecordRegistry, AccessControlDefaultAdminRules {
 
     /// @inheritdoc IRecordRegistry
     function isBatchRecordErased(address patient, bytes32 commitment) external view returns (bool) {
-        return _erasedBatchRecords[patient][commitment];
+        return _batchRecordFlags[patient][commitment] & FLAG_ERASED != 0;
+    }
+
+    /// @inheritdoc IRecordRegistry
+    function batchRecordFlagsOf(address patient, bytes32 commitment) external view returns (uint8) {
+        return _batchRecordFlags[patient][commitment];
     }
 
     /// @inheritdoc IRecordRegistry
@@ -218,6 +238,12 @@ contract RecordRegistry is IRecordRegistry, AccessControlDefaultAdminRules {
         if (msg.sender != patient && !_delegation.isDelegate(patient, msg.sender, capability)) {
             revert RecordRegistryNotPatientOrDelegate(msg.sender, patient);
         }
+    }
+
+    function _checkBatchLeaf(bytes32 root, BatchLeaf calldata leaf, bytes32[] calldata proof) private view {
+        if (_batches[root].author == address(0)) revert RecordRegistryBatchNotFound(root);
+        bytes32 leafHash = _leafHash(leaf);
+        if (!MerkleProof.verifyCalldata(proof, root, leafHash)) revert RecordRegistryInvalidProof(root, leafHash);
     }
 
     function _checkNotRetained(address patient) private view {

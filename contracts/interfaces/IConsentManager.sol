@@ -195,7 +195,9 @@ interface IConsentManager {
         Purpose purpose
     ) external view returns (AccessBasis);
 
-    /// @notice `canAccess` for a record anchored in a batch, proven by its inclusion proof.
+    /// @notice `canAccess` for a record anchored in a batch, proven by its inclusion proof. The record is
+    /// sensitive when its leaf says so or the patient marked the commitment sensitive (in a batch or on
+    /// its own anchoring), and closed once the patient erased the commitment anywhere.
     /// @param accessor The account asking.
     /// @param root The batch's root.
     /// @param leaf The record.

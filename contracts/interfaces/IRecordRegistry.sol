@@ -117,7 +117,8 @@ interface IRecordRegistry {
     /// @notice `patient`'s record is marked erased; readers must destroy payload and keys.
     event RecordErased(address indexed patient, bytes32 indexed commitment, address indexed by);
 
-    /// @notice The patient (or a delegate) changed whether the record is sensitive.
+    /// @notice The patient (or a delegate) changed whether the record is sensitive (for a batched record:
+    /// whether it is sensitive now, the author's flag included).
     event RecordSensitivityChanged(address indexed patient, bytes32 indexed commitment, bool sensitive);
 
     /// @notice `author` anchored `size` records under `root`.
@@ -190,11 +191,28 @@ interface IRecordRegistry {
     /// @param size How many records the tree holds (informational; proofs decide membership).
     function anchorBatch(bytes32 root, uint32 size) external;
 
-    /// @notice Marks a batched record erased. The patient or a delegate with the erase capability.
+    /// @notice Marks a batched record erased. The patient or a delegate with the erase capability. The
+    /// mark is kept by patient and commitment, so it holds wherever the commitment is published (in
+    /// another batch, or anchored on its own).
     /// @param root The batch's root.
     /// @param leaf The record.
     /// @param proof Its inclusion proof.
     function eraseBatchRecord(bytes32 root, BatchLeaf calldata leaf, bytes32[] calldata proof) external;
+
+    /// @notice Marks a batched record sensitive, or lifts the patient's mark (the author's
+    /// `leaf.sensitive` stays: a leaf the author committed as sensitive is always sensitive). The patient
+    /// or a delegate with the consent capability, never after the patient's recorded death. Kept by
+    /// patient and commitment, like erasure, so a re-publication elsewhere is sensitive too.
+    /// @param root The batch's root.
+    /// @param leaf The record.
+    /// @param proof Its inclusion proof.
+    /// @param sensitive Whether the patient marks it sensitive.
+    function setBatchRecordSensitivity(
+        bytes32 root,
+        BatchLeaf calldata leaf,
+        bytes32[] calldata proof,
+        bool sensitive
+    ) external;
 
     /// @notice The record anchored for `patient` under `commitment` (author zero when none).
     /// @param patient The patient.
@@ -219,6 +237,12 @@ interface IRecordRegistry {
     /// @param patient The patient.
     /// @param commitment The record's commitment.
     function isBatchRecordErased(address patient, bytes32 commitment) external view returns (bool);
+
+    /// @notice What the patient set on a batched record, by patient and commitment: `FLAG_SENSITIVE`
+    /// (the patient's mark) and `FLAG_ERASED` (zero when neither).
+    /// @param patient The patient.
+    /// @param commitment The record's commitment.
+    function batchRecordFlagsOf(address patient, bytes32 commitment) external view returns (uint8);
 
     /// @notice The Merkle leaf of a batched record.
     /// @param leaf The record.

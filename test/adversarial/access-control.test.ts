@@ -562,6 +562,16 @@ const KNOWLEDGE: Readonly<Partial<Record<ContractName, Readonly<Record<string, E
       control: "victim",
       args: (w) => ({ root: w.victim.batch.root, leaf: w.victim.batch.leaf, proof: w.victim.batch.proof }),
     },
+    "setBatchRecordSensitivity(bytes32,(address,bytes32,uint8,bool),bytes32[],bool)": {
+      allowed: PATIENT_SIDE,
+      control: "victim",
+      args: (w) => ({
+        root: w.victim.batch.root,
+        leaf: w.victim.batch.leaf,
+        proof: w.victim.batch.proof,
+        sensitive: true,
+      }),
+    },
   },
   consent: {
     "grantConsent(address,(address,uint8,bytes32,uint8,uint40,uint40))": { allowed: PATIENT_SIDE, control: "victim" },

@@ -7,6 +7,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
+import { BatchTree } from "../../client/batch-tree.js";
 import { AccessBasis, Capability } from "../../client/care-types.js";
 import {
   commitmentOf,
@@ -94,7 +95,9 @@ describe("Security review: the review's attacks on the contracts are refused", f
     it("gives an accomplice the registrar records as an adult's guardian nothing during the veto period", async function () {
       await attack(CATEGORY, "registrar-recorded guardian reads and grants at once", async () => {
         const { delegation, consent, registrar, patient, accomplice, sensitiveNote } = f;
-        await receiptOf(delegation.connect(registrar).recordGuardian(patient.address, accomplice.address, f.start + YEAR));
+        await receiptOf(
+          delegation.connect(registrar).recordGuardian(patient.address, accomplice.address, f.start + YEAR),
+        );
         expect(await delegation.isDelegate(patient.address, accomplice.address, Capability.Read)).to.equal(false);
         expect(await consent.canAccess(accomplice.address, patient.address, sensitiveNote, Purpose.Treatment)).to.equal(
           false,
@@ -109,7 +112,9 @@ describe("Security review: the review's attacks on the contracts are refused", f
     it("lets the adult veto it, after which no registrar-recorded guardianship takes effect without the adult", async function () {
       await attack(CATEGORY, "registrar re-records a vetoed guardianship and waits the veto period out", async () => {
         const { delegation, consent, registrar, patient, accomplice, guardian, sensitiveNote } = f;
-        await receiptOf(delegation.connect(registrar).recordGuardian(patient.address, accomplice.address, f.start + YEAR));
+        await receiptOf(
+          delegation.connect(registrar).recordGuardian(patient.address, accomplice.address, f.start + YEAR),
+        );
         await expect(delegation.connect(patient).vetoGuardian(accomplice.address))
           .to.emit(delegation, "GuardianVetoed")
           .withArgs(patient.address, accomplice.address);
@@ -119,7 +124,9 @@ describe("Security review: the review's attacks on the contracts are refused", f
         await networkHelpers.time.increase(VETO_PERIOD + DAY);
         for (const who of [accomplice, guardian]) {
           expect(await delegation.isDelegate(patient.address, who.address, Capability.Read)).to.equal(false);
-          expect(await consent.canAccess(who.address, patient.address, sensitiveNote, Purpose.Treatment)).to.equal(false);
+          expect(await consent.canAccess(who.address, patient.address, sensitiveNote, Purpose.Treatment)).to.equal(
+            false,
+          );
         }
       });
     });
@@ -271,7 +278,9 @@ describe("Security review: the review's attacks on the contracts are refused", f
       await attack(CATEGORY, "pharmacy dispenses the superseded version in full", async () => {
         const { prescriptions, doctor, pharmacy, patient } = f;
         const rx = await issued();
-        await receiptOf(prescriptions.connect(pharmacy).dispensePrescription(patient.address, rx, 10, commitmentOf("d1")));
+        await receiptOf(
+          prescriptions.connect(pharmacy).dispensePrescription(patient.address, rx, 10, commitmentOf("d1")),
+        );
         const corrected = commitmentOf("review/rx-v2");
         const now = await networkHelpers.time.latest();
         const terms = { pharmacy: pharmacy.address, expiresAt: now + 30 * DAY, quantity: 10, refills: 1 };
@@ -299,7 +308,9 @@ describe("Security review: the review's attacks on the contracts are refused", f
       await attack(CATEGORY, "pharmacy dispenses a version the prescriber corrected in the registry", async () => {
         const { prescriptions, registry, doctor, pharmacy, patient } = f;
         const rx = await issued();
-        await receiptOf(registry.connect(doctor).amendRecord(patient.address, rx, commitmentOf("review/rx-direct"), false));
+        await receiptOf(
+          registry.connect(doctor).amendRecord(patient.address, rx, commitmentOf("review/rx-direct"), false),
+        );
         await expect(prescriptions.connect(pharmacy).dispensePrescription(patient.address, rx, 5, commitmentOf("d5")))
           .to.be.revertedWithCustomError(prescriptions, "PrescriptionSuperseded")
           .withArgs(rx);
@@ -311,7 +322,9 @@ describe("Security review: the review's attacks on the contracts are refused", f
       await attack(CATEGORY, "prescriber's correction resets the dispensed total", async () => {
         const { prescriptions, doctor, pharmacy, patient } = f;
         const rx = await issued();
-        await receiptOf(prescriptions.connect(pharmacy).dispensePrescription(patient.address, rx, 10, commitmentOf("d6")));
+        await receiptOf(
+          prescriptions.connect(pharmacy).dispensePrescription(patient.address, rx, 10, commitmentOf("d6")),
+        );
         const now = await networkHelpers.time.latest();
         const terms = { pharmacy: pharmacy.address, expiresAt: now + 30 * DAY, quantity: 5, refills: 0 };
         await expect(
@@ -394,7 +407,9 @@ describe("Security review: the review's attacks on the contracts are refused", f
         const { relationships, consent, hospital, patient, ward, wardDoctor, note } = f;
         const visit = await signAdmission(patient, relationships, ward, await signatureExpiry());
         await receiptOf(
-          relationships.connect(hospital).admitPatient(patient.address, ward, visit.visitId, visit.expiresAt, visit.signature),
+          relationships
+            .connect(hospital)
+            .admitPatient(patient.address, ward, visit.visitId, visit.expiresAt, visit.signature),
         );
         expect(await consent.canAccess(wardDoctor.address, patient.address, note, Purpose.Treatment)).to.equal(true);
         await networkHelpers.time.increase(MAX_ADMISSION_PERIOD);
@@ -406,7 +421,9 @@ describe("Security review: the review's attacks on the contracts are refused", f
       await attack(CATEGORY, "hospital records a same-day appointment every day", async () => {
         const { relationships, consent, hospital, patient, doctor, hospitalNote } = f;
         const now = await networkHelpers.time.latest();
-        await expect(relationships.connect(hospital).recordAppointment(patient.address, doctor.address, now - (now % DAY)))
+        await expect(
+          relationships.connect(hospital).recordAppointment(patient.address, doctor.address, now - (now % DAY)),
+        )
           .to.be.revertedWithCustomError(relationships, "CareRelationshipsNotPatientOrDelegate")
           .withArgs(hospital.address, patient.address);
         expect(await consent.canAccess(doctor.address, patient.address, hospitalNote, Purpose.Treatment)).to.equal(
@@ -426,11 +443,118 @@ describe("Security review: the review's attacks on the contracts are refused", f
           .withArgs(secondDoctor.address, patient.address);
         const now = await networkHelpers.time.latest();
         await expect(
-          relationships.connect(secondDoctor).recordAppointment(patient.address, secondDoctor.address, now - (now % DAY)),
+          relationships
+            .connect(secondDoctor)
+            .recordAppointment(patient.address, secondDoctor.address, now - (now % DAY)),
         )
           .to.be.revertedWithCustomError(relationships, "CareRelationshipsDelegateSelfAppointment")
           .withArgs(secondDoctor.address, patient.address);
         expect(await consent.canAccess(secondDoctor.address, patient.address, note, Purpose.Treatment)).to.equal(false);
+      });
+    });
+  });
+
+  describe("batch records: sensitivity, re-publication and erasure of batched records", function () {
+    const CATEGORY = "batch records";
+
+    /** A batch of the doctor's holding one non-sensitive record of the patient, and the patient's all-records grant to the reader. */
+    async function batched() {
+      const { registry, consent, doctor, patient, reader, otherPatient } = f;
+      const leaf = {
+        patient: patient.address,
+        commitment: commitmentOf("review/batched"),
+        recordType: RecordType.ClinicalNote,
+        sensitive: false,
+      };
+      const other = { ...leaf, patient: otherPatient.address, commitment: commitmentOf("review/batched-other") };
+      const tree = new BatchTree([leaf, other]);
+      await receiptOf(registry.connect(doctor).anchorBatch(tree.root, tree.size));
+      const now = await networkHelpers.time.latest();
+      await receiptOf(consent.connect(patient).grantConsent(patient.address, grantRequest(reader.address, now)));
+      return { leaf, root: tree.root, proof: tree.proof(patient.address, leaf.commitment) };
+    }
+
+    /** Another provider re-publishes the same leaf with sensitive = false, in its own batch and on its own. */
+    async function republished(leaf: { patient: string; commitment: string; recordType: number; sensitive: boolean }) {
+      const { registry, secondDoctor, otherPatient } = f;
+      const copy = { ...leaf, sensitive: false };
+      const tree = new BatchTree([copy, { ...copy, patient: otherPatient.address, commitment: commitmentOf("x") }]);
+      await receiptOf(registry.connect(secondDoctor).anchorBatch(tree.root, tree.size));
+      await receiptOf(
+        registry.connect(secondDoctor).anchorRecord(leaf.patient, leaf.commitment, leaf.recordType, false),
+      );
+      return { leaf: copy, root: tree.root, proof: tree.proof(leaf.patient, leaf.commitment) };
+    }
+
+    it("lets the patient mark a batched record sensitive, closing it to all-records grants", async function () {
+      await attack(CATEGORY, "a batched record stays open to broad grants whatever the patient decides", async () => {
+        const { registry, consent, patient, reader } = f;
+        const { leaf, root, proof } = await batched();
+        expect(await consent.canAccessBatchRecord(reader.address, root, leaf, proof, Purpose.Treatment)).to.equal(true);
+        await expect(registry.connect(patient).setBatchRecordSensitivity(root, leaf, proof, true))
+          .to.emit(registry, "RecordSensitivityChanged")
+          .withArgs(patient.address, leaf.commitment, true);
+        expect(await consent.canAccessBatchRecord(reader.address, root, leaf, proof, Purpose.Treatment)).to.equal(
+          false,
+        );
+      });
+    });
+
+    it("keeps the patient's sensitivity mark on a commitment re-published elsewhere with sensitive = false", async function () {
+      await attack(CATEGORY, "another provider re-publishes a sensitive batched record as non-sensitive", async () => {
+        const { registry, consent, patient, reader } = f;
+        const { leaf, root, proof } = await batched();
+        await receiptOf(registry.connect(patient).setBatchRecordSensitivity(root, leaf, proof, true));
+        const copy = await republished(leaf);
+        expect(
+          await consent.canAccessBatchRecord(reader.address, copy.root, copy.leaf, copy.proof, Purpose.Treatment),
+        ).to.equal(false);
+        expect(await consent.canAccess(reader.address, patient.address, leaf.commitment, Purpose.Treatment)).to.equal(
+          false,
+        );
+      });
+    });
+
+    it("keeps a record erased through its batch erased wherever it is re-published, even for the re-publisher", async function () {
+      await attack(CATEGORY, "an erased batched record is re-published and read again", async () => {
+        const { registry, consent, patient, reader, secondDoctor } = f;
+        const { leaf, root, proof } = await batched();
+        await receiptOf(registry.connect(patient).eraseBatchRecord(root, leaf, proof));
+        const copy = await republished(leaf);
+        for (const who of [reader, secondDoctor]) {
+          expect(
+            await consent.canAccessBatchRecord(who.address, copy.root, copy.leaf, copy.proof, Purpose.Treatment),
+          ).to.equal(false);
+          expect(await consent.canAccess(who.address, patient.address, leaf.commitment, Purpose.Treatment)).to.equal(
+            false,
+          );
+        }
+      });
+    });
+
+    it("keeps a sensitive or erased individual record closed when re-published in a batch", async function () {
+      await attack(CATEGORY, "an individually anchored sensitive record is re-published in a batch", async () => {
+        const { registry, consent, patient, reader, secondDoctor, sensitiveNote, note, otherPatient } = f;
+        const now = await networkHelpers.time.latest();
+        await receiptOf(consent.connect(patient).grantConsent(patient.address, grantRequest(reader.address, now)));
+        await receiptOf(registry.connect(patient).eraseRecord(patient.address, note));
+        const leaves = [sensitiveNote, note].map((commitment) => ({
+          patient: patient.address,
+          commitment,
+          recordType: RecordType.ClinicalNote,
+          sensitive: false,
+        }));
+        const tree = new BatchTree([
+          ...leaves,
+          { ...leaves[0], patient: otherPatient.address, commitment: commitmentOf("y") },
+        ]);
+        await receiptOf(registry.connect(secondDoctor).anchorBatch(tree.root, tree.size));
+        for (const leaf of leaves) {
+          const proof = tree.proof(patient.address, leaf.commitment);
+          expect(
+            await consent.canAccessBatchRecord(reader.address, tree.root, leaf, proof, Purpose.Treatment),
+          ).to.equal(false);
+        }
       });
     });
   });

@@ -448,10 +448,9 @@ describe("CareRelationships", function () {
 
     it("refuses the zero address as the patient", async function () {
       const { relationships, hospital, doctor } = f;
-      await expect(relationships.connect(hospital).recordCheckIn(ZeroAddress, ZeroHash, 0, "0x")).to.be.revertedWithCustomError(
-        relationships,
-        "CareRelationshipsZeroAddress",
-      );
+      await expect(
+        relationships.connect(hospital).recordCheckIn(ZeroAddress, ZeroHash, 0, "0x"),
+      ).to.be.revertedWithCustomError(relationships, "CareRelationshipsZeroAddress");
       expect(await relationships.hasRelationship(ZeroAddress, doctor.address)).to.equal(false);
     });
   });
@@ -469,9 +468,7 @@ describe("CareRelationships", function () {
       const expiresAt = (await networkHelpers.time.latest()) + MAX_CODE_LIFETIME / 2;
       const visit = await signCheckIn(stranger, relationships, hospital.address, expiresAt);
       await expect(
-        relationships
-          .connect(hospital)
-          .recordCheckIn(patient.address, visit.visitId, visit.expiresAt, visit.signature),
+        relationships.connect(hospital).recordCheckIn(patient.address, visit.visitId, visit.expiresAt, visit.signature),
       )
         .to.be.revertedWithCustomError(relationships, "CareRelationshipsInvalidVisitSignature")
         .withArgs(patient.address);
@@ -507,7 +504,9 @@ describe("CareRelationships", function () {
       for (const expiresAt of [now, now + MAX_CODE_LIFETIME + 60]) {
         const visit = await signCheckIn(patient, relationships, hospital.address, expiresAt);
         await expect(
-          relationships.connect(hospital).recordCheckIn(patient.address, visit.visitId, visit.expiresAt, visit.signature),
+          relationships
+            .connect(hospital)
+            .recordCheckIn(patient.address, visit.visitId, visit.expiresAt, visit.signature),
         )
           .to.be.revertedWithCustomError(relationships, "CareRelationshipsUnlockExpired")
           .withArgs(expiresAt);
@@ -609,10 +608,9 @@ describe("CareRelationships", function () {
 
     it("refuses the zero address as the patient", async function () {
       const { relationships, hospital, ward, wardDoctor } = f;
-      await expect(relationships.connect(hospital).admitPatient(ZeroAddress, ward, ZeroHash, 0, "0x")).to.be.revertedWithCustomError(
-        relationships,
-        "CareRelationshipsZeroAddress",
-      );
+      await expect(
+        relationships.connect(hospital).admitPatient(ZeroAddress, ward, ZeroHash, 0, "0x"),
+      ).to.be.revertedWithCustomError(relationships, "CareRelationshipsZeroAddress");
       expect(await relationships.hasRelationship(ZeroAddress, wardDoctor.address)).to.equal(false);
     });
   });
@@ -672,9 +670,7 @@ describe("CareRelationships", function () {
     it("stay closed under every relationship at once", async function () {
       const { relationships, patient, hospital, ward, secondDoctor, doctor, wardDoctor, sensitiveNote } = f;
       await receiptOf(relationships.connect(patient).setFamilyDoctor(patient.address, secondDoctor.address));
-      await receiptOf(
-        relationships.connect(patient).recordAppointment(patient.address, doctor.address, await today()),
-      );
+      await receiptOf(relationships.connect(patient).recordAppointment(patient.address, doctor.address, await today()));
       await receiptOf(checkIn());
       await receiptOf(admit());
       for (const staff of [secondDoctor, doctor, wardDoctor]) {
