@@ -22,17 +22,5 @@ export {
   RECORD_ENVELOPE_VERSION,
   parseRecordEnvelope,
 } from "./envelope-format.js";
-export type { KeyInput, RecipientPublicKey } from "./ethereum-keys.js";
-export {
-  addressOfPublicKey,
-  assertPublicKeyMatchesAddress,
-  parseAddress,
-  parsePrivateKey,
-  parsePublicKey,
-  publicKeyOfPrivateKey,
-  toChecksumAddress,
-} from "./ethereum-keys.js";
-export type { UnwrapKeyInput, WrapKeyInput } from "./key-wrap.js";
-export { WRAPPED_KEY_LENGTH, WRAPPED_KEY_MAGIC, WRAPPED_KEY_VERSION, unwrapKey, wrapKey } from "./key-wrap.js";
 export type { OpenRecordInput, SealRecordInput, SealedRecord } from "./record-envelope.js";
 export { openRecord, sealRecord } from "./record-envelope.js";

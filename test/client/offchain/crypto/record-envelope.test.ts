@@ -8,10 +8,12 @@ import {
   UnsupportedEnvelopeVersionError,
 } from "../../../../client/errors.js";
 import {
+  MAX_KEY_SECTION_LENGTH,
   RECORD_ENVELOPE_HEADER_LENGTH,
   RECORD_ENVELOPE_OVERHEAD,
   computeCommitment,
   openRecord,
+  parseRecordEnvelope,
   sealRecord,
 } from "../../../../client/crypto/index.js";
 import { expectThrows } from "../helpers/expect-error.js";
@@ -22,6 +24,8 @@ const PLAINTEXT = encode('{"resourceType":"Observation","status":"final"}');
 const CONTEXT = encode(
   "31337|0x5FbDB2315678afecb367f032d93F642f64180aa3|0x70997970C51812dc3A010C7d01b50e0d17dc79C8|Observation",
 );
+/** Stands in for the SDK's key section: bytes the envelope carries, authenticated, before the ciphertext. */
+const KEY_SECTION = Uint8Array.from({ length: 48 }, (_, i) => 0xa0 ^ i);
 
 function flipped(bytes: Uint8Array, index: number): Uint8Array {
   const copy = bytes.slice();
@@ -37,16 +41,41 @@ describe("record envelopes", function () {
       expect(Buffer.from(opened).equals(Buffer.from(PLAINTEXT))).to.equal(true);
     });
 
-    it("lays out magic, version, salt, nonce, ciphertext and tag", function () {
-      const sealed = sealRecord({ plaintext: PLAINTEXT, context: CONTEXT });
+    it("lays out magic, version, salt, nonce, key section length, key section, ciphertext and tag", function () {
+      const sealed = sealRecord({ plaintext: PLAINTEXT, context: CONTEXT, keySection: KEY_SECTION });
       const envelope = sealed.envelopeBytes;
       expect(Buffer.from(envelope.subarray(0, 4)).toString("latin1")).to.equal("CLRE");
-      expect(envelope[4]).to.equal(1);
-      expect(RECORD_ENVELOPE_HEADER_LENGTH).to.equal(61);
-      expect(envelope.length).to.equal(PLAINTEXT.length + RECORD_ENVELOPE_OVERHEAD);
+      expect(envelope[4]).to.equal(2);
+      expect(RECORD_ENVELOPE_HEADER_LENGTH).to.equal(65);
+      expect(new DataView(envelope.buffer, envelope.byteOffset).getUint32(61)).to.equal(KEY_SECTION.length);
+      expect(envelope.subarray(65, 65 + KEY_SECTION.length)).to.deep.equal(KEY_SECTION);
+      expect(envelope.length).to.equal(PLAINTEXT.length + KEY_SECTION.length + RECORD_ENVELOPE_OVERHEAD);
       expect(sealed.dataKey.length).to.equal(32);
       expect(sealed.commitment).to.match(/^0x[0-9a-f]{64}$/);
       expect(sealed.commitment).to.equal(computeCommitment(envelope));
+      const parts = parseRecordEnvelope(envelope);
+      expect(parts.keySection).to.deep.equal(KEY_SECTION);
+      expect(parts.header.length).to.equal(65 + KEY_SECTION.length);
+      expect(parts.sealed.length).to.equal(PLAINTEXT.length + 16);
+    });
+
+    it("uses the caller's data key and salt when given (the key section is built before the envelope)", function () {
+      const dataKey = new Uint8Array(32).fill(7);
+      const salt = new Uint8Array(32).fill(9);
+      const sealed = sealRecord({ plaintext: PLAINTEXT, context: CONTEXT, dataKey, salt, keySection: KEY_SECTION });
+      expect(sealed.dataKey).to.deep.equal(dataKey);
+      expect(sealed.envelopeBytes.subarray(5, 37)).to.deep.equal(salt);
+      const opened = openRecord({ envelopeBytes: sealed.envelopeBytes, dataKey, context: CONTEXT });
+      expect(Buffer.from(opened).equals(Buffer.from(PLAINTEXT))).to.equal(true);
+    });
+
+    it("refuses a key section over MAX_KEY_SECTION_LENGTH", function () {
+      const error = expectThrows(
+        () =>
+          sealRecord({ plaintext: PLAINTEXT, context: CONTEXT, keySection: new Uint8Array(MAX_KEY_SECTION_LENGTH + 1) }),
+        MalformedEnvelopeError,
+      );
+      expect(error.reason).to.equal("bad-length");
     });
 
     it("does not leak the plaintext into the envelope", function () {
@@ -88,7 +117,8 @@ describe("record envelopes", function () {
   });
 
   describe("openRecord with hostile input", function () {
-    const sealed = sealRecord({ plaintext: PLAINTEXT, context: CONTEXT });
+    const sealed = sealRecord({ plaintext: PLAINTEXT, context: CONTEXT, keySection: KEY_SECTION });
+    const ciphertextStart = RECORD_ENVELOPE_HEADER_LENGTH + KEY_SECTION.length;
     const open =
       (envelopeBytes: Uint8Array, overrides: { dataKey?: Uint8Array; context?: Uint8Array } = {}) =>
       () =>
@@ -118,7 +148,8 @@ describe("record envelopes", function () {
     for (const [region, index] of [
       ["salt", 5],
       ["nonce", 40],
-      ["ciphertext", RECORD_ENVELOPE_HEADER_LENGTH],
+      ["key section", RECORD_ENVELOPE_HEADER_LENGTH + 3],
+      ["ciphertext", ciphertextStart],
       ["tag", -1],
     ] as const) {
       it(`rejects an envelope with a flipped bit in the ${region}`, function () {
@@ -132,11 +163,27 @@ describe("record envelopes", function () {
       expect([error.format, error.reason]).to.deep.equal(["record-envelope", "bad-magic"]);
     });
 
-    it("rejects an envelope of another version and names it", function () {
-      const future = sealed.envelopeBytes.slice();
-      future[4] = 2;
-      const error = expectThrows(open(future), UnsupportedEnvelopeVersionError);
-      expect([error.format, error.found, error.supported]).to.deep.equal(["record-envelope", 2, [1]]);
+    it("rejects an envelope of another version, the first one included, and names it", function () {
+      for (const version of [1, 3]) {
+        const other = sealed.envelopeBytes.slice();
+        other[4] = version;
+        const error = expectThrows(open(other), UnsupportedEnvelopeVersionError);
+        expect([error.format, error.found, error.supported]).to.deep.equal(["record-envelope", version, [2]]);
+      }
+    });
+
+    it("rejects a key section length that runs past the end or over the limit as malformed", function () {
+      for (const [length, reason] of [
+        [sealed.envelopeBytes.length, "truncated"],
+        [KEY_SECTION.length + PLAINTEXT.length + 1, "truncated"],
+        [MAX_KEY_SECTION_LENGTH + 1, "bad-length"],
+        [0xffffffff, "bad-length"],
+      ] as const) {
+        const altered = sealed.envelopeBytes.slice();
+        new DataView(altered.buffer).setUint32(61, length);
+        const error = expectThrows(open(altered), MalformedEnvelopeError);
+        expect(error.reason, `length ${length}`).to.equal(reason);
+      }
     });
 
     it("rejects every truncation", function () {
@@ -148,7 +195,7 @@ describe("record envelopes", function () {
         } catch (error) {
           thrown = error;
         }
-        if (length < RECORD_ENVELOPE_OVERHEAD) {
+        if (length < RECORD_ENVELOPE_OVERHEAD + KEY_SECTION.length) {
           expect(thrown, `length ${length}`).to.be.instanceOf(MalformedEnvelopeError);
           expect((thrown as MalformedEnvelopeError).reason).to.be.oneOf(["truncated", "bad-magic"]);
         } else {
