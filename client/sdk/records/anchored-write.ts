@@ -5,7 +5,8 @@ import { ZeroAddress, getAddress, id, keccak256, type ContractTransaction } from
 import type { RecordType } from "../../care-types.js";
 import type { ContractName } from "../../deploy.js";
 import { addressArgument, canonicalResource } from "../arguments.js";
-import { ContractRevertError } from "../errors.js";
+import { locatorRefOf } from "../../crypto/index.js";
+import { ContractRevertError, RecordSquattedError } from "../errors.js";
 import type { LedgerCore } from "../ledger-core.js";
 import type { RecordWriteResult } from "../results.js";
 import type { MinedTransaction, PreparedCall, SendOptions } from "../transport/transaction-sender.js";
@@ -13,6 +14,9 @@ import { primaryManifest } from "./manifest-index.js";
 import type { WorkflowLink } from "./manifest.js";
 import type { RecordService } from "./record-service.js";
 import type { JournalEntry } from "./write-journal.js";
+
+/** Fresh seals tried when the chain shows each commitment anchored by someone else first. */
+const MAX_SEAL_ATTEMPTS = 3;
 
 /** One anchoring transaction for a new record. */
 export interface AnchorCall {
@@ -85,9 +89,11 @@ export function deriveIdempotencyKey(
  * 5. broadcast, journal "sent" with the hash, wait for the receipt.
  *
  * A repeat after a crash at any point reuses the journalled commitment: if the chain already holds
- * it, the existing result is returned; if not, the same commitment is anchored. A second anchoring
- * of one record cannot happen (and the registry would refuse it with RecordRegistryAlreadyAnchored,
- * which is mapped to the existing result).
+ * it under this author and type, the existing result is returned; if not, the same commitment is
+ * anchored. A second anchoring of one record cannot happen (the registry refuses it with
+ * RecordRegistryAlreadyAnchored, which is mapped to the existing result). When the chain holds the
+ * commitment under another author or type, someone anchored it first: the record is sealed again
+ * with a fresh salt (RecordSquattedError after MAX_SEAL_ATTEMPTS).
  */
 export async function anchoredWrite<R>(
   service: RecordService,
@@ -103,42 +109,65 @@ export async function anchoredWrite<R>(
   return core.journal.exclusive(key, async () => {
     const journalled = await core.journal.get(key);
     if (journalled !== undefined) {
-      const resumed = await resume(service, spec, journalled);
+      const resumed = await resume(service, spec, journalled).catch((error: unknown) => {
+        if (error instanceof RecordSquattedError) return undefined;
+        throw error;
+      });
       if (resumed !== undefined) return resumed;
-      // The journal names a record the store no longer holds and the chain never got: start over.
+      // The journal names a record the store no longer holds and the chain never got, or one that
+      // someone else anchored first: start over with a fresh seal.
       await core.journal.delete(key);
     }
-
-    const [, readers] = await Promise.all([spec.preflight?.(), service.readersFor(patient)]);
-    const draft = await service.seal(canonicalBytes, patient, spec.recordType, readers);
-    const anchor = spec.call(draft.commitment);
-    const [prepared, fromBlock] = await Promise.all([
-      core.prepare(anchor.contract, anchor.populated, spec.send?.overrides),
-      core.read("getBlockNumber", () => core.provider.getBlockNumber()),
-    ]);
-    const manifest = service.manifestFor(draft, {
-      patient,
-      recordType: spec.recordType,
-      sensitive: spec.sensitive,
-      anchor: { kind: "record" },
-      workflow: spec.workflow,
-    });
-    const entry: JournalEntry = {
-      version: 1,
-      key,
-      operation: spec.operation,
-      state: "prepared",
-      patient,
-      commitments: [draft.commitment],
-      manifestRefs: [manifest.ref],
-      fromBlock,
-    };
-    // Both before the send, in parallel: a journal entry whose manifest never became durable is
-    // detected on resume (the store lacks it) and the write starts over.
-    await Promise.all([service.persist(draft, manifest), core.journal.put(entry)]);
-    await core.options.faults?.afterStore?.({ idempotencyKey: key, commitments: entry.commitments });
-    return sendJournalled(service, spec, entry, prepared, false, false);
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await freshWrite(service, spec, patient, canonicalBytes, key);
+      } catch (error) {
+        // A squatter front-ran the commitment: a new salt gives a new commitment it cannot know.
+        if (!(error instanceof RecordSquattedError) || attempt >= MAX_SEAL_ATTEMPTS) throw error;
+        await core.journal.delete(key);
+      }
+    }
   });
+}
+
+/** Seals afresh, stores, journals and sends (steps 3 to 5 above). */
+async function freshWrite<R>(
+  service: RecordService,
+  spec: RecordWriteSpec<R>,
+  patient: string,
+  canonicalBytes: Uint8Array,
+  key: string,
+): Promise<R & RecordWriteResult> {
+  const { core } = service;
+  const [, readers] = await Promise.all([spec.preflight?.(), service.readersFor(patient)]);
+  const draft = await service.seal(canonicalBytes, patient, spec.recordType, readers);
+  const anchor = spec.call(draft.commitment);
+  const [prepared, fromBlock] = await Promise.all([
+    core.prepare(anchor.contract, anchor.populated, spec.send?.overrides),
+    core.read("getBlockNumber", () => core.provider.getBlockNumber()),
+  ]);
+  const manifest = service.manifestFor(draft, {
+    patient,
+    recordType: spec.recordType,
+    sensitive: spec.sensitive,
+    anchor: { kind: "record" },
+    workflow: spec.workflow,
+  });
+  const entry: JournalEntry = {
+    version: 1,
+    key,
+    operation: spec.operation,
+    state: "prepared",
+    patient,
+    commitments: [draft.commitment],
+    manifestRefs: [manifest.ref],
+    fromBlock,
+  };
+  // Both before the send, in parallel: a journal entry whose manifest never became durable is
+  // detected on resume (the store lacks it) and the write starts over.
+  await Promise.all([service.persist(draft, manifest), core.journal.put(entry)]);
+  await core.options.faults?.afterStore?.({ idempotencyKey: key, commitments: entry.commitments });
+  return sendJournalled(service, spec, entry, prepared, false, false);
 }
 
 async function sendJournalled<R>(
@@ -196,7 +225,7 @@ async function resume<R>(
   // same commitment now, provided its envelope is still stored.
   const stored = await core.index.find(entry.patient, commitment);
   const manifest = stored === undefined ? undefined : primaryManifest(stored)?.manifest;
-  if (manifest === undefined || !(await allStored(service, [manifest.envelope, ...manifest.keys.map((k) => k.ref)]))) {
+  if (manifest === undefined || !(await allStored(service, [manifest.envelope, locatorRefOf(commitment)]))) {
     return undefined;
   }
   const anchor = spec.call(commitment);
@@ -223,6 +252,11 @@ async function fromChain<R>(
 ): Promise<R & RecordWriteResult> {
   const { core } = service;
   const commitment = entry.commitments[0];
+  // Never take someone else's anchoring of our commitment for our own write.
+  const record = await core.read("recordOf", () => core.views.registry.recordOf(entry.patient, commitment));
+  if (getAddress(record.author) !== core.address || Number(record.recordType) !== spec.recordType) {
+    throw new RecordSquattedError(getAddress(entry.patient), commitment, getAddress(record.author));
+  }
   const logs = await core.read("getLogs", () =>
     core.provider.getLogs({
       address: core.addresses.registry,
