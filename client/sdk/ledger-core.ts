@@ -180,6 +180,7 @@ export class LedgerCore {
             chainId,
             consent: addresses.consent,
             keyRegistry: views.keyRegistry,
+            read: readView,
           });
     const core = new LedgerCore(
       signer,

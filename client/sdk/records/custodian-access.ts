@@ -43,6 +43,8 @@ export interface CustodianAccessOptions {
   readonly chainId: bigint;
   readonly consent: string;
   readonly keyRegistry: EncryptionKeyRegistry;
+  /** Runs a chain read through the client's retry policy (transient RPC failures are retried, then typed). */
+  readonly read: <T>(operation: string, action: () => Promise<T>) => Promise<T>;
 }
 
 /**
@@ -74,7 +76,9 @@ export function custodianAccessFor(options: CustodianAccessOptions): CustodianAc
   const custodianKeys = async (): Promise<CustodianKey[]> =>
     Promise.all(
       custodians.map(async (custodian) => {
-        const [version, publicKey] = await options.keyRegistry.currentEncryptionKey(custodian.address);
+        const [version, publicKey] = await options.read("currentEncryptionKey", () =>
+          options.keyRegistry.currentEncryptionKey(custodian.address),
+        );
         if (version === 0n) throw new PublicKeyNotRegisteredError(custodian.address);
         return {
           address: custodian.address,

@@ -3,7 +3,7 @@ import { ZeroAddress, getAddress } from "ethers";
 import { Purpose, RecordFlag, RecordType } from "../../care-types.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 
-import { envelopeRefOf, locatorRefOf, parseCommitmentPreimage } from "../../crypto/index.js";
+import { envelopeRefOf, locatorRefOf, parseCommitmentPreimage, verifyCommitment } from "../../crypto/index.js";
 import { IntegrityError, KeyUnavailableError, NotFoundError } from "../../errors.js";
 import type { FhirResource } from "../../fhir/index.js";
 import { contentRefOf, type ContentRef } from "../../storage/index.js";
@@ -245,6 +245,8 @@ export class RecordService {
     }
     const facts = await this.#onChainFacts(patient, commitment, manifest);
     const envelopeBytes = await this.#fetchEnvelope(patient, commitment, manifest);
+    // Keys are opened, or asked of the custodians, only from an envelope the chain vouches for.
+    verifyCommitment(envelopeBytes, commitment);
     const { section, salt } = keySectionOf(envelopeBytes);
     const binding = { chainId: core.chainId, registry: core.addresses.registry, patient, salt };
     let dataKey = await openDirectKey(section, accessor, core.keys.keyring, binding);

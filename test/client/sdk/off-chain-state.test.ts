@@ -1,72 +1,52 @@
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { expect } from "chai";
-import {
-  AbstractSigner,
-  BaseWallet,
-  Wallet,
-  getBytes,
-  id,
-  type Provider,
-  type TransactionRequest,
-  type TypedDataDomain,
-  type TypedDataField,
-} from "ethers";
+import { Wallet, getBytes, hexlify, id, sha256 } from "ethers";
 
 import {
   DecryptionError,
-  InvalidPublicKeyError,
-  KeyUnavailableError,
   MalformedEnvelopeError,
-  PublicKeyDirectory,
   RecordType,
   WriteJournal,
+  commitmentPreimage,
+  computeCommitment,
   decodeLedgerObject,
   encodeLedgerObject,
-  publicKeyOfSigner,
   recordContext,
-  unwrapKey,
-  wrapKey,
   type RecordManifest,
 } from "../../../client/index.js";
-import { unwrapKeyCached, wrapKeyCached } from "../../../client/sdk/records/cached-key-wrap.js";
-import { WorkerRecordCrypto } from "../../../client/sdk/records/worker-record-crypto.js";
+import { EncryptionKeyring } from "../../../client/key-release/encryption-keyring.js";
+import { HPKE_OVERHEAD, generateEncryptionKeyPair } from "../../../client/key-release/hpke.js";
+import { keySectionOf, openWithKey, sealWithKeys } from "../../../client/sdk/records/record-crypto.js";
+import {
+  MAX_DIRECT_READERS,
+  decodeKeySection,
+  encodeKeySection,
+  openDirectKey,
+  type DirectReader,
+} from "../../../client/sdk/records/record-keys.js";
 
-/** A signer that can sign but is not a Wallet (like a hardware wallet or a JSON-RPC account). */
-class OpaqueSigner extends AbstractSigner {
-  readonly #wallet: BaseWallet;
-
-  constructor(wallet: BaseWallet) {
-    super(null);
-    this.#wallet = wallet;
+/** Rejects with `type`; returns the error. */
+async function rejection<E extends Error>(promise: Promise<unknown>, type: new (...args: never[]) => E): Promise<E> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error, `expected ${type.name}, got ${String(error)}`).to.be.instanceOf(type);
+    return error as E;
   }
+  throw new Error(`expected ${type.name}, but the call succeeded`);
+}
 
-  async getAddress(): Promise<string> {
-    return this.#wallet.address;
+function throwing<E extends Error>(action: () => unknown, type: new (...args: never[]) => E): E {
+  try {
+    action();
+  } catch (error) {
+    expect(error, `expected ${type.name}, got ${String(error)}`).to.be.instanceOf(type);
+    return error as E;
   }
-
-  connect(provider: Provider | null): OpaqueSigner {
-    void provider;
-    return this;
-  }
-
-  signTransaction(tx: TransactionRequest): Promise<string> {
-    return this.#wallet.signTransaction(tx);
-  }
-
-  signMessage(message: string | Uint8Array): Promise<string> {
-    return this.#wallet.signMessage(message);
-  }
-
-  signTypedData(
-    domain: TypedDataDomain,
-    types: Record<string, TypedDataField[]>,
-    value: Record<string, unknown>,
-  ): Promise<string> {
-    return this.#wallet.signTypedData(domain, types, value);
-  }
+  throw new Error(`expected ${type.name}, but the call succeeded`);
 }
 
 describe("off-chain state", function () {
@@ -80,52 +60,141 @@ describe("off-chain state", function () {
     await rm(directory, { recursive: true, force: true });
   });
 
-  describe("PublicKeyDirectory", function () {
-    it("registers a Wallet's key and a key recovered from another signer's signature", async function () {
-      const keys = await PublicKeyDirectory.open(join(directory, "keys.json"));
-      const wallet = Wallet.createRandom();
-      const opaque = Wallet.createRandom();
-      const registered = await keys.register(wallet);
-      expect(registered.publicKey).to.equal(wallet.signingKey.compressedPublicKey);
-      expect(await publicKeyOfSigner(new OpaqueSigner(opaque))).to.equal(opaque.signingKey.compressedPublicKey);
-      await keys.register(new OpaqueSigner(opaque));
-      expect(await keys.publicKeyOf(opaque.address)).to.equal(opaque.signingKey.compressedPublicKey);
-    });
+  describe("record keys", function () {
+    const chainId = 31337n;
+    const registry = Wallet.createRandom().address;
+    const patient = Wallet.createRandom().address;
+    const author = Wallet.createRandom().address;
+    const stranger = Wallet.createRandom().address;
+    const plaintext = new TextEncoder().encode('{"resourceType":"Observation"}');
+    const context = recordContext(chainId, registry, patient, RecordType.Wellness);
 
-    it("refuses a key that does not belong to the address", async function () {
-      const keys = PublicKeyDirectory.inMemory();
-      try {
-        await keys.add(Wallet.createRandom().address, Wallet.createRandom().signingKey.publicKey);
-        expect.fail("should have thrown");
-      } catch (error) {
-        expect(error).to.be.instanceOf(InvalidPublicKeyError);
-        expect((error as InvalidPublicKeyError).reason).to.equal("address-mismatch");
+    /** A keyring file of `account` holding one key published as `version`, as the registry would number it. */
+    async function keyringOf(account: string, version = 1, privateKey?: Uint8Array): Promise<EncryptionKeyring> {
+      const key = privateKey ?? generateEncryptionKeyPair().privateKey;
+      const path = join(directory, `${account}-${hexlify(key).slice(2, 10)}.json`);
+      await writeFile(
+        path,
+        JSON.stringify({
+          format: "careledger-encryption-keys",
+          version: 1,
+          account,
+          keys: [{ version, privateKey: hexlify(key) }],
+        }),
+      );
+      return EncryptionKeyring.open(path, account);
+    }
+
+    function readerOf(keyring: EncryptionKeyring): DirectReader {
+      const { version, publicKey } = keyring.current();
+      return { address: keyring.account, version, publicKey };
+    }
+
+    async function seal(readers: DirectReader[], split?: Parameters<typeof sealWithKeys>[0]["split"]) {
+      return sealWithKeys({ plaintext, context, chainId, registry, patient, author, readers, split });
+    }
+
+    it("seals the data key to the patient and the author, and each opens the record with its own keyring", async function () {
+      const keyrings = [await keyringOf(patient), await keyringOf(author, 3)];
+      const draft = await seal(keyrings.map(readerOf));
+      expect(draft.readers).to.deep.equal([patient, author]);
+      expect(hexlify(draft.preimage)).to.equal(hexlify(commitmentPreimage(draft.envelopeBytes)));
+      expect(sha256(draft.preimage)).to.equal(draft.commitment);
+      const { section, salt } = keySectionOf(draft.envelopeBytes);
+      expect(section.direct.map((key) => [key.reader, key.version])).to.deep.equal([
+        [patient, 1],
+        [author, 3],
+      ]);
+      expect(section.custodianBundle.length).to.equal(0);
+      for (const keyring of keyrings) {
+        const dataKey = await openDirectKey(section, keyring.account, keyring, { chainId, registry, patient, salt });
+        if (dataKey === undefined) throw new Error(`no key for ${keyring.account}`);
+        const opened = openWithKey(draft.envelopeBytes, dataKey, context, draft.commitment);
+        expect(new TextDecoder().decode(opened)).to.equal('{"resourceType":"Observation"}');
       }
     });
 
-    it("shows other processes' registrations and ignores entries that do not verify", async function () {
-      const path = join(directory, "keys.json");
-      const first = await PublicKeyDirectory.open(path);
-      const second = await PublicKeyDirectory.open(path);
-      const wallet = Wallet.createRandom();
-      await first.register(wallet);
-      expect(await second.publicKeyOf(wallet.address)).to.equal(wallet.signingKey.compressedPublicKey);
-
-      const victim = Wallet.createRandom();
-      const file = JSON.parse(await readFile(path, "utf8")) as { keys: Record<string, string> };
-      file.keys[victim.address] = Wallet.createRandom().signingKey.compressedPublicKey;
-      await writeFile(path, JSON.stringify(file));
-      const reloaded = await PublicKeyDirectory.open(path);
-      expect(await reloaded.publicKeyOf(victim.address)).to.equal(undefined);
-      expect([...reloaded.rejected]).to.include(victim.address);
+    it("holds no key for anyone else: a third party finds none in the envelope", async function () {
+      const draft = await seal([readerOf(await keyringOf(patient)), readerOf(await keyringOf(author))]);
+      const { section, salt } = keySectionOf(draft.envelopeBytes);
+      const other = await keyringOf(stranger);
+      expect(await openDirectKey(section, stranger, other, { chainId, registry, patient, salt })).to.equal(undefined);
     });
 
-    it("keeps every registration when many are made at once", async function () {
-      const path = join(directory, "keys.json");
-      const wallets = Array.from({ length: 8 }, () => Wallet.createRandom());
-      await Promise.all(wallets.map(async (wallet) => (await PublicKeyDirectory.open(path)).register(wallet)));
-      const keys = await PublicKeyDirectory.open(path);
-      for (const wallet of wallets) expect(await keys.publicKeyOf(wallet.address)).to.not.equal(undefined);
+    it("refuses a keyring holding another key under the sealed version with DecryptionError", async function () {
+      const draft = await seal([readerOf(await keyringOf(patient))]);
+      const { section, salt } = keySectionOf(draft.envelopeBytes);
+      const impostor = await keyringOf(patient, 1);
+      const error = await rejection(
+        openDirectKey(section, patient, impostor, { chainId, registry, patient, salt }),
+        DecryptionError,
+      );
+      expect(error.format).to.equal("hpke");
+    });
+
+    it("binds every sealed key to its record: another salt, patient, registry or chain does not open it", async function () {
+      const keyring = await keyringOf(patient);
+      const draft = await seal([readerOf(keyring)]);
+      const { section, salt } = keySectionOf(draft.envelopeBytes);
+      const otherSalt = salt.slice();
+      otherSalt[0] ^= 0x01;
+      for (const binding of [
+        { chainId, registry, patient, salt: otherSalt },
+        { chainId, registry, patient: stranger, salt },
+        { chainId, registry: stranger, patient, salt },
+        { chainId: 1n, registry, patient, salt },
+      ]) {
+        await rejection(openDirectKey(section, patient, keyring, binding), DecryptionError);
+      }
+    });
+
+    it("hands the custodian splitter the key and the record's binding, and carries its bundle authenticated", async function () {
+      const calls: { dataKey: string; author: string; salt: string; patient: string }[] = [];
+      const bundle = getBytes(id("a share bundle"));
+      const draft = await seal([readerOf(await keyringOf(patient))], async (dataKey, binding) => {
+        calls.push({
+          dataKey: hexlify(dataKey),
+          author: binding.author,
+          salt: hexlify(binding.salt),
+          patient: binding.patient,
+        });
+        return bundle;
+      });
+      const { section, salt } = keySectionOf(draft.envelopeBytes);
+      expect(hexlify(section.custodianBundle)).to.equal(hexlify(bundle));
+      expect(calls).to.have.length(1);
+      expect(calls[0]).to.include({ author, patient, salt: hexlify(salt) });
+      // The key handed to the splitter is the record's: it opens the envelope.
+      openWithKey(draft.envelopeBytes, getBytes(calls[0].dataKey), context, draft.commitment);
+      // The key section is inside the AEAD's associated data: an altered bundle fails decryption.
+      const altered = draft.envelopeBytes.slice();
+      altered[altered.length - plaintext.length - 16 - 1] ^= 0x01;
+      throwing(
+        () => openWithKey(altered, getBytes(calls[0].dataKey), context, computeCommitment(altered)),
+        DecryptionError,
+      );
+    });
+
+    it("parses key sections strictly", function () {
+      const sealed = new Uint8Array(32 + HPKE_OVERHEAD).fill(0x11);
+      const section = { direct: [{ reader: patient, version: 1, sealed }], custodianBundle: Uint8Array.of(1, 2, 3) };
+      const bytes = encodeKeySection(section);
+      expect(decodeKeySection(bytes)).to.deep.equal(section);
+      const withTrailing = Uint8Array.from([...bytes, 0]);
+      const otherFormat = bytes.slice();
+      otherFormat[0] = 2;
+      const tooMany = bytes.slice();
+      tooMany[1] = MAX_DIRECT_READERS + 1;
+      for (const [what, malformed] of [
+        ["a trailing byte", withTrailing],
+        ["a cut bundle", bytes.subarray(0, bytes.length - 1)],
+        ["another format", otherFormat],
+        ["too many direct readers", tooMany],
+        ["nothing", new Uint8Array(0)],
+      ] as const) {
+        const error = throwing(() => decodeKeySection(malformed), MalformedEnvelopeError);
+        expect(error.reason, what).to.equal("bad-length");
+      }
     });
   });
 
@@ -189,162 +258,5 @@ describe("off-chain state", function () {
       ]);
       expect(order).to.deep.equal(["a-start", "a-end", "b"]);
     });
-  });
-
-  describe("WorkerRecordCrypto", function () {
-    const patient = Wallet.createRandom();
-    const author = Wallet.createRandom();
-    const recipients = [patient, author].map((wallet) => ({
-      address: wallet.address,
-      publicKey: wallet.signingKey.compressedPublicKey,
-    }));
-    const context = recordContext(31337n, Wallet.createRandom().address, patient.address, RecordType.Wellness);
-    const plaintext = new TextEncoder().encode('{"resourceType":"Observation"}');
-
-    it("seals on worker threads and opens for each reader", async function () {
-      const crypto = new WorkerRecordCrypto(2);
-      try {
-        const draft = await crypto.seal(plaintext, context, recipients);
-        expect(draft.wrapped.map((wrapped) => wrapped.reader)).to.deep.equal([patient.address, author.address]);
-        for (const [index, wallet] of [patient, author].entries()) {
-          const opened = await crypto.open({
-            envelopeBytes: draft.envelopeBytes,
-            wrappedKey: draft.wrapped[index].bytes,
-            privateKey: wallet.privateKey,
-            context,
-            commitment: draft.commitment,
-          });
-          expect(new TextDecoder().decode(opened)).to.equal('{"resourceType":"Observation"}');
-        }
-      } finally {
-        await crypto.close();
-      }
-    });
-
-    it("rebuilds the crypto layer's typed errors on this side of the thread", async function () {
-      const crypto = new WorkerRecordCrypto(1);
-      try {
-        const draft = await crypto.seal(plaintext, context, recipients);
-        const stranger = Wallet.createRandom();
-        try {
-          await crypto.open({
-            envelopeBytes: draft.envelopeBytes,
-            wrappedKey: draft.wrapped[0].bytes,
-            privateKey: stranger.privateKey,
-            context,
-            commitment: draft.commitment,
-          });
-          expect.fail("should have thrown");
-        } catch (error) {
-          expect(error).to.be.instanceOf(KeyUnavailableError);
-          expect(error).to.include({ reader: stranger.address, recipient: patient.address });
-        }
-        const altered = draft.wrapped[0].bytes.slice();
-        altered[altered.length - 1] ^= 1;
-        try {
-          await crypto.open({
-            envelopeBytes: draft.envelopeBytes,
-            wrappedKey: altered,
-            privateKey: patient.privateKey,
-            context,
-            commitment: draft.commitment,
-          });
-          expect.fail("should have thrown");
-        } catch (error) {
-          expect(error).to.be.instanceOf(DecryptionError);
-        }
-      } finally {
-        await crypto.close();
-      }
-    });
-  });
-});
-
-describe("wrapKeyCached", function () {
-  it("produces client/crypto's wrapped-key format: unwrapKey opens it, for every reader, repeatedly", function () {
-    const readers = [Wallet.createRandom(), Wallet.createRandom()];
-    for (let round = 0; round < 3; round++) {
-      for (const reader of readers) {
-        const dataKey = getBytes(id(`data-key-${round}`));
-        const commitment = id(`commitment-${round}`);
-        const wrapped = wrapKeyCached({
-          recipientPublicKey: reader.signingKey.compressedPublicKey,
-          recipientAddress: reader.address,
-          dataKey,
-          commitment,
-        });
-        const reference = wrapKey({
-          recipientPublicKey: reader.signingKey.compressedPublicKey,
-          recipientAddress: reader.address,
-          dataKey,
-          commitment: commitment as `0x${string}`,
-        });
-        expect(wrapped.length).to.equal(reference.length);
-        expect(wrapped.subarray(0, 25)).to.deep.equal(reference.subarray(0, 25));
-        expect(
-          unwrapKey({ privateKey: reader.privateKey, wrapped, commitment: commitment as `0x${string}` }),
-        ).to.deep.equal(dataKey);
-      }
-    }
-  });
-
-  it("is bound to the record: another commitment does not open it", function () {
-    const reader = Wallet.createRandom();
-    const wrapped = wrapKeyCached({
-      recipientPublicKey: reader.signingKey.compressedPublicKey,
-      recipientAddress: reader.address,
-      dataKey: getBytes(id("k")),
-      commitment: id("one"),
-    });
-    expect(() =>
-      unwrapKey({ privateKey: reader.privateKey, wrapped, commitment: id("two") as `0x${string}` }),
-    ).to.throw(DecryptionError);
-  });
-
-  it("refuses a public key that is not the reader's", function () {
-    expect(() =>
-      wrapKeyCached({
-        recipientPublicKey: Wallet.createRandom().signingKey.compressedPublicKey,
-        recipientAddress: Wallet.createRandom().address,
-        dataKey: getBytes(id("k")),
-        commitment: id("c"),
-      }),
-    ).to.throw(InvalidPublicKeyError);
-  });
-});
-
-describe("unwrapKeyCached", function () {
-  const reader = Wallet.createRandom();
-  const dataKey = getBytes(id("data-key"));
-  const commitment = id("commitment") as `0x${string}`;
-  const wrapped = wrapKey({
-    recipientPublicKey: reader.signingKey.compressedPublicKey,
-    recipientAddress: reader.address,
-    dataKey,
-    commitment,
-  });
-
-  it("opens client/crypto's wrapped keys", function () {
-    for (let round = 0; round < 3; round++) {
-      expect(unwrapKeyCached({ privateKey: reader.privateKey, wrapped, commitment })).to.deep.equal(dataKey);
-    }
-  });
-
-  it("throws client/crypto's typed errors for the wrong reader, altered bytes, truncation and another record", function () {
-    const stranger = Wallet.createRandom();
-    expect(() => unwrapKeyCached({ privateKey: stranger.privateKey, wrapped, commitment })).to.throw(
-      KeyUnavailableError,
-    );
-    const altered = wrapped.slice();
-    altered[altered.length - 1] ^= 1;
-    expect(() => unwrapKeyCached({ privateKey: reader.privateKey, wrapped: altered, commitment })).to.throw(
-      DecryptionError,
-    );
-    expect(() =>
-      unwrapKeyCached({ privateKey: reader.privateKey, wrapped: wrapped.subarray(0, 60), commitment }),
-    ).to.throw(MalformedEnvelopeError);
-    expect(() => unwrapKeyCached({ privateKey: reader.privateKey, wrapped, commitment: id("other") })).to.throw(
-      DecryptionError,
-    );
   });
 });

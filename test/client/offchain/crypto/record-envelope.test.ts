@@ -72,7 +72,11 @@ describe("record envelopes", function () {
     it("refuses a key section over MAX_KEY_SECTION_LENGTH", function () {
       const error = expectThrows(
         () =>
-          sealRecord({ plaintext: PLAINTEXT, context: CONTEXT, keySection: new Uint8Array(MAX_KEY_SECTION_LENGTH + 1) }),
+          sealRecord({
+            plaintext: PLAINTEXT,
+            context: CONTEXT,
+            keySection: new Uint8Array(MAX_KEY_SECTION_LENGTH + 1),
+          }),
         MalformedEnvelopeError,
       );
       expect(error.reason).to.equal("bad-length");

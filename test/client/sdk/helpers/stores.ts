@@ -60,3 +60,35 @@ export class TamperingStore implements ContentStore {
     await Promise.resolve();
   }
 }
+
+/**
+ * A store that serves blocks by their address and lists nothing, as an IPFS peer on another machine
+ * does: a client on it has no manifest in its index and must find an envelope from the commitment.
+ */
+export class BlocksOnlyStore implements ContentStore {
+  constructor(private readonly inner: ContentStore) {}
+
+  put(bytes: Uint8Array): Promise<ContentRef> {
+    return this.inner.put(bytes);
+  }
+
+  get(ref: ContentRef): Promise<Uint8Array> {
+    return this.inner.get(ref);
+  }
+
+  has(ref: ContentRef): Promise<boolean> {
+    return this.inner.has(ref);
+  }
+
+  delete(ref: ContentRef): Promise<void> {
+    return this.inner.delete(ref);
+  }
+
+  async *list(): AsyncIterable<ContentRef> {
+    return;
+  }
+
+  async close(): Promise<void> {
+    await Promise.resolve();
+  }
+}
