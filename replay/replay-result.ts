@@ -1,5 +1,6 @@
 import type { ExecutedComparison } from "./gas/executed-comparison.js";
 import type { GasTable } from "./gas/gas-table.js";
+import type { FileError } from "./ingest/file-error.js";
 import type { FileSummary } from "./ingest/ingest-files.js";
 import type { OverlapDecision } from "./ingest/overlap-policy.js";
 import type { IngestIssue, IngestIssueKind, WaitingList } from "./ingest/waiting-list-row.js";
@@ -76,10 +77,14 @@ export interface ReplayResult {
   readonly attribution: string;
   readonly inputs: readonly FileSummary[];
   readonly ingest: {
+    /** Data rows read and used (a wide file's row counts once). */
     readonly rowsRead: number;
+    /** Rows of the model they gave: one per long-format row, one per non-zero band of a wide-format row. */
+    readonly cellsRead: number;
     /** Sum of Total over every good row read, before overlaps are removed: the printed sum. */
     readonly sumOfTotal: number;
     readonly blankLines: number;
+    /** Rows skipped as malformed; files that could not be used are in notRead, not here. */
     readonly malformedRows: number;
     readonly issuesByKind: Readonly<Partial<Record<IngestIssueKind, number>>>;
     /** The first issues found (at most MAX_KEPT_ISSUES). */
@@ -87,6 +92,16 @@ export interface ReplayResult {
     readonly seconds: number;
     readonly rowsPerSecond: number;
     readonly patientsPerSecond: number;
+  };
+  /** Files left out because they could not be used (only with the skip flag; otherwise the run stops). */
+  readonly notRead: {
+    /** The flag that allowed leaving them out. */
+    readonly flag: string;
+    readonly files: readonly FileError[];
+    /** Data rows they hold; null when a file could not be read far enough to count them. */
+    readonly rows: number | null;
+    /** Patients in their count columns; null when any file's could not be found or read. */
+    readonly patients: number | null;
   };
   readonly overlap: {
     readonly policy: string;

@@ -1,4 +1,4 @@
-import { ReplayError } from "./errors.js";
+import { ReplayError, sumKnown, UnusableFilesError } from "./errors.js";
 import { compareExecuted, type ExecutedComparison } from "./gas/executed-comparison.js";
 import type { ExecutedRunner } from "./gas/executed-runner.js";
 import type { GasTable } from "./gas/gas-table.js";
@@ -43,6 +43,11 @@ export interface ReplayOptions {
   readonly slice?: SliceSelector;
   /** The first malformed row or unusable file stops the run. */
   readonly strict: boolean;
+  /**
+   * Files whose header matches no known shape, or that cannot be read, are left out and stated in the report
+   * instead of stopping the run with an UnusableFilesError. Default false.
+   */
+  readonly skipUnusableFiles?: boolean;
   readonly assumptions: WorkflowAssumptions;
   /** One of SCENARIO_NAMES. */
   readonly scenario: string;
@@ -62,6 +67,9 @@ export interface ReplayDependencies {
 }
 
 export const DEFAULT_TOP_SPECIALTIES = 15;
+
+/** The command-line flag that sets ReplayOptions.skipUnusableFiles; errors name it. */
+export const SKIP_UNUSABLE_FILES_FLAG = "--skip-unknown-files";
 
 /**
  * Replays waiting-list files through the workflow model: ingests them, drops overlapping sources, costs every
@@ -101,6 +109,8 @@ export async function runReplay(options: ReplayOptions, dependencies: ReplayDepe
     onIssue: dependencies.onIssue,
   });
   if (ingest.rowsRead === 0) throw new ReplayError("No usable waiting-list row was found in the files given.");
+  if (ingest.fileErrors.length > 0 && options.skipUnusableFiles !== true)
+    throw new UnusableFilesError(ingest.fileErrors, SKIP_UNUSABLE_FILES_FLAG);
 
   const overlap = resolveOverlaps(collector.coverages());
   const cohorts = collector.keptCohorts(overlap);
@@ -120,14 +130,21 @@ export async function runReplay(options: ReplayOptions, dependencies: ReplayDepe
     inputs: ingest.files,
     ingest: {
       rowsRead: ingest.rowsRead,
+      cellsRead: ingest.cellsRead,
       sumOfTotal: ingest.sumOfTotal,
       blankLines: ingest.blankLines,
-      malformedRows: ingest.issueCount,
+      malformedRows: ingest.malformedRows,
       issuesByKind: ingest.issuesByKind,
       issues: ingest.issues,
       seconds: ingest.seconds,
       rowsPerSecond: perSecond(ingest.rowsRead, ingest.seconds),
       patientsPerSecond: perSecond(ingest.sumOfTotal, ingest.seconds),
+    },
+    notRead: {
+      flag: SKIP_UNUSABLE_FILES_FLAG,
+      files: ingest.fileErrors,
+      rows: sumKnown(ingest.fileErrors.map((f) => f.rowsNotRead)),
+      patients: sumKnown(ingest.fileErrors.map((f) => f.patientsNotRead)),
     },
     overlap: {
       policy: OVERLAP_POLICY,

@@ -20,7 +20,8 @@ import { DEFAULT_WORKFLOW_ASSUMPTIONS } from "../replay/model/workflow-assumptio
 import { DEFAULT_SCENARIO, SCENARIO_NAMES } from "../replay/money/price-scenarios.js";
 import { createProgressMeter, type ProgressTarget } from "../replay/progress/progress-meter.js";
 import { formatDecimal, formatEth, formatInteger, formatMoney, formatPercent } from "../replay/report/format.js";
-import { DEFAULT_TOP_SPECIALTIES, runReplay } from "../replay/replay.js";
+import { notReadFileLine, notReadSentence } from "../replay/report/not-read.js";
+import { DEFAULT_TOP_SPECIALTIES, runReplay, SKIP_UNUSABLE_FILES_FLAG } from "../replay/replay.js";
 import type { ReplayMode, ReplayResult } from "../replay/replay-result.js";
 
 export interface CliIo {
@@ -66,6 +67,7 @@ interface CliOptions {
   mode: ReplayMode;
   slice?: string;
   strict?: boolean;
+  skipUnknownFiles?: boolean;
   scenario: string;
   gasPriceGwei?: number;
   ethEur?: number;
@@ -97,6 +99,10 @@ function buildProgram(io: CliIo): Command {
       "executed mode's patients, e.g. month=2020-01,hospital=0918,specialty=8003 (also list=outpatient)",
     )
     .option("--strict", "stop at the first malformed row or unusable file")
+    .option(
+      SKIP_UNUSABLE_FILES_FLAG,
+      "leave out files whose header matches no known shape, or that cannot be read, instead of stopping; the report and the last lines printed state the files, rows and patients left out",
+    )
     .addOption(new Option("--scenario <name>", "price scenario").choices(SCENARIO_NAMES).default(DEFAULT_SCENARIO))
     .option(
       "--gas-price-gwei <n>",
@@ -146,17 +152,34 @@ function printSummary(result: ReplayResult, outDir: string, io: CliIo): void {
   const p = result.designs.perPatient;
   const b = result.designs.batched;
   const lines = [
-    `Read ${result.inputs.length} files: ${formatInteger(result.ingest.rowsRead)} rows, sum of Total ${formatInteger(result.ingest.sumOfTotal)}, ${formatInteger(result.ingest.malformedRows)} malformed rows skipped.`,
+    `Read ${result.notRead.files.length === 0 ? "" : `${result.inputs.length - result.notRead.files.length} of `}${result.inputs.length} files: ${formatInteger(result.ingest.rowsRead)} rows, sum of Total ${formatInteger(result.ingest.sumOfTotal)}, ${formatInteger(result.ingest.malformedRows)} malformed rows skipped.`,
     result.overlap.decisions.length === 0
       ? "No overlapping files."
-      : `Overlap: ${result.overlap.decisions.length} list-months are in more than one file; kept one file each and excluded ${formatInteger(result.overlap.excludedPatients)} patients (${formatInteger(result.overlap.excludedRows)} rows).`,
+      : `Overlap: ${result.overlap.decisions.length} list-months are in more than one file; kept one file each (the hospital-level one) and excluded ${formatInteger(result.overlap.excludedPatients)} patients (${formatInteger(result.overlap.excludedRows)} rows).`,
     `Patients costed: ${formatInteger(result.patients)} (sum of Total ${formatInteger(result.ingest.sumOfTotal)} - overlap ${formatInteger(result.overlap.excludedPatients)}).`,
     `Per-patient design: ${formatInteger(p.transactions)} transactions, ${formatInteger(p.gas)} gas, ${formatEth(p.eth)}, ${formatMoney(p.eur, "€")}, ${formatMoney(p.usd, "$")} (${result.pricing.label}, ${result.pricing.gasPriceGwei} gwei).`,
     `Batched anchoring: ${formatInteger(b.transactions)} transactions, ${formatInteger(b.gas)} gas, ${formatEth(b.eth)}, ${formatMoney(b.eur, "€")}, ${formatMoney(b.usd, "$")} (${formatPercent(result.designs.batchingSaving)} less gas).`,
+  ];
+  if (result.executed !== undefined) {
+    const transactions = result.executed.designs.reduce((sum, d) => sum + d.executedTransactions, 0);
+    const seconds = result.executed.designs.reduce((sum, d) => sum + d.seconds, 0);
+    lines.push(
+      `Executed ${result.executed.slice}: ${formatInteger(result.executed.patients)} patients, ${formatInteger(transactions)} transactions in ${formatDecimal(seconds, 1)} s (${formatInteger(seconds > 0 ? Math.round(transactions / seconds) : 0)} tx/s); modeled and executed gas ${result.executed.agrees ? "agree" : "DO NOT agree"}.`,
+    );
+  }
+  lines.push(
     `Speed: ${formatInteger(result.ingest.rowsPerSecond)} rows/s ingesting, ${formatDecimal(result.performance.totalSeconds, 2)} s in all.`,
     `Report: ${outDir}/summary.md, report.html, results.csv, results.json, charts/.`,
-  ];
+  );
   io.stdout.write(`${lines.join("\n")}\n`);
+}
+
+/** What was left out with the skip flag: always the last lines printed, on stdout (stderr with --json). */
+function printNotRead(result: ReplayResult, target: { write(text: string): boolean }): void {
+  const sentence = notReadSentence(result);
+  if (sentence === undefined) return;
+  const lines = [...result.notRead.files.map((f) => `  ${notReadFileLine(f)}`), sentence];
+  target.write(`${lines.join("\n")}\n`);
 }
 
 function printIssue(issue: IngestIssue, io: CliIo): void {
@@ -189,6 +212,7 @@ export async function main(
         mode: options.mode,
         slice: options.slice === undefined ? undefined : parseSliceSelector(options.slice),
         strict: options.strict === true,
+        skipUnusableFiles: options.skipUnknownFiles === true,
         assumptions: {
           prescriptionShare: options.prescriptionShare,
           labShare: options.labShare,
@@ -218,6 +242,7 @@ export async function main(
       io.stderr.write(`warning: ${formatInteger(unprinted)} more rows skipped; all are counted in summary.md.\n`);
     if (options.json === true) io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     else printSummary(result, options.out, io);
+    printNotRead(result, options.json === true ? io.stderr : io.stdout);
     if (!result.reconciliation.ok) {
       io.stderr.write(
         "error: The report's totals do not reconcile with the rows read; see the Reconciliation table in summary.md.\n",
@@ -258,10 +283,4 @@ if (isEntryPoint()) {
     stderr: process.stderr,
     env: process.env,
   });
-  const runner = DEFAULT_CLI_DEPENDENCIES.executedRunner;
-  if (runner instanceof ContractsExecutedRunner && runner.lastTransactionsPerSecond > 0) {
-    process.stderr.write(
-      `Executed: ${formatInteger(runner.lastTransactions)} transactions at ${formatInteger(Math.round(runner.lastTransactionsPerSecond))} per second in-process.\n`,
-    );
-  }
 }

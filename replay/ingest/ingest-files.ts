@@ -1,16 +1,24 @@
 import { stat } from "node:fs/promises";
 
-import { ReplayError } from "../errors.js";
+import { StrictStopError } from "../errors.js";
 import { SILENT_PROGRESS, type ProgressSink } from "../progress/progress-meter.js";
-import type { ShapeName } from "./header-shape.js";
+import type { FileError } from "./file-error.js";
+import type { ShapeLayout, ShapeName } from "./header-shape.js";
 import { readWaitingListFile } from "./read-file.js";
-import type { IngestIssue, IngestIssueKind, SourceLevel, WaitingList, WaitingListRow } from "./waiting-list-row.js";
+import {
+  FILE_ISSUE_KINDS,
+  type IngestIssue,
+  type IngestIssueKind,
+  type SourceLevel,
+  type WaitingList,
+  type WaitingListRow,
+} from "./waiting-list-row.js";
 
 /** Issues kept in full for the report; beyond this only their count is kept, so garbage input cannot exhaust memory. */
 export const MAX_KEPT_ISSUES = 1000;
 
 export interface IngestOptions {
-  /** Make the first malformed row or unusable file fatal. */
+  /** Make the first malformed row or unusable file fatal (a StrictStopError). */
   readonly strict: boolean;
   readonly maxLineBytes?: number;
   readonly progress?: ProgressSink;
@@ -24,35 +32,42 @@ export interface FileSummary {
   readonly file: string;
   readonly bytes: number;
   readonly shape?: ShapeName;
+  readonly layout?: ShapeLayout;
   readonly list?: WaitingList;
   readonly level?: SourceLevel;
+  /** Data rows of the file read and used (a wide file's row holds several time bands). */
   readonly rows: number;
   /** Sum of Total over the file's good rows. */
   readonly patients: number;
   readonly blankLines: number;
+  /** Malformed rows skipped, plus one when the file itself could not be used. */
   readonly issues: number;
   /** The file could not be used at all (unknown header, unreadable) or stopped early (decompression failed). */
   readonly unusable: boolean;
+  /** Why, with what was left out, when `unusable`. */
+  readonly error?: FileError;
   readonly months: readonly string[];
 }
 
 export interface IngestSummary {
   readonly files: readonly FileSummary[];
+  /** Data rows read and used, over every file. */
   readonly rowsRead: number;
+  /** Rows of the model: one per long-format row, one per non-zero time band of a wide-format row. */
+  readonly cellsRead: number;
   /** Sum of Total over every good row of every file, before any overlap is removed. */
   readonly sumOfTotal: number;
   readonly blankLines: number;
+  /** Every issue: the malformed rows plus one per unusable file. */
   readonly issueCount: number;
+  /** Malformed rows skipped: rows only, never a whole file counted as one. */
+  readonly malformedRows: number;
+  /** The files that could not be used, with the rows and patients they hold that were not read. */
+  readonly fileErrors: readonly FileError[];
   readonly issuesByKind: Readonly<Partial<Record<IngestIssueKind, number>>>;
   /** The first MAX_KEPT_ISSUES issues, in the order found. */
   readonly issues: readonly IngestIssue[];
   readonly seconds: number;
-}
-
-/** The one sentence --strict stops with. */
-export function strictFailureMessage(issue: IngestIssue): string {
-  const where = issue.line > 0 ? `${issue.file} line ${issue.line}` : issue.file;
-  return `Stopped at ${where} (--strict): ${issue.reason}.`;
 }
 
 /**
@@ -70,13 +85,17 @@ export async function ingestFiles(files: readonly string[], options: IngestOptio
   const kept: IngestIssue[] = [];
   const issuesByKind: Partial<Record<IngestIssueKind, number>> = {};
   let issueCount = 0;
+  let malformedRows = 0;
+  const fileErrors: FileError[] = [];
   let rowsRead = 0;
+  let cellsRead = 0;
   let sumOfTotal = 0;
   let blankLines = 0;
 
   const noteIssue = (issue: IngestIssue): void => {
-    if (options.strict) throw new ReplayError(strictFailureMessage(issue));
+    if (options.strict) throw new StrictStopError(issue);
     issueCount += 1;
+    if (!FILE_ISSUE_KINDS.has(issue.kind)) malformedRows += 1;
     issuesByKind[issue.kind] = (issuesByKind[issue.kind] ?? 0) + 1;
     if (kept.length < MAX_KEPT_ISSUES) kept.push(issue);
     options.onIssue?.(issue);
@@ -86,6 +105,8 @@ export async function ingestFiles(files: readonly string[], options: IngestOptio
     for (let fileIndex = 0; fileIndex < files.length; fileIndex += 1) {
       const file = files[fileIndex];
       let shape: ShapeName | undefined;
+      let layout: ShapeLayout | undefined;
+      let error: FileError | undefined;
       let list: WaitingList | undefined;
       let level: SourceLevel | undefined;
       let rows = 0;
@@ -98,17 +119,21 @@ export async function ingestFiles(files: readonly string[], options: IngestOptio
         file,
         (event) => {
           switch (event.type) {
-            case "row":
+            case "record":
               rows += 1;
-              patients += event.row.total;
+              patients += event.total;
               rowsRead += 1;
-              sumOfTotal += event.row.total;
-              months.add(event.row.month);
-              options.onRow(event.row, fileIndex);
+              sumOfTotal += event.total;
+              for (const row of event.rows) {
+                cellsRead += 1;
+                months.add(row.month);
+                options.onRow(row, fileIndex);
+              }
               progress.rows(rowsRead, sumOfTotal);
               break;
             case "shape":
               shape = event.shape.name;
+              layout = event.shape.layout;
               list = event.shape.list;
               level = event.shape.level;
               break;
@@ -117,8 +142,12 @@ export async function ingestFiles(files: readonly string[], options: IngestOptio
               break;
             case "issue":
               issues += 1;
-              if (event.issue.kind === "unknown-header" || event.issue.kind === "unreadable-file") unusable = true;
+              if (FILE_ISSUE_KINDS.has(event.issue.kind)) unusable = true;
               noteIssue(event.issue);
+              break;
+            case "file-error":
+              error = event.error;
+              fileErrors.push(event.error);
               break;
           }
         },
@@ -129,6 +158,7 @@ export async function ingestFiles(files: readonly string[], options: IngestOptio
         file,
         bytes: sizes[fileIndex],
         shape,
+        layout,
         list,
         level,
         rows,
@@ -136,6 +166,7 @@ export async function ingestFiles(files: readonly string[], options: IngestOptio
         blankLines: blanks,
         issues,
         unusable,
+        error,
         months: [...months].sort(),
       });
     }
@@ -145,9 +176,12 @@ export async function ingestFiles(files: readonly string[], options: IngestOptio
   return {
     files: summaries,
     rowsRead,
+    cellsRead,
     sumOfTotal,
     blankLines,
     issueCount,
+    malformedRows,
+    fileErrors,
     issuesByKind,
     issues: kept,
     seconds: (performance.now() - startedAt) / 1000,

@@ -12,8 +12,14 @@ export const MAX_FIELD_CHARS = 200;
 
 const MAX_HIPE_CODE_DIGITS = 6;
 
+/** One record of a file: the rows the model costs (one for a long file, one per non-zero band of a wide one). */
 export type NormaliseResult =
-  | { readonly ok: true; readonly row: WaitingListRow }
+  | {
+      readonly ok: true;
+      readonly rows: readonly WaitingListRow[];
+      /** The record's Total: the sum of its rows' totals. */
+      readonly total: number;
+    }
   | { readonly ok: false; readonly kind: IngestIssueKind; readonly reason: string };
 
 const DAY_FIRST = /^(\d{1,2})[/-](\d{1,2})[/-](\d{4})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$/;
@@ -56,11 +62,26 @@ export function parseHipeCode(text: string): number | undefined {
   return Number(trimmed);
 }
 
+const PLAIN_COUNT = /^\d{1,9}$/;
+/** Wide files print counts with thousands separators ("1,234"); CSV quoting keeps the comma inside the field. */
+const GROUPED_COUNT = /^\d{1,3}(?:,\d{3}){1,2}$/;
+
+/** A whole number of patients, plain ("1234") or with thousands separators ("1,234"), at most MAX_CELL_TOTAL. */
 export function parseTotal(text: string): number | undefined {
   const trimmed = text.trim();
-  if (!/^\d{1,9}$/.test(trimmed)) return undefined;
-  const value = Number(trimmed);
+  let digits: string;
+  if (PLAIN_COUNT.test(trimmed)) digits = trimmed;
+  else if (GROUPED_COUNT.test(trimmed)) digits = trimmed.replace(/,/g, "");
+  else return undefined;
+  const value = Number(digits);
   return value <= MAX_CELL_TOTAL ? value : undefined;
+}
+
+/** A wide file's band cell: a count, or empty or "-" for no patients in that band. */
+export function parseBandCount(text: string): number | undefined {
+  const trimmed = text.trim();
+  if (trimmed === "" || trimmed === "-") return 0;
+  return parseTotal(trimmed);
 }
 
 const NEEDS_CLEANING = /[^\x21-\x7e ]|^ | $| {2}/;
@@ -84,7 +105,10 @@ function quote(text: string): string {
   return JSON.stringify(shown);
 }
 
-/** Turns one CSV record into a typed row, or says why it cannot be one. */
+/**
+ * Turns one CSV record into the rows the model costs, or says why it cannot. A long file's record is one row; a wide
+ * file's record gives one row per time-band column holding patients, and its Total must equal the sum of its bands.
+ */
 export function normaliseRecord(
   record: readonly string[],
   shape: HeaderShape,
@@ -104,30 +128,12 @@ export function normaliseRecord(
     }
   }
 
-  const text = (column: CanonicalColumn): string | undefined => {
-    const index = shape.columns[column];
-    return index === undefined ? undefined : record[index];
-  };
   const texts: Partial<Record<CanonicalColumn, string>> = {};
   for (const column of Object.keys(shape.columns) as CanonicalColumn[]) {
-    const raw = text(column) ?? "";
-    if (raw.length > MAX_FIELD_CHARS) {
-      return {
-        ok: false,
-        kind: "field-too-long",
-        reason: `${column} is ${raw.length} characters long (at most ${MAX_FIELD_CHARS})`,
-      };
-    }
-    // The decoder turns bytes that are not UTF-8 into U+FFFD; such a row's text cannot be trusted.
-    if (raw.includes("\ufffd")) {
-      return { ok: false, kind: "bad-encoding", reason: `${column} holds bytes that are not valid UTF-8` };
-    }
-    if (INVISIBLE_FORMATTING.test(raw)) {
-      return { ok: false, kind: "hidden-characters", reason: `${column} holds invisible formatting characters` };
-    }
-    const cleaned = cleanText(raw);
-    if (cleaned === "") return { ok: false, kind: "empty-field", reason: `${column} is empty` };
-    texts[column] = cleaned;
+    const index = shape.columns[column];
+    const checked = checkField(column, index === undefined ? "" : record[index]);
+    if (!checked.ok) return checked;
+    texts[column] = checked.text;
   }
 
   const rawTotal = texts.total ?? "";
@@ -158,7 +164,7 @@ export function normaliseRecord(
   if (texts.hospitalCode !== undefined) {
     hospitalCode = /^\d+$/.test(texts.hospitalCode) ? texts.hospitalCode.padStart(4, "0") : texts.hospitalCode;
   }
-  const row: WaitingListRow = {
+  const base = {
     sourceFile,
     line,
     list: shape.list,
@@ -171,9 +177,63 @@ export function normaliseRecord(
     specialtyName: texts.specialtyName ?? "",
     caseType: texts.caseType,
     adultChild: texts.adultChild ?? "",
-    ageProfile: texts.ageProfile ?? "",
-    timeBand: texts.timeBand ?? "",
-    total,
+    ageProfile: texts.ageProfile,
   };
-  return { ok: true, row };
+  if (shape.layout === "long") return { ok: true, rows: [{ ...base, timeBand: texts.timeBand ?? "", total }], total };
+
+  const rows: WaitingListRow[] = [];
+  let bandSum = 0;
+  for (const column of shape.bands) {
+    const raw = record[column.index];
+    if (raw.length > MAX_FIELD_CHARS) {
+      return {
+        ok: false,
+        kind: "field-too-long",
+        reason: `band ${quote(column.band)} is ${raw.length} characters long (at most ${MAX_FIELD_CHARS})`,
+      };
+    }
+    const count = parseBandCount(raw);
+    if (count === undefined) {
+      return {
+        ok: false,
+        kind: "bad-total",
+        reason: `band ${quote(column.band)} holds ${quote(raw.trim())}, not a whole number of patients between 0 and ${MAX_CELL_TOTAL}`,
+      };
+    }
+    bandSum += count;
+    if (count > 0) rows.push({ ...base, timeBand: column.band, total: count });
+  }
+  if (bandSum !== total) {
+    return {
+      ok: false,
+      kind: "band-sum-mismatch",
+      reason: `the time bands add up to ${bandSum} patients but Total says ${total}`,
+    };
+  }
+  return { ok: true, rows, total };
+}
+
+type FieldCheck =
+  | { readonly ok: true; readonly text: string }
+  | { readonly ok: false; readonly kind: IngestIssueKind; readonly reason: string };
+
+/** Refuses fields that are too long, not UTF-8, hold invisible formatting or are empty; cleans the rest. */
+function checkField(column: CanonicalColumn, raw: string): FieldCheck {
+  if (raw.length > MAX_FIELD_CHARS) {
+    return {
+      ok: false,
+      kind: "field-too-long",
+      reason: `${column} is ${raw.length} characters long (at most ${MAX_FIELD_CHARS})`,
+    };
+  }
+  // The decoder turns bytes that are not UTF-8 into U+FFFD; such a row's text cannot be trusted.
+  if (raw.includes("\ufffd")) {
+    return { ok: false, kind: "bad-encoding", reason: `${column} holds bytes that are not valid UTF-8` };
+  }
+  if (INVISIBLE_FORMATTING.test(raw)) {
+    return { ok: false, kind: "hidden-characters", reason: `${column} holds invisible formatting characters` };
+  }
+  const cleaned = cleanText(raw);
+  if (cleaned === "") return { ok: false, kind: "empty-field", reason: `${column} is empty` };
+  return { ok: true, text: cleaned };
 }

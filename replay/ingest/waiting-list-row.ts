@@ -28,14 +28,18 @@ export interface WaitingListRow {
   readonly specialtyName: string;
   readonly caseType?: string;
   readonly adultChild: string;
-  readonly ageProfile: string;
-  /** Trimmed, inner runs of spaces collapsed ("0-3 Months"). */
+  /** Absent in wide files, which split patients by adult/child only. */
+  readonly ageProfile?: string;
+  /** Trimmed, inner runs of spaces collapsed ("0-3 Months"); in wide files, the band column's header. */
   readonly timeBand: string;
   /** Non-negative integer number of patients. */
   readonly total: number;
 }
 
-/** A row or file that could not be used, reported with where it was found. */
+/**
+ * A row or file that could not be used, reported with where it was found. A file-level problem ("unknown-header",
+ * "list-conflict", "unreadable-file") also comes as a FileError with what was left out; the other kinds are rows.
+ */
 export interface IngestIssue {
   readonly file: string;
   /** 1-based line; 0 when the problem concerns the whole file before any line was read. */
@@ -47,6 +51,7 @@ export interface IngestIssue {
 
 export type IngestIssueKind =
   | "bad-total"
+  | "band-sum-mismatch"
   | "bad-date"
   | "bad-code"
   | "missing-columns"
@@ -57,6 +62,14 @@ export type IngestIssueKind =
   | "bad-quotes"
   | "csv-syntax"
   | "unknown-header"
+  | "list-conflict"
   | "unreadable-file"
   | "bad-encoding"
   | "hidden-characters";
+
+/** Issue kinds that concern a whole file rather than one row. */
+export const FILE_ISSUE_KINDS: ReadonlySet<IngestIssueKind> = new Set([
+  "unknown-header",
+  "list-conflict",
+  "unreadable-file",
+]);

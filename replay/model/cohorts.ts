@@ -52,8 +52,17 @@ interface MutableCoverage {
 export class CohortCollector {
   private readonly cohorts = new Map<string, MutableCohort>();
   private readonly coverage = new Map<string, MutableCoverage>();
+  private lastFile = -1;
+  private lastLine = -1;
 
+  /**
+   * Adds one row of the model. A wide file's record gives several rows (one per time band) with the same line, one
+   * after the other, all in the same cohort: they count as one data row, so row counts mean file rows everywhere.
+   */
   add(row: WaitingListRow, fileIndex: number): void {
+    const newRecord = fileIndex !== this.lastFile || row.line !== this.lastLine;
+    this.lastFile = fileIndex;
+    this.lastLine = row.line;
     const level: SourceLevel = row.hospitalCode === undefined ? "specialty" : "hospital";
     const hospitalKey = row.hospitalCode ?? UNKNOWN_HOSPITAL;
     const cohortKey = `${fileIndex}\u0001${row.list}\u0001${row.month}\u0001${hospitalKey}\u0001${row.specialtyCode}`;
@@ -76,7 +85,7 @@ export class CohortCollector {
       this.cohorts.set(cohortKey, cohort);
     }
     cohort.patients += row.total;
-    cohort.rows += 1;
+    if (newRecord) cohort.rows += 1;
 
     const coverageKey = `${fileIndex}\u0001${row.list}\u0001${row.month}`;
     let coverage = this.coverage.get(coverageKey);
@@ -84,7 +93,7 @@ export class CohortCollector {
       coverage = { fileIndex, file: row.sourceFile, level, list: row.list, month: row.month, rows: 0, patients: 0 };
       this.coverage.set(coverageKey, coverage);
     }
-    coverage.rows += 1;
+    if (newRecord) coverage.rows += 1;
     coverage.patients += row.total;
   }
 

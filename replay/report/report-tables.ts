@@ -1,9 +1,11 @@
 import { basename } from "node:path";
 
 import { EXECUTED_TOLERANCE } from "../gas/executed-comparison.js";
+import { FILE_ISSUE_KINDS, type IngestIssueKind } from "../ingest/waiting-list-row.js";
 import { PRICE_SCENARIOS } from "../money/price-scenarios.js";
 import type { CostSummary, ReplayResult } from "../replay-result.js";
 import { formatDecimal, formatEth, formatInteger, formatMoney, formatPercent, listLabel } from "./format.js";
+import { notReadSentence } from "./not-read.js";
 
 /** A table both summary.md and report.html render, so the two cannot disagree. */
 export interface ReportTable {
@@ -49,6 +51,10 @@ function signedPercent(fraction: number | null): string {
   return `${fraction >= 0 ? "+" : ""}${formatPercent(fraction, 2)}`;
 }
 
+function optional(line: string | undefined): string[] {
+  return line === undefined ? [] : [line];
+}
+
 /** The headline numbers, in sentences. */
 export function headline(result: ReplayResult): string[] {
   const p = result.designs.perPatient;
@@ -58,6 +64,7 @@ export function headline(result: ReplayResult): string[] {
   const fit = result.fits.bySpecialty;
   const lines = [
     `Patients costed: ${formatInteger(result.patients)} = sum of Total read ${formatInteger(result.ingest.sumOfTotal)} − ${formatInteger(result.overlap.excludedPatients)} in overlapping files excluded (${formatInteger(result.ingest.rowsRead)} rows read, ${formatInteger(result.ingest.malformedRows)} malformed rows skipped).`,
+    ...optional(notReadSentence(result)),
     `Per-patient design (the paper's): ${formatInteger(p.transactions)} transactions, ${formatInteger(p.gas)} gas (${formatInteger(p.gasPerPatient)} per patient) = ${formatEth(p.eth)} = ${formatMoney(p.eur, "€")} = ${formatMoney(p.usd, "$")} at ${pricing.gasPriceGwei} gwei (${pricing.label}).`,
     `Batched anchoring: ${formatInteger(b.transactions)} transactions, ${formatInteger(b.gas)} gas (${formatInteger(b.gasPerPatient)} per patient) = ${formatEth(b.eth)} = ${formatMoney(b.eur, "€")} = ${formatMoney(b.usd, "$")}; ${formatPercent(result.designs.batchingSaving)} less gas than per-patient.`,
   ];
@@ -173,7 +180,7 @@ export function reportSections(result: ReplayResult): ReportSection[] {
         [false, false, true, true, false, true, true],
         result.inputs.map((f) => [
           basename(f.file),
-          f.shape ?? "unusable",
+          f.unusable ? `not read (${f.error?.kind ?? "unusable"})` : (f.shape ?? "unusable"),
           formatInteger(f.rows),
           formatInteger(f.patients),
           f.months.length === 0
@@ -196,6 +203,31 @@ export function reportSections(result: ReplayResult): ReportSection[] {
         ]),
       ),
     ],
+  });
+
+  const notRead = result.notRead;
+  sections.push({
+    heading: "Files not read",
+    paragraphs: [
+      notReadSentence(result) ??
+        `None: every file given had a known header (long or wide format) and was read to the end. Without ${notRead.flag}, a file that cannot be used stops the run.`,
+    ],
+    tables:
+      notRead.files.length === 0
+        ? []
+        : [
+            table(
+              ["File", "Problem", "Header", "Rows not read", "Patients not read"],
+              [false, false, false, true, true],
+              notRead.files.map((f) => [
+                basename(f.file),
+                f.reason,
+                f.header === undefined ? "(none)" : f.header.join(","),
+                f.rowsNotRead === null ? "unknown" : formatInteger(f.rowsNotRead),
+                f.patientsNotRead === null ? "unknown" : formatInteger(f.patientsNotRead),
+              ]),
+            ),
+          ],
   });
 
   sections.push({
@@ -416,8 +448,9 @@ export function reportSections(result: ReplayResult): ReportSection[] {
     heading: "Malformed rows and unusable files",
     paragraphs: [
       result.ingest.malformedRows === 0
-        ? "None: every line was a header, a data row or blank."
+        ? "None: every line of the files read was a header, a data row or blank."
         : `${formatInteger(result.ingest.malformedRows)} skipped (${Object.entries(result.ingest.issuesByKind)
+            .filter(([kind]) => !FILE_ISSUE_KINDS.has(kind as IngestIssueKind))
             .map(([kind, count]) => `${kind} ${formatInteger(count ?? 0)}`)
             .join(
               ", ",

@@ -114,6 +114,17 @@ describe("malformed and hostile input", function () {
       },
     ]);
     expect(summary.files[0]).to.deep.include({ rows: 0, unusable: true, shape: undefined });
+    expect(summary.malformedRows, "a whole file is not a malformed row").to.equal(0);
+    expect(summary.fileErrors).to.deep.equal([
+      {
+        file: bad,
+        kind: "unknown-header",
+        header: ["Date", "Ward", "Beds"],
+        reason: 'the header matches no known waiting-list shape: column 1 "Date" is not a known waiting-list column',
+        rowsNotRead: 1,
+        patientsNotRead: null,
+      },
+    ]);
   });
 
   it("stops on an unknown header under strict", async () => {
