@@ -1,26 +1,27 @@
 /**
  * Hostile input corpus for the SDK. Malformed and oversized FHIR, prototype-pollution keys, exotic
  * objects, odd Unicode, truncated, altered and substituted content in the store, wrong and invalid
- * reader keys, invalid addresses and out-of-range arguments are handed to the SDK's public API on an
- * in-process chain. Each one must be refused with a typed CareLedgerError subclass and leave everything
+ * encryption keyrings, invalid custodian configurations, invalid addresses and out-of-range arguments
+ * are handed to the SDK's public API on an in-process chain with three key custodians. Each one must be refused with a typed CareLedgerError subclass and leave everything
  * as it was: the block number, the writers' nonces, the store's objects, the records the store lists and
  * the write journal are compared before and after (so no transaction was sent and nothing was written
  * half-way). One recorded attack each. An argument of the wrong shape (an invalid address, commitment,
  * quantity, an empty batch) must be the SDK's InvalidArgumentError, as client/errors.ts defines it.
  *
- * Two cases go beyond refusal: an element named "constructor" holding a "prototype" (json-shape.ts says
- * constructor-style tricks fail), and a Proxy that shows the validator one value and the serialiser
- * another (the bytes committed must be the bytes validated).
+ * Three cases go beyond refusal: an element named "constructor" holding a "prototype" (json-shape.ts says
+ * constructor-style tricks fail), a Proxy that shows the validator one value and the serialiser
+ * another (the bytes committed must be the bytes validated), and a forged manifest claiming another
+ * author and record type (a read must report what the chain says, not what the store claims).
  *
  * Odd Unicode that FHIR R4 allows in free text (bidirectional controls for Arabic and Hebrew, combining
  * marks, astral characters) is not an error: it must be written completely and read back byte for byte.
  */
-import { mkdtemp, readFile, readdir, rm, truncate, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, readdir, rm, truncate, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { expect } from "chai";
-import { Wallet, ZeroAddress, id, type Provider } from "ethers";
+import { Wallet, ZeroAddress, hexlify, id, parseEther, randomBytes, type Provider } from "ethers";
 import { network } from "hardhat";
 
 import {
@@ -32,8 +33,6 @@ import {
   IntegrityError,
   InvalidArgumentError,
   InvalidFhirResourceError,
-  InvalidPrivateKeyError,
-  KeyUnavailableError,
   LocalDiskStore,
   MAX_JSON_DEPTH,
   MAX_PAYLOAD_BYTES,
@@ -43,18 +42,24 @@ import {
   ProviderKind,
   PublicKeyNotRegisteredError,
   Purpose,
+  RECORD_ENVELOPE_HEADER_LENGTH,
   RecordNotFoundError,
   RecordType,
   AccessDeniedError,
+  StorageError,
+  addressesOf,
   decodeLedgerObject,
   deployCareLedger,
   encodeLedgerObject,
+  locatorRefOf,
   validateAndSerialize,
   validateResource,
   type CareLedgerAddresses,
+  type CareLedgerOptions,
   type RecordManifest,
   type RecordWriteResult,
 } from "../../client/index.js";
+import { CustodianService, type RunningCustodian } from "../../client/key-release/custodian-service.js";
 import {
   medicationRequest,
   observation,
@@ -66,7 +71,7 @@ import { recordAttack } from "./tally.js";
 
 const CATEGORY = "hostile-sdk-input";
 const ACCOUNTS = { admin: 0, doctor: 1, patient: 2, stranger: 3, pharmacy: 4, lab: 5 } as const;
-const SECP256K1_N = "0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141";
+const CUSTODIAN_COUNT = 3;
 const TWO_MIB = 2 * 1024 * 1024;
 
 /** A constructor `instanceof` can test against (CareLedgerError's constructor is protected). */
@@ -129,8 +134,8 @@ describe("hostile input to the SDK", function () {
   let closeNetwork: () => Promise<void> = async () => undefined;
   let directory: string;
   let store: LocalDiskStore;
-  let keysPath: string;
   let addresses: CareLedgerAddresses;
+  const custodians: RunningCustodian[] = [];
   let doctor: CareLedger;
   let patient: CareLedger;
   let stranger: CareLedger;
@@ -155,18 +160,40 @@ describe("hostile input to the SDK", function () {
     };
   }
 
-  async function client(account: keyof typeof ACCOUNTS, options: { privateKey?: string; store?: LocalDiskStore } = {}) {
+  const keyringPath = (account: keyof typeof ACCOUNTS): string =>
+    join(directory, "clients", account, "encryption-keys.json");
+
+  async function client(account: keyof typeof ACCOUNTS, options: Partial<CareLedgerOptions> = {}) {
     const ledger = await CareLedger.connect({
       signer: new Wallet(devAccountKey(ACCOUNTS[account]), provider),
       addresses,
-      store: options.store ?? store,
-      keys: keysPath,
+      store,
       dataDir: join(directory, "clients", account),
       journal: join(directory, "journal", account),
-      ...(options.privateKey === undefined ? {} : { privateKey: options.privateKey }),
+      custodians: custodians.map((custodian) => ({ url: custodian.url, address: custodian.address })),
+      ...options,
     });
     extraClients.push(ledger);
     return ledger;
+  }
+
+  /** Writes a keyring file (JSON text, or any object) for the patient and returns its path. */
+  let keyringFiles = 0;
+  async function keyringFile(content: unknown): Promise<string> {
+    keyringFiles += 1;
+    const path = join(directory, "hostile-keyrings", `${keyringFiles}.json`);
+    await mkdir(join(directory, "hostile-keyrings"), { recursive: true });
+    await writeFile(path, typeof content === "string" ? content : JSON.stringify(content));
+    return path;
+  }
+
+  /** The account and keys of the patient's real keyring file, to derive hostile variants from. */
+  async function patientKeyring(): Promise<{ account: string; keys: { version: number; privateKey: string }[] }> {
+    const file = JSON.parse(await readFile(keyringPath("patient"), "utf8")) as {
+      account: string;
+      keys: { version: number; privateKey: string }[];
+    };
+    return { account: file.account, keys: file.keys };
   }
 
   /** Runs one hostile case and checks the typed error and the untouched state. */
@@ -218,19 +245,21 @@ describe("hostile input to the SDK", function () {
     provider = connection.ethers.provider;
     directory = await mkdtemp(join(tmpdir(), "careledger-hostile-"));
     store = await LocalDiskStore.open(join(directory, "store"));
-    keysPath = join(directory, "public-keys.json");
-    const contracts = await deployCareLedger(new Wallet(devAccountKey(ACCOUNTS.admin), provider));
-    addresses = {
-      directory: await contracts.directory.getAddress(),
-      delegation: await contracts.delegation.getAddress(),
-      registry: await contracts.registry.getAddress(),
-      consent: await contracts.consent.getAddress(),
-      prescriptions: await contracts.prescriptions.getAddress(),
-      labOrders: await contracts.labOrders.getAddress(),
-      emergency: await contracts.emergency.getAddress(),
-      relationships: await contracts.relationships.getAddress(),
-      keyRegistry: await contracts.keyRegistry.getAddress(),
-    };
+    const admin = new Wallet(devAccountKey(ACCOUNTS.admin), provider);
+    const contracts = await deployCareLedger(admin);
+    addresses = await addressesOf(contracts);
+    for (let index = 0; index < CUSTODIAN_COUNT; index += 1) {
+      const custodian = Wallet.createRandom().connect(provider);
+      await (await admin.sendTransaction({ to: custodian.address, value: parseEther("1") })).wait();
+      custodians.push(
+        await CustodianService.start({
+          dataDir: join(directory, "custodians", String(index)),
+          provider,
+          addresses,
+          signer: custodian,
+        }),
+      );
+    }
     const registrar = await client("admin");
     for (const [account, kind, form] of [
       ["doctor", ProviderKind.Doctor, ProviderForm.Practitioner],
@@ -255,6 +284,7 @@ describe("hostile input to the SDK", function () {
 
   after(async function () {
     for (const ledger of extraClients) await ledger.close().catch(() => undefined);
+    await Promise.allSettled(custodians.map((custodian) => custodian.close()));
     await store?.close();
     await closeNetwork();
     if (directory !== undefined) await rm(directory, { recursive: true, force: true });
@@ -555,22 +585,22 @@ describe("hostile input to the SDK", function () {
 
   describe("tampered content in the store", function () {
     let envelopeCopy: Buffer;
-    let keyCopy: Buffer;
+    let locatorCopy: Buffer;
     let manifestCopy: Uint8Array;
     let manifest: RecordManifest;
-    let patientKeyRef: string;
+    let locatorRef: string;
 
     before(async function () {
       envelopeCopy = await readFile(store.pathOf(base.envelopeRef));
       manifestCopy = await store.get(base.manifestRef);
       manifest = decodeLedgerObject(manifestCopy) as RecordManifest;
-      patientKeyRef = manifest.keys.find((key) => key.reader === patientAddress)?.ref as string;
-      keyCopy = await readFile(store.pathOf(patientKeyRef));
+      locatorRef = locatorRefOf(base.commitment);
+      locatorCopy = await readFile(store.pathOf(locatorRef));
     });
 
     const restoreFiles = async (): Promise<void> => {
       await writeFile(store.pathOf(base.envelopeRef), envelopeCopy);
-      await writeFile(store.pathOf(patientKeyRef), keyCopy);
+      await writeFile(store.pathOf(locatorRef), locatorCopy);
     };
     const readBase =
       (reader: () => CareLedger = () => patient) =>
@@ -581,23 +611,47 @@ describe("hostile input to the SDK", function () {
     let fresh: CareLedger | undefined;
     let freshStore: LocalDiskStore | undefined;
     const forgedRefs: string[] = [];
-    const forge = (change: (real: RecordManifest) => Promise<RecordManifest>) => async () => {
+    const forge = (change: (real: RecordManifest) => Promise<RecordManifest | undefined>) => async () => {
       const forged = await change(manifest);
-      forgedRefs.push(await store.put(encodeLedgerObject(forged)));
+      if (forged !== undefined) forgedRefs.push(await store.put(encodeLedgerObject(forged)));
       await store.delete(base.manifestRef);
       freshStore = await LocalDiskStore.open(store.directory);
       fresh = await client("patient", { store: freshStore });
     };
+    /** No manifest at all: the fresh client finds the envelope through the commitment's locator. */
+    const withoutManifest = (tamper: () => Promise<void>) => async () => {
+      await tamper();
+      await forge(async () => undefined)();
+    };
     const unforge = async (): Promise<void> => {
       for (const ref of forgedRefs.splice(0)) await store.delete(ref);
       await store.put(manifestCopy);
+      await restoreFiles();
       await fresh?.close();
       await freshStore?.close();
     };
+    /** The envelope with one byte of the patient's sealed data key (first in the key section) flipped. */
+    const envelopeWithAlteredPatientKey = (): Uint8Array => {
+      const bytes = Uint8Array.from(envelopeCopy);
+      const section = RECORD_ENVELOPE_HEADER_LENGTH;
+      // format (1), count (1), then reader (20) and key version (4) before the sealed key.
+      expect(`0x${Buffer.from(bytes.subarray(section + 2, section + 22)).toString("hex")}`).to.equal(
+        patientAddress.toLowerCase(),
+      );
+      bytes[section + 2 + 20 + 4 + 10] ^= 0x01;
+      return bytes;
+    };
 
-    it("reads the untampered record first", async function () {
+    it("reads the untampered record first, and through the locator alone", async function () {
       const { resource } = await readBase()();
       expect(resource).to.deep.equal(observation("hostile-base"));
+      await withoutManifest(async () => undefined)();
+      try {
+        const read = await readBase(() => fresh as CareLedger)();
+        expect(read.resource).to.deep.equal(observation("hostile-base"));
+      } finally {
+        await unforge();
+      }
     });
 
     for (const hostile of [
@@ -627,18 +681,32 @@ describe("hostile input to the SDK", function () {
         cleanup: restoreFiles,
       },
       {
+        title: "one flipped byte of the patient's sealed key in the envelope",
+        expected: IntegrityError,
+        setup: () => writeFile(store.pathOf(base.envelopeRef), envelopeWithAlteredPatientKey()),
+        run: readBase(),
+        cleanup: restoreFiles,
+      },
+      {
         title: "a deleted envelope",
-        expected: NotFoundError,
+        expected: RecordNotFoundError,
         setup: () => rm(store.pathOf(base.envelopeRef)),
         run: readBase(),
         cleanup: restoreFiles,
       },
       {
-        title: "a truncated wrapped key",
+        title: "a truncated commitment locator, with no manifest naming the envelope",
         expected: IntegrityError,
-        setup: () => truncate(store.pathOf(patientKeyRef), 10),
-        run: readBase(),
-        cleanup: restoreFiles,
+        setup: withoutManifest(() => truncate(store.pathOf(locatorRef), 10)),
+        run: readBase(() => fresh as CareLedger),
+        cleanup: unforge,
+      },
+      {
+        title: "a deleted commitment locator, with no manifest naming the envelope",
+        expected: RecordNotFoundError,
+        setup: withoutManifest(() => rm(store.pathOf(locatorRef))),
+        run: readBase(() => fresh as CareLedger),
+        cleanup: unforge,
       },
       {
         title: "a manifest substituting an envelope with a valid address but other ciphertext",
@@ -654,9 +722,13 @@ describe("hostile input to the SDK", function () {
         cleanup: unforge,
       },
       {
-        title: "a manifest claiming another record type (another AEAD context)",
-        expected: DecryptionError,
-        setup: forge(async (real) => ({ ...real, recordType: RecordType.Prescription })),
+        title: "a manifest substituting an envelope whose sealed key was altered, under a valid address",
+        expected: IntegrityError,
+        setup: forge(async (real) => {
+          const envelope = await store.put(envelopeWithAlteredPatientKey());
+          forgedRefs.push(envelope);
+          return { ...real, envelope };
+        }),
         run: readBase(() => fresh as CareLedger),
         cleanup: unforge,
       },
@@ -666,33 +738,92 @@ describe("hostile input to the SDK", function () {
       });
     }
 
+    it("reports the chain's author and record type when a forged manifest claims others", async function () {
+      await forge(async (real) => ({ ...real, recordType: RecordType.Prescription, author: stranger.address }))();
+      let problem: string | undefined;
+      try {
+        const read = await readBase(() => fresh as CareLedger)();
+        const sameBytes =
+          Buffer.compare(
+            Buffer.from(validateAndSerialize(read.resource).canonicalBytes),
+            Buffer.from(validateAndSerialize(observation("hostile-base")).canonicalBytes),
+          ) === 0;
+        if (!sameBytes) problem = "read back differs";
+        else if (read.author !== doctor.address || read.recordType !== RecordType.ClinicalNote) {
+          problem = `the read reports author ${read.author} and type ${read.recordType} from the forged manifest`;
+        }
+      } catch (error) {
+        problem = `refused with ${describeError(error)}`;
+      } finally {
+        await unforge();
+      }
+      recordAttack(CATEGORY, problem === undefined, `a manifest forging author and record type: ${problem}`);
+      expect(problem).to.equal(undefined);
+    });
+
     it("reads the record intact again once the store is restored", async function () {
       const { resource } = await readBase()();
       expect(resource).to.deep.equal(observation("hostile-base"));
     });
   });
 
-  cases("wrong and invalid reader keys", [
+  cases("wrong and invalid encryption keyrings", [
     {
-      title: "a reader key that belongs to another account",
-      expected: KeyUnavailableError,
+      title: "the keyring file of another account",
+      expected: InvalidArgumentError,
       run: async () => {
-        const wrong = await client("patient", { privateKey: devAccountKey(ACCOUNTS.stranger) });
+        const wrong = await client("patient", { keyring: keyringPath("stranger") });
+        return wrong.readRecord({ patient: patientAddress, commitment: base.commitment });
+      },
+    },
+    {
+      title: "a keyring holding another key under the patient's published version",
+      expected: DecryptionError,
+      run: async () => {
+        const file = await patientKeyring();
+        for (const key of file.keys) key.privateKey = hexlify(randomBytes(32));
+        const wrong = await client("patient", {
+          keyring: await keyringFile({ format: "careledger-encryption-keys", version: 1, ...file }),
+          publishKey: false,
+        });
         return wrong.readRecord({ patient: patientAddress, commitment: base.commitment });
       },
     },
     ...(
       [
-        ["a reader key that is too short", "0x1234"],
-        ["a reader key of zero", `0x${"00".repeat(32)}`],
-        ["a reader key equal to the curve order", SECP256K1_N],
-        ["a reader key that is not hex", `0x${"zz".repeat(32)}`],
+        ["a keyring file that is not JSON", () => "{not json"],
+        [
+          "a keyring file of another format version",
+          async () => ({ format: "careledger-encryption-keys", version: 2, ...(await patientKeyring()) }),
+        ],
+        [
+          "a keyring file with no keys",
+          async () => ({ format: "careledger-encryption-keys", version: 1, ...(await patientKeyring()), keys: [] }),
+        ],
+        [
+          "a keyring key that is too short",
+          async () => ({
+            format: "careledger-encryption-keys",
+            version: 1,
+            ...(await patientKeyring()),
+            keys: [{ version: 1, privateKey: "0x1234" }],
+          }),
+        ],
+        [
+          "a keyring key that is not hex",
+          async () => ({
+            format: "careledger-encryption-keys",
+            version: 1,
+            ...(await patientKeyring()),
+            keys: [{ version: 1, privateKey: `0x${"zz".repeat(32)}` }],
+          }),
+        ],
       ] as const
-    ).map(([title, privateKey]): HostileCase => ({
+    ).map(([title, content]): HostileCase => ({
       title,
-      expected: InvalidPrivateKeyError,
+      expected: StorageError,
       run: async () => {
-        const wrong = await client("patient", { privateKey });
+        const wrong = await client("patient", { keyring: await keyringFile(await content()) });
         return wrong.readRecord({ patient: patientAddress, commitment: base.commitment });
       },
     })),
@@ -700,6 +831,51 @@ describe("hostile input to the SDK", function () {
       title: "a stranger reading without any grant",
       expected: AccessDeniedError,
       run: () => stranger.readRecord({ patient: patientAddress, commitment: base.commitment }),
+    },
+  ]);
+
+  cases("invalid custodian configurations", [
+    ...(
+      [
+        ["a single custodian", 1, undefined],
+        ["a threshold of one", CUSTODIAN_COUNT, 1],
+        ["a threshold above the number of custodians", CUSTODIAN_COUNT, CUSTODIAN_COUNT + 1],
+        ["a threshold of zero", CUSTODIAN_COUNT, 0],
+      ] as const
+    ).map(([title, count, threshold]): HostileCase => ({
+      title,
+      expected: InvalidArgumentError,
+      run: () =>
+        client("doctor", {
+          custodians: custodians
+            .slice(0, count)
+            .map((custodian) => ({ url: custodian.url, address: custodian.address })),
+          ...(threshold === undefined ? {} : { custodianThreshold: threshold }),
+        }),
+    })),
+    {
+      title: "a custodian address that is not an address",
+      expected: InvalidArgumentError,
+      run: () =>
+        client("doctor", {
+          custodians: [
+            ...custodians.slice(1).map((custodian) => ({ url: custodian.url, address: custodian.address })),
+            { url: custodians[0].url, address: "0x1234" },
+          ],
+        }),
+    },
+    {
+      title: "a custodian that never published an encryption key, on write",
+      expected: PublicKeyNotRegisteredError,
+      run: async () => {
+        const writer = await client("doctor", {
+          custodians: [
+            ...custodians.slice(1).map((custodian) => ({ url: custodian.url, address: custodian.address })),
+            { url: custodians[0].url, address: Wallet.createRandom().address },
+          ],
+        });
+        return writer.doctor.putRecord({ patient: patientAddress, resource: observation("unpublished-custodian") });
+      },
     },
   ]);
 
@@ -762,7 +938,7 @@ describe("hostile input to the SDK", function () {
     ]),
     {
       title: "the zero address as the grantee of a consent",
-      expected: PublicKeyNotRegisteredError,
+      expected: ContractRevertError,
       run: () =>
         patient.patient.grantConsent({
           grantee: ZeroAddress,

@@ -1,4 +1,4 @@
-import { getAddress, type Signer } from "ethers";
+import type { Signer } from "ethers";
 
 import type { EncryptionKeyRegistry } from "../../../typechain-types/index.js";
 import type { EncryptionKeyring } from "../../key-release/encryption-keyring.js";
@@ -10,6 +10,7 @@ import {
   type CustodianKey,
 } from "../../key-release/share-bundle.js";
 import { InvalidArgumentError } from "../../errors.js";
+import { addressArgument } from "../arguments.js";
 import { PublicKeyNotRegisteredError } from "../errors.js";
 import type { KeySplitter } from "./record-crypto.js";
 
@@ -55,7 +56,7 @@ export interface CustodianAccessOptions {
 export function custodianAccessFor(options: CustodianAccessOptions): CustodianAccess {
   const custodians = options.custodians.map((custodian) => ({
     url: custodian.url,
-    address: getAddress(custodian.address),
+    address: addressArgument(custodian.address, "custodians.address"),
   }));
   const threshold = options.threshold ?? Math.floor(custodians.length / 2) + 1;
   if (custodians.length < 2 || threshold < 2 || threshold > custodians.length) {
