@@ -19,6 +19,8 @@ contract PatientDelegation is IPatientDelegation {
     uint256 public constant RETENTION_AFTER_DEATH = 20 * 365 days;
     /// @inheritdoc IPatientDelegation
     uint256 public constant GUARDIANSHIP_VETO_PERIOD = 7 days;
+    /// @inheritdoc IPatientDelegation
+    uint256 public constant DEATH_CONTEST_PERIOD = 7 days;
 
     uint8 private constant _ALL_CAPABILITIES = CAPABILITY_MANAGE_CONSENT | CAPABILITY_ERASE | CAPABILITY_READ;
     /// @dev What a guardianship in effect gives: never erasure, which is irreversible.
@@ -26,11 +28,13 @@ contract PatientDelegation is IPatientDelegation {
     /// @dev `effectiveFrom` of a guardianship that waits for the patient's acceptance.
     uint40 private constant _AWAITING_ACCEPTANCE = type(uint40).max;
 
-    /// @notice Per-patient status. Fits in one slot (5 + 1 + 1 bytes).
+    /// @notice Per-patient status. Fits in one slot (5 + 1 + 1 + 5 + 1 bytes).
     struct PatientStatus {
         uint40 diedAt;
         bool minorSelfControlled;
         bool guardianshipVetoed;
+        uint40 deathRecordedAt;
+        bool deathContested;
     }
 
     IProviderDirectory private immutable _directory;
@@ -134,9 +138,22 @@ contract PatientDelegation is IPatientDelegation {
     function recordDeath(address patient, uint40 diedAt_) external onlyRegistrar {
         if (patient == address(0)) revert PatientDelegationZeroAddress();
         if (diedAt_ == 0 || diedAt_ > _now()) revert PatientDelegationInvalidDeathTime(diedAt_);
-        if (_status[patient].diedAt != 0) revert PatientDelegationDeceased(patient);
-        _status[patient].diedAt = diedAt_;
+        PatientStatus storage status = _status[patient];
+        if (status.diedAt != 0) revert PatientDelegationDeceased(patient);
+        status.diedAt = diedAt_;
+        status.deathRecordedAt = uint40(_now());
         emit DeathRecorded(patient, diedAt_, msg.sender);
+    }
+
+    /// @inheritdoc IPatientDelegation
+    function contestDeath() external {
+        uint256 until = _contestableUntil(_status[msg.sender]);
+        if (until == 0 || _now() >= until) revert PatientDelegationDeathNotContestable(msg.sender, until);
+        PatientStatus storage status = _status[msg.sender];
+        status.diedAt = 0;
+        status.deathRecordedAt = 0;
+        status.deathContested = true;
+        emit DeathContested(msg.sender);
     }
 
     /// @inheritdoc IPatientDelegation
@@ -159,8 +176,12 @@ contract PatientDelegation is IPatientDelegation {
         if (capabilities == 0 || delegate == address(0)) return false;
         PatientStatus memory status = _status[patient];
         if (status.diedAt != 0) {
-            // After death only heirs remain, and only to obtain the records.
-            return capabilities == CAPABILITY_READ && _heirs[patient][delegate];
+            // After death only heirs remain, and only to obtain the records, once the patient could no
+            // longer contest the recording (a false death opens nothing to them).
+            return
+                capabilities == CAPABILITY_READ &&
+                _heirs[patient][delegate] &&
+                _now() >= uint256(status.deathRecordedAt) + DEATH_CONTEST_PERIOD;
         }
         Delegation memory delegation = _delegations[patient][delegate];
         if (delegation.capabilities & capabilities == capabilities && _now() < delegation.validUntil) return true;
@@ -195,6 +216,12 @@ contract PatientDelegation is IPatientDelegation {
     }
 
     /// @inheritdoc IPatientDelegation
+    function deathContestableUntil(address patient) external view returns (uint256) {
+        uint256 until = _contestableUntil(_status[patient]);
+        return _now() < until ? until : 0;
+    }
+
+    /// @inheritdoc IPatientDelegation
     function diedAt(address patient) external view returns (uint40) {
         return _status[patient].diedAt;
     }
@@ -210,6 +237,11 @@ contract PatientDelegation is IPatientDelegation {
         if (died == 0) return 0;
         uint256 until = uint256(died) + RETENTION_AFTER_DEATH;
         return _now() < until ? until : 0;
+    }
+
+    function _contestableUntil(PatientStatus memory status) private pure returns (uint256) {
+        if (status.diedAt == 0 || status.deathContested) return 0;
+        return uint256(status.deathRecordedAt) + DEATH_CONTEST_PERIOD;
     }
 
     function _checkRegistrar() internal view {

@@ -13,7 +13,10 @@ pragma solidity ^0.8.28;
 /// after `GUARDIANSHIP_VETO_PERIOD`, during which the patient may veto it (an adult wrongly recorded
 /// as someone's ward), or earlier when the patient's own account accepts it. Once a patient vetoed a
 /// guardianship, later ones wait for the patient's acceptance. After a recorded death, explicit
-/// delegations end, designated heirs may read, and nothing may be erased for `RETENTION_AFTER_DEATH`.
+/// delegations end, the patient's key opens nothing and nothing may be erased for
+/// `RETENTION_AFTER_DEATH`; designated heirs read only once `DEATH_CONTEST_PERIOD` has passed since the
+/// recording, during which the patient's own key may contest it once (a living patient wrongly recorded
+/// dead undoes it before any heir reads).
 interface IPatientDelegation {
     /// @notice A delegation. Fits in one slot (1 + 5 + 5 bytes).
     /// @param capabilities Bitmask of `CAPABILITY_*` values.
@@ -71,6 +74,10 @@ interface IPatientDelegation {
     /// @notice `diedAt` is zero or in the future.
     error PatientDelegationInvalidDeathTime(uint40 diedAt);
 
+    /// @notice `patient`'s death cannot be contested: none is recorded, the contest period ended at
+    /// `contestableUntil`, or the patient already contested one (`contestableUntil` is zero then).
+    error PatientDelegationDeathNotContestable(address patient, uint256 contestableUntil);
+
     /// @notice `heir` is not a designated heir of `patient`.
     error PatientDelegationNotHeir(address patient, address heir);
 
@@ -98,6 +105,9 @@ interface IPatientDelegation {
 
     /// @notice The registrar recorded `patient`'s death.
     event DeathRecorded(address indexed patient, uint40 diedAt, address indexed registrar);
+
+    /// @notice `patient` contested their recorded death: it is undone.
+    event DeathContested(address indexed patient);
 
     /// @notice `patient` designated `heir` to obtain their records after death.
     event HeirDesignated(address indexed patient, address indexed heir);
@@ -144,10 +154,16 @@ interface IPatientDelegation {
     /// @param selfControlled Whether guardians need the minor's permission.
     function setMinorControl(bool selfControlled) external;
 
-    /// @notice Records `patient`'s death. Only the directory's registrar. Irreversible.
+    /// @notice Records `patient`'s death. Only the directory's registrar. It takes effect at once (the
+    /// patient's key opens nothing, nothing may be erased), except that heirs read only after
+    /// `DEATH_CONTEST_PERIOD`; the patient may contest it once within that period, after which it is final.
     /// @param patient The deceased patient.
     /// @param diedAt Time of death; not in the future.
     function recordDeath(address patient, uint40 diedAt) external;
+
+    /// @notice Called by a patient recorded dead less than `DEATH_CONTEST_PERIOD` ago: undoes the record.
+    /// Once per patient, so that whoever holds a dead patient's key cannot undo every recording.
+    function contestDeath() external;
 
     /// @notice Designates `heir` to read the caller's records after the caller's death.
     /// @param heir The heir.
@@ -187,6 +203,10 @@ interface IPatientDelegation {
     /// @param minor The minor.
     function isMinorSelfControlled(address minor) external view returns (bool);
 
+    /// @notice Until when `patient`'s recorded death may be contested (zero when it may not be).
+    /// @param patient The patient.
+    function deathContestableUntil(address patient) external view returns (uint256);
+
     /// @notice `patient`'s recorded time of death (zero while alive).
     /// @param patient The patient.
     function diedAt(address patient) external view returns (uint40);
@@ -199,6 +219,9 @@ interface IPatientDelegation {
     /// @notice Until when `patient`'s records may not be erased (zero when they may be now).
     /// @param patient The patient.
     function erasureBlockedUntil(address patient) external view returns (uint256);
+
+    /// @notice How long after a death is recorded heirs wait, and the patient may contest it: 7 days.
+    function DEATH_CONTEST_PERIOD() external view returns (uint256);
 
     /// @notice How long a recorded guardianship waits for a veto before it takes effect: 7 days.
     function GUARDIANSHIP_VETO_PERIOD() external view returns (uint256);

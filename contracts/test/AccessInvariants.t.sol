@@ -84,6 +84,7 @@ contract AccessModel {
     struct GhostPatient {
         uint256 nonce;
         uint40 diedAt;
+        uint40 deathRecordedAt;
         bool selfControlled;
     }
 
@@ -292,7 +293,10 @@ contract AccessModel {
     function isDelegate(address patient, address delegate, uint8 capabilities) public view returns (bool) {
         GhostDelegation memory d = _delegations[patient][delegate];
         GhostPatient memory status = _patients[patient];
-        if (status.diedAt != 0) return capabilities == _CAP_READ && d.heir;
+        if (status.diedAt != 0) {
+            // Heirs read once the patient could no longer contest the recording (7 days).
+            return capabilities == _CAP_READ && d.heir && block.timestamp >= uint256(status.deathRecordedAt) + 7 days;
+        }
         if (d.capabilities & capabilities == capabilities && block.timestamp < d.validUntil) return true;
         if (status.selfControlled || capabilities & 2 != 0) return false;
         return block.timestamp >= d.guardianFrom && block.timestamp < d.guardianUntil;
@@ -1116,6 +1120,7 @@ contract ConsentHandler is HandlerBase {
             if (_succeeded(expected, "recordDeath")) {
                 AccessModel.GhostPatient memory status = model.patientStatus(patient);
                 status.diedAt = diedAt;
+                status.deathRecordedAt = uint40(model.ghostNow());
                 model.setPatient(patient, status);
             }
         } catch (bytes memory reason) {

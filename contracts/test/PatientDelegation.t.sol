@@ -184,6 +184,9 @@ contract PatientDelegationTest is CareLedgerFixture {
         _delegation.recordDeath(_patient, diedAt);
         assertEq(uint256(_delegation.diedAt(_patient)), diedAt, "stored death");
 
+        // Heirs wait out the period in which the patient could contest the recording.
+        assertFalse(_delegation.isDelegate(_patient, _lab, _CAP_READ), "heir reads before the contest period");
+        VM.warp(block.timestamp + 7 days);
         for (uint8 asked = 1; asked <= 7; ++asked) {
             assertFalse(_delegation.isDelegate(_patient, _family, asked), "delegation survived death");
             assertFalse(_delegation.isDelegate(_patient, _guardian, asked), "guardianship survived death");
@@ -253,6 +256,8 @@ contract PatientDelegationTest is CareLedgerFixture {
         }
         assertFalse(_consent.canAccess(_patient, _patient, plain, purpose), "dead patient's key reads");
         assertTrue(_consent.canAccess(_doctor, _patient, plain, purpose), "author after death");
+        assertFalse(_consent.canAccess(_lab, _patient, plain, purpose), "heir within the contest period");
+        VM.warp(block.timestamp + 7 days);
         assertTrue(_consent.canAccess(_lab, _patient, plain, purpose), "heir after death");
     }
 

@@ -766,6 +766,15 @@ const SELF_SERVICE: Readonly<Partial<Record<ContractName, Readonly<Record<string
           await w.contracts.delegation.hasVetoedGuardianship(w.actors.minor.address),
         ]),
     },
+    "contestDeath()": {
+      reason: "a patient recorded dead contests their own recorded death; keyed by msg.sender",
+      act: (w, caller) => w.contracts.delegation.connect(caller).contestDeath(),
+      victimState: async (w) =>
+        plain([
+          await w.contracts.delegation.diedAt(w.actors.victim.address),
+          await w.contracts.delegation.deathContestableUntil(w.actors.victim.address),
+        ]),
+    },
     "removeHeir(address)": {
       reason: "a patient removes heirs of their own; keyed by msg.sender",
       act: (w, caller) => w.contracts.delegation.connect(caller).removeHeir(w.actors.victimDelegate.address),

@@ -558,4 +558,46 @@ describe("Security review: the review's attacks on the contracts are refused", f
       });
     });
   });
+
+  describe("death: the registrar records a living patient's death", function () {
+    const CATEGORY = "death";
+    const CONTEST_PERIOD = 7 * DAY;
+
+    it("gives heirs nothing before the contest period, and lets the living patient undo it", async function () {
+      await attack(CATEGORY, "a false death opens the patient's records to heirs at once", async () => {
+        const { delegation, consent, registrar, patient, reader, sensitiveNote } = f;
+        await receiptOf(delegation.connect(patient).designateHeir(reader.address));
+        await receiptOf(delegation.connect(registrar).recordDeath(patient.address, f.start));
+        expect(await consent.canAccess(reader.address, patient.address, sensitiveNote, Purpose.Inheritance)).to.equal(
+          false,
+        );
+        await expect(delegation.connect(patient).contestDeath())
+          .to.emit(delegation, "DeathContested")
+          .withArgs(patient.address);
+        expect(await delegation.diedAt(patient.address)).to.equal(0n);
+        await networkHelpers.time.increase(CONTEST_PERIOD + DAY);
+        expect(await consent.canAccess(reader.address, patient.address, sensitiveNote, Purpose.Inheritance)).to.equal(
+          false,
+        );
+        expect(await consent.accessBasis(patient.address, patient.address, sensitiveNote, Purpose.Treatment)).to.equal(
+          BigInt(AccessBasis.Patient),
+        );
+      });
+    });
+
+    it("lets whoever holds a dead patient's key contest only once, and never after the period", async function () {
+      await attack(CATEGORY, "a dead patient's key undoes every recording of the death", async () => {
+        const { delegation, consent, registrar, patient, reader, note } = f;
+        await receiptOf(delegation.connect(patient).designateHeir(reader.address));
+        await receiptOf(delegation.connect(registrar).recordDeath(patient.address, f.start));
+        await receiptOf(delegation.connect(patient).contestDeath());
+        await receiptOf(delegation.connect(registrar).recordDeath(patient.address, f.start));
+        await expect(delegation.connect(patient).contestDeath())
+          .to.be.revertedWithCustomError(delegation, "PatientDelegationDeathNotContestable")
+          .withArgs(patient.address, 0);
+        await networkHelpers.time.increase(CONTEST_PERIOD);
+        expect(await consent.canAccess(reader.address, patient.address, note, Purpose.Inheritance)).to.equal(true);
+      });
+    });
+  });
 });

@@ -453,9 +453,45 @@ describe("PatientDelegation", function () {
           false,
         );
         expect(await delegation.isDelegate(patient.address, reader.address, Capability.Read)).to.equal(false);
+        // Heirs wait out the period in which the patient may contest the recording.
+        expect(await delegation.isDelegate(patient.address, heir.address, Capability.Read)).to.equal(false);
+        await networkHelpers.time.increase(7 * DAY);
         expect(await delegation.isDelegate(patient.address, heir.address, Capability.Read)).to.equal(true);
         expect(await delegation.isDelegate(patient.address, heir.address, Capability.Erase)).to.equal(false);
         expect(await delegation.isDelegate(patient.address, heir.address, Capability.ManageConsent)).to.equal(false);
+      });
+
+      it("is undone when the patient contests it within the contest period, once", async function () {
+        const { delegation, registrar, patient, heir } = f;
+        await (await delegation.connect(patient).designateHeir(heir.address)).wait();
+        const at = (await networkHelpers.time.latest()) + 1;
+        await networkHelpers.time.setNextBlockTimestamp(at);
+        await (await delegation.connect(registrar).recordDeath(patient.address, at - DAY)).wait();
+        expect(await delegation.deathContestableUntil(patient.address)).to.equal(BigInt(at + 7 * DAY));
+        await expect(delegation.connect(patient).contestDeath())
+          .to.emit(delegation, "DeathContested")
+          .withArgs(patient.address);
+        expect(await delegation.diedAt(patient.address)).to.equal(0n);
+        expect(await delegation.erasureBlockedUntil(patient.address)).to.equal(0n);
+        const again = (await networkHelpers.time.latest()) + 1;
+        await networkHelpers.time.setNextBlockTimestamp(again);
+        await (await delegation.connect(registrar).recordDeath(patient.address, again - DAY)).wait();
+        await expect(delegation.connect(patient).contestDeath())
+          .to.be.revertedWithCustomError(delegation, "PatientDelegationDeathNotContestable")
+          .withArgs(patient.address, 0);
+        await networkHelpers.time.increase(7 * DAY);
+        expect(await delegation.isDelegate(patient.address, heir.address, Capability.Read)).to.equal(true);
+      });
+
+      it("cannot be contested after the contest period", async function () {
+        const { delegation, registrar, patient } = f;
+        const at = (await networkHelpers.time.latest()) + 1;
+        await networkHelpers.time.setNextBlockTimestamp(at);
+        await (await delegation.connect(registrar).recordDeath(patient.address, at)).wait();
+        await networkHelpers.time.increaseTo(at + 7 * DAY);
+        await expect(delegation.connect(patient).contestDeath())
+          .to.be.revertedWithCustomError(delegation, "PatientDelegationDeathNotContestable")
+          .withArgs(patient.address, at + 7 * DAY);
       });
 
       it("accepts a death recorded in the current second", async function () {

@@ -417,8 +417,10 @@ describe("Delegation rules across the contracts", function () {
         .withArgs(delegate.address, patient.address);
     });
 
-    it("lets the designated heir read every record, sensitive ones included, as a delegate", async function () {
+    it("lets the designated heir read every record, sensitive ones included, as a delegate, once the contest period is over", async function () {
       const { consent, heir, patient, note, sensitiveNote } = f;
+      expect(await consent.canAccess(heir.address, patient.address, note, Purpose.Inheritance)).to.equal(false);
+      await networkHelpers.time.increase(7 * DAY);
       for (const commitment of [note, sensitiveNote]) {
         expect(await consent.accessBasis(heir.address, patient.address, commitment, Purpose.Inheritance)).to.equal(
           BigInt(AccessBasis.Delegate),
