@@ -9,7 +9,7 @@ import { HDNodeWallet, JsonRpcProvider, Mnemonic, Wallet } from "ethers";
 /** The mnemonic of Hardhat's well-known development accounts. */
 export const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
 
-const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const require = createRequire(import.meta.url);
 
 /** A `hardhat node` child process serving JSON-RPC on 127.0.0.1. */

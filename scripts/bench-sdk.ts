@@ -22,7 +22,7 @@ import {
   deployCareLedger,
   type FhirResource,
 } from "../client/index.js";
-import { devAccountKey, startHardhatNode } from "../test/helpers/node.js";
+import { devAccountKey, startHardhatNode } from "../harness/hardhat-node.js";
 
 const SINGLE_PUTS = Number(process.env.BENCH_SINGLE_PUTS ?? 60);
 const BATCHES = Number(process.env.BENCH_BATCHES ?? 4);

@@ -63,6 +63,11 @@ export interface AuditOptions {
   readonly patient?: string;
   /** First block of the chain's logs to read. Default 0. */
   readonly fromBlock?: number;
+  /**
+   * Only the chain's records by this author. An organisation's store holds what it wrote, so an
+   * organisation audits with its own address; records others wrote live on their nodes.
+   */
+  readonly author?: string;
 }
 
 interface ChainRecord {
@@ -88,6 +93,12 @@ export async function auditStore(core: LedgerCore, options: AuditOptions = {}): 
   const fromBlock = options.fromBlock ?? 0;
   const toBlock = await core.read("getBlockNumber", () => core.provider.getBlockNumber());
   const chain = await chainRecords(core, patient, fromBlock, toBlock);
+  if (options.author !== undefined) {
+    const author = getAddress(options.author);
+    for (const [key, record] of chain) {
+      if (record.author !== undefined && getAddress(record.author) !== author) chain.delete(key);
+    }
+  }
   const { index } = core;
   await index.refresh();
 

@@ -23,7 +23,7 @@ import {
   observationNote,
   serviceRequest,
 } from "../../scripts/lib/demo-resources.js";
-import { startOrganisationsWorld, type OrganisationsWorld, type Party } from "./fixtures/organisations.js";
+import { startOrganisationsWorld, type OrganisationsWorld, type Party } from "../../harness/organisations.js";
 
 const DAY = 24 * 60 * 60;
 const REASON_UNRESPONSIVE = 1;
