@@ -70,6 +70,8 @@ import { FlakyProxy } from "./flaky-proxy.js";
 import { BlocksOnlyStore, TamperingStore, deleteFile, flipByte, listing } from "./stores.js";
 
 const HOUR = 60 * 60;
+/** How long heirs wait after a recorded death, while the patient may still contest it. */
+const DEATH_CONTEST_PERIOD = 7 * 24 * HOUR;
 
 /** Thrown by fault hooks to stop a write where a crash would. */
 class SimulatedCrash extends Error {}
@@ -872,7 +874,7 @@ export function describeSdkSuite(transport: Transport, backend: Backend): void {
         expect(granted.patient).to.equal(address("patient3"));
       });
 
-      it("records a death: the heir can then read, and the records are retained", async function () {
+      it("records a death: once it can no longer be contested the heir reads, and the records are retained", async function () {
         const deceased = address("stranger");
         const posted = await ledger("doctor").doctor.putRecord({
           patient: deceased,
@@ -893,6 +895,8 @@ export function describeSdkSuite(transport: Transport, backend: Backend): void {
           AccessDeniedError,
         );
         await ledger("admin").registrar.recordDeath({ patient: deceased });
+        await env.rpc("evm_increaseTime", [DEATH_CONTEST_PERIOD + 1]);
+        await env.rpc("evm_mine");
         const read = await ledger("delegate").readRecord({
           patient: deceased,
           commitment: posted.commitment,
