@@ -9,26 +9,33 @@
  * - storage: every storage slot any transaction wrote, key and value before and after, from EDR's
  *   `debug_traceTransaction` with the prestateTracer in diffMode (one trace per transaction);
  * - sdk-errors: message, stack, fields and causes of every error the SDK threw during the run;
- * - console: everything written to stdout and stderr while the story ran;
- * - store-at-rest: every file under the client's data directory (envelopes, wrapped keys, manifests,
- *   public-key directory, write journals).
+ * - console: everything written to stdout and stderr while the story ran (the SDK's and the key
+ *   custodians', which run in this process);
+ * - store-at-rest: every file under the data directory (envelopes, commitment locators, manifests,
+ *   each party's encryption keyring and write journal, the custodians' directories);
+ * - custodian-logs: every file of the three key custodians (their keyrings and durable release logs);
+ * - custodian-traffic: every request and answer between the SDK and the custodians, recorded by an
+ *   HTTP proxy in front of each (release requests, sealed shares, release-log queries).
  *
  * Each DEMO_PLAINTEXT string is searched in every haystack as UTF-8 (case-insensitively), lower and
  * upper case, UTF-16LE, hex text, base64, and as keccak256/sha256 of the string; so are the words of
  * those strings and, for each resource, its canonical JSON and the keccak256/sha256 of its canonical
  * and JSON.stringify forms. Every (needle, haystack) pair is one attack, stopped when nothing is found.
  * Positive controls (a commitment in calldata and logs, the author's address in storage) prove the
- * haystacks hold what they should. Finally, no commitment equals a hash of its plaintext, and one
+ * haystacks hold what they should (and the custodians' log and traffic name the note they released).
+ * Finally, no commitment equals a hash of its plaintext, and one
  * resource written twice gets two different commitments (the salt).
  */
 import { createHash } from "node:crypto";
 import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { format } from "node:util";
 
 import { expect } from "chai";
-import { Wallet, getBytes, keccak256, type Provider } from "ethers";
+import { Wallet, getBytes, keccak256, parseEther, type Provider } from "ethers";
 import { network } from "hardhat";
 
 import {
@@ -42,10 +49,12 @@ import {
   ProviderKind,
   Purpose,
   RecordType,
+  addressesOf,
   deployCareLedger,
   validateAndSerialize,
   type CareLedgerContracts,
 } from "../../client/index.js";
+import { CustodianService, type RunningCustodian } from "../../client/key-release/custodian-service.js";
 import {
   DEMO_PLAINTEXT,
   diagnosticReport,
@@ -62,7 +71,15 @@ const DAY = 24 * 60 * 60;
 /** A reason code from the deployment's published list: 1 = unresponsive patient. */
 const REASON_UNRESPONSIVE = 1;
 
-type HaystackKind = "calldata" | "event-logs" | "storage" | "sdk-errors" | "console" | "store-at-rest";
+type HaystackKind =
+  | "calldata"
+  | "event-logs"
+  | "storage"
+  | "sdk-errors"
+  | "console"
+  | "store-at-rest"
+  | "custodian-logs"
+  | "custodian-traffic";
 const HAYSTACK_KINDS: readonly HaystackKind[] = [
   "calldata",
   "event-logs",
@@ -70,7 +87,10 @@ const HAYSTACK_KINDS: readonly HaystackKind[] = [
   "sdk-errors",
   "console",
   "store-at-rest",
+  "custodian-logs",
+  "custodian-traffic",
 ];
+const CUSTODIAN_COUNT = 3;
 
 /** A constructor `instanceof` can test against (CareLedgerError's constructor is protected). */
 type ErrorClass = Function & { readonly prototype: Error };
@@ -218,6 +238,48 @@ function captureOutput(): { chunks: string[]; stop: () => void } {
   };
 }
 
+/** A recording HTTP proxy in front of a custodian: every request it relays, and every answer. */
+interface RecordingProxy {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+async function recordingProxy(target: string, exchanges: Buffer[]): Promise<RecordingProxy> {
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => {
+      const body = Buffer.concat(chunks);
+      exchanges.push(Buffer.from(`${request.method ?? ""} ${request.url ?? ""}`, "utf8"), body);
+      const relay = async (): Promise<void> => {
+        const answer = await fetch(new URL(request.url ?? "/", target), {
+          method: request.method,
+          headers: { "content-type": request.headers["content-type"] ?? "application/json" },
+          ...(request.method === "GET" || request.method === "HEAD" ? {} : { body }),
+        });
+        const bytes = Buffer.from(await answer.arrayBuffer());
+        exchanges.push(bytes);
+        response.writeHead(answer.status, { "content-type": answer.headers.get("content-type") ?? "text/plain" });
+        response.end(bytes);
+      };
+      relay().catch(() => {
+        response.writeHead(502);
+        response.end();
+      });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
 async function chainNow(provider: Provider): Promise<number> {
   const block = await provider.getBlock("latest");
   if (block === null) throw new Error("The node returned no block.");
@@ -245,6 +307,9 @@ describe("privacy leak scan of the demo story", function () {
   let doctorAddress = "";
   let storageSlots = 0;
   let dataDir = "";
+  let custodianDir = "";
+  /** Bodies of every request to and answer from a custodian. */
+  const custodianExchanges: Buffer[] = [];
   let closeNetwork: () => Promise<void> = async () => undefined;
 
   /** Runs an attempt the story expects to be refused, keeping the SDK's error for the scan. */
@@ -267,32 +332,46 @@ describe("privacy leak scan of the demo story", function () {
     const [registrarKey, doctorKey, pharmacyKey, labKey, edKey, patientKey, secondDoctorKey] = wallets;
     doctorAddress = doctorKey.address;
     dataDir = await mkdtemp(join(tmpdir(), "careledger-privacy-"));
+    custodianDir = join(dataDir, "custodians");
     const store = await LocalDiskStore.open(join(dataDir, "store"));
-    const keys = join(dataDir, "public-keys.json");
     const contracts: CareLedgerContracts = await deployCareLedger(registrarKey);
+    const addresses = await addressesOf(contracts);
 
     const output = captureOutput();
     const clients: CareLedger[] = [];
+    const custodians: RunningCustodian[] = [];
+    const proxies: RecordingProxy[] = [];
     try {
-      const connect = async (signer: Wallet, emergencyReaders: string[] = []): Promise<CareLedger> => {
+      for (let index = 0; index < CUSTODIAN_COUNT; index += 1) {
+        const account = Wallet.createRandom().connect(provider);
+        await (await registrarKey.sendTransaction({ to: account.address, value: parseEther("1") })).wait();
+        const custodian = await CustodianService.start({
+          dataDir: join(custodianDir, String(index)),
+          provider,
+          addresses,
+          signer: account,
+        });
+        custodians.push(custodian);
+        proxies.push(await recordingProxy(custodian.url, custodianExchanges));
+      }
+      const connect = async (name: string, signer: Wallet): Promise<CareLedger> => {
         const client = await CareLedger.connect({
           signer,
           addresses: contracts,
           store,
-          keys,
-          dataDir,
-          emergencyReaders,
+          dataDir: join(dataDir, "clients", name),
+          custodians: custodians.map((custodian, index) => ({ url: proxies[index].url, address: custodian.address })),
         });
         clients.push(client);
         return client;
       };
-      const registrar = await connect(registrarKey);
-      const doctor = await connect(doctorKey, [edKey.address]);
-      const pharmacy = await connect(pharmacyKey);
-      const lab = await connect(labKey, [edKey.address]);
-      const ed = await connect(edKey);
-      const patient = await connect(patientKey);
-      const secondDoctor = await connect(secondDoctorKey);
+      const registrar = await connect("registrar", registrarKey);
+      const doctor = await connect("doctor", doctorKey);
+      const pharmacy = await connect("pharmacy", pharmacyKey);
+      const lab = await connect("lab", labKey);
+      const ed = await connect("emergency", edKey);
+      const patient = await connect("patient", patientKey);
+      const secondDoctor = await connect("second-doctor", secondDoctorKey);
       const patientAddress = patient.address;
 
       for (const [account, kind, form] of [
@@ -462,6 +541,14 @@ describe("privacy leak scan of the demo story", function () {
         () => patient.readRecord({ patient: patientAddress, commitment: note.commitment }),
         CareLedgerError,
       );
+      // The patient's audit trail of access through the custodians.
+      const releases = await patient.patient.listReleases();
+      expect(releases.failed).to.deep.equal([]);
+      expect(releases.entries.map((entry) => entry.requester)).to.include.members([
+        pharmacyKey.address,
+        secondDoctorKey.address,
+        edKey.address,
+      ]);
       unsubscribe();
     } catch (error) {
       errors.push(error);
@@ -469,6 +556,8 @@ describe("privacy leak scan of the demo story", function () {
     } finally {
       output.stop();
       for (const client of clients) await client.close();
+      for (const proxy of proxies) await proxy.close();
+      await Promise.allSettled(custodians.map((custodian) => custodian.close()));
       await store.close();
       haystacks.set(
         "console",
@@ -525,6 +614,12 @@ describe("privacy leak scan of the demo story", function () {
       "store-at-rest",
       haystackOf("store-at-rest", await Promise.all(files.map((f) => readFile(f))), files.length),
     );
+    const custodianFiles = await filesUnder(custodianDir);
+    haystacks.set(
+      "custodian-logs",
+      haystackOf("custodian-logs", await Promise.all(custodianFiles.map((f) => readFile(f))), custodianFiles.length),
+    );
+    haystacks.set("custodian-traffic", haystackOf("custodian-traffic", custodianExchanges, custodianExchanges.length));
   });
 
   after(async function () {
@@ -540,6 +635,9 @@ describe("privacy leak scan of the demo story", function () {
     // The story's refusals and the hostile resources.
     expect(haystacks.get("sdk-errors")?.items).to.equal(10);
     expect(haystacks.get("store-at-rest")?.items).to.be.greaterThan(20);
+    // Each custodian's keyring and release log; requests and answers of every release and query.
+    expect(haystacks.get("custodian-logs")?.items).to.equal(2 * CUSTODIAN_COUNT);
+    expect(haystacks.get("custodian-traffic")?.items).to.be.greaterThan(6 * CUSTODIAN_COUNT);
     // Positive controls: what must be there is found, so an empty search means something.
     const note = Buffer.from(getBytes(commitments.get("note") as string));
     const control = (label: string, bytes: Buffer): Needle => ({ label, bytes, text: false });
@@ -555,6 +653,9 @@ describe("privacy leak scan of the demo story", function () {
     };
     expect(contains(haystacks.get("store-at-rest") as Haystack, noteHex)).to.equal(true);
     expect(contains(haystacks.get("sdk-errors") as Haystack, noteHex)).to.equal(true);
+    // The emergency department read the note through the custodians: they logged and relayed it.
+    expect(contains(haystacks.get("custodian-logs") as Haystack, noteHex)).to.equal(true);
+    expect(contains(haystacks.get("custodian-traffic") as Haystack, noteHex)).to.equal(true);
   });
 
   it("finds no plaintext, in any encoding or hash, in any haystack", function () {
