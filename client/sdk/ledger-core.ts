@@ -198,7 +198,10 @@ export class LedgerCore {
       journal,
       options,
     );
-    if (options.publishKey !== false) await keyring.publish(views.keyRegistry, signer);
+    // Through the retry policy: an unreachable node is RpcUnavailableError here as on every later call,
+    // and a repeat after a lost answer finds the key already published and sends nothing.
+    if (options.publishKey !== false)
+      await core.read("publishEncryptionKey", () => keyring.publish(views.keyRegistry, signer));
     return core;
   }
 

@@ -2,7 +2,9 @@
  * Flaky RPC. A `hardhat node` runs as a child process and a TCP proxy (fixtures/tcp-proxy.ts) sits
  * between it and the SDK, randomly delaying requests, closing connections without an answer and
  * resetting them — before the node sees a request, or after it answered (the answer is lost, the
- * request took effect). A doctor's client connected through the proxy writes 100 records, four at a
+ * request took effect). Three key custodians run on a direct connection, so every write also reads
+ * their encryption keys from the registry through the proxy to split the record's data key among
+ * them. A doctor's client connected through the proxy writes 100 records, four at a
  * time; like an application it repeats a write that failed, with the same resource (the SDK's
  * idempotency key is derived from it). Then, through a direct connection:
  *
@@ -12,14 +14,15 @@
  * - every failure the SDK surfaced on the way was a typed CareLedgerError, never a raw socket error;
  * - what cannot be retried surfaces typed: a contract revert through the flaky proxy is a
  *   ContractRevertError, a node that is never reachable (always reset, always dropped, connection
- *   refused) is an RpcUnavailableError, and nothing is sent or stored.
+ *   refused, even while the client connects and publishes its key) is an RpcUnavailableError, and
+ *   nothing is sent or stored.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { expect } from "chai";
-import { JsonRpcProvider, Network, Wallet, id } from "ethers";
+import { JsonRpcProvider, Network, Wallet, id, parseEther } from "ethers";
 
 import {
   CARELEDGER_INTERFACES,
@@ -31,11 +34,13 @@ import {
   ProviderForm,
   ProviderKind,
   RpcUnavailableError,
+  addressesOf,
   deployCareLedger,
   type CareLedgerAddresses,
   type CareLedgerOptions,
   type RecordWriteResult,
 } from "../../client/index.js";
+import { CustodianService, type RunningCustodian } from "../../client/key-release/custodian-service.js";
 import { observation } from "../client/sdk/helpers/fixtures.js";
 import { devAccountKey, startHardhatNode, type HardhatNode } from "../helpers/node.js";
 import { TcpFaultProxy } from "./fixtures/tcp-proxy.js";
@@ -48,6 +53,7 @@ const CONCURRENCY = 4;
 const APPLICATION_ATTEMPTS = 8;
 const SEED = 0x5eedf1a;
 const ACCOUNTS = { admin: 0, doctor: 1, patient: 2, stranger: 3 } as const;
+const CUSTODIAN_COUNT = 3;
 const RECORD_ANCHORED = CARELEDGER_INTERFACES.registry.getEvent("RecordAnchored")?.topicHash as string;
 
 interface Ack {
@@ -93,6 +99,7 @@ describe("flaky RPC between the SDK and the node", function () {
   let chainId: bigint;
   let patientAddress: string;
   const providers: JsonRpcProvider[] = [];
+  const custodians: RunningCustodian[] = [];
   /** Acknowledged writes of the profiles that already ran. */
   const allAcks: Ack[] = [];
   const clients: CareLedger[] = [];
@@ -117,8 +124,8 @@ describe("flaky RPC between the SDK and the node", function () {
       signer: new Wallet(devAccountKey(ACCOUNTS[account]), provider),
       addresses,
       store,
-      keys: join(directory, "public-keys.json"),
       dataDir: join(directory, "clients", account),
+      custodians: custodians.map((custodian) => ({ url: custodian.url, address: custodian.address })),
       ...options,
     });
     clients.push(client);
@@ -151,19 +158,22 @@ describe("flaky RPC between the SDK and the node", function () {
     chainId = (await node.provider.getNetwork()).chainId;
     directory = await mkdtemp(join(tmpdir(), "careledger-flaky-rpc-"));
     store = await LocalDiskStore.open(join(directory, "store"));
-    const contracts = await deployCareLedger(node.wallet(ACCOUNTS.admin));
-    addresses = {
-      directory: await contracts.directory.getAddress(),
-      delegation: await contracts.delegation.getAddress(),
-      registry: await contracts.registry.getAddress(),
-      consent: await contracts.consent.getAddress(),
-      prescriptions: await contracts.prescriptions.getAddress(),
-      labOrders: await contracts.labOrders.getAddress(),
-      emergency: await contracts.emergency.getAddress(),
-      relationships: await contracts.relationships.getAddress(),
-      keyRegistry: await contracts.keyRegistry.getAddress(),
-    };
+    const admin = node.wallet(ACCOUNTS.admin);
+    const contracts = await deployCareLedger(admin);
+    addresses = await addressesOf(contracts);
     const direct = flakyProvider(node.url);
+    for (let index = 0; index < CUSTODIAN_COUNT; index += 1) {
+      const account = Wallet.createRandom().connect(direct);
+      await (await admin.sendTransaction({ to: account.address, value: parseEther("1") })).wait();
+      custodians.push(
+        await CustodianService.start({
+          dataDir: join(directory, "custodians", String(index)),
+          provider: direct,
+          addresses,
+          signer: account,
+        }),
+      );
+    }
     const registrar = await connect("admin", direct);
     const patient = await connect("patient", direct);
     patientAddress = patient.address;
@@ -178,6 +188,7 @@ describe("flaky RPC between the SDK and the node", function () {
 
   after(async function () {
     for (const client of clients) await client.close().catch(() => undefined);
+    await Promise.allSettled(custodians.map((custodian) => custodian.close()));
     for (const provider of providers) provider.destroy();
     await proxy?.stop();
     await store?.close();
@@ -264,7 +275,7 @@ describe("flaky RPC between the SDK and the node", function () {
 
       it("acknowledges every write, anchors each exactly once and loses none", async function () {
         const anchored = await anchoredCommitments();
-        const reader = await connect("patient", flakyProvider(node.url), { registerKey: false });
+        const reader = await connect("patient", flakyProvider(node.url));
         let lost = 0;
         const problems: string[] = [];
         for (const index of indices) {
@@ -384,18 +395,19 @@ describe("flaky RPC between the SDK and the node", function () {
       });
     }
 
-    it("reports a refused connection as RpcUnavailableError", async function () {
+    it("reports a refused connection as RpcUnavailableError, from connecting on", async function () {
       const closed = await TcpFaultProxy.start({ targetPort: node.port });
       const url = closed.url;
       await closed.stop();
-      const doctor = await connect("doctor", flakyProvider(url), {
-        journal: false,
-        retry: { retries: 2, baseDelayMs: 5, maxDelayMs: 20 },
-      });
       const head = await node.provider.getBlockNumber();
-      const error = await thrown(() =>
-        doctor.doctor.putRecord({ patient: patientAddress, resource: observation(label(2_000)) }),
-      );
+      // Connecting reads the account's published encryption key from the registry: the node is needed.
+      const error = await thrown(async () => {
+        const doctor = await connect("doctor", flakyProvider(url), {
+          journal: false,
+          retry: { retries: 2, baseDelayMs: 5, maxDelayMs: 20 },
+        });
+        await doctor.doctor.putRecord({ patient: patientAddress, resource: observation(label(2_000)) });
+      });
       recordFault(CATEGORY);
       recordAttack(
         CATEGORY,
