@@ -6,18 +6,21 @@
  * seeded generator, and starts it again with the records not yet acknowledged, until 1,000 are. Each
  * kill is one injected fault. Most kills land while writes are in flight: the writer is killed the
  * moment its n-th acknowledgement of the run arrives, with a dozen more writes at every stage of the
- * pipeline. Some land during start-up (connect, key directory, store open): at a drawn delay after the
+ * pipeline. Some land during start-up (connect, keyring and its publication, store open): at a drawn delay after the
  * spawn, or at READY if that comes first. No trigger depends on a throughput estimate, so the number
  * of kills and the records written under them do not depend on the machine's speed or load. Then:
  *
  * - exactly the planned number of kills landed, of each kind, and at least 700 records were
  *   acknowledged under them;
- * - every acknowledged record reads back (readRecord as the patient) and equals what was written;
+ * - every acknowledged record reads back (readRecord as the patient) and equals what was written, and
+ *   the ones resumed after a kill (and a sample of the rest) also read back for a grantee through the
+ *   three key custodians: the key split stored with a resumed write still opens it;
  * - the integrity audit finds no altered or missing record and no unreadable stored object;
  * - no record was anchored twice: one RecordAnchored log per commitment, and every anchored
  *   commitment is one the writer acknowledged (a record sealed again after a crash and anchored a
  *   second time would leave a commitment nobody acknowledged);
- * - the journal files and the public-key directory still parse;
+ * - the journal files and the writer's encryption keyring still parse, and the keyring's key is the one
+ *   the registry publishes for the writer;
  * - records lost = acknowledged but not readable intact (must be 0).
  */
 import { spawn } from "node:child_process";
@@ -27,7 +30,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { expect } from "chai";
-import { JsonRpcProvider, Network, Wallet, getAddress } from "ethers";
+import { JsonRpcProvider, Network, Wallet, hexlify, parseEther } from "ethers";
 
 import {
   CARELEDGER_INTERFACES,
@@ -37,13 +40,19 @@ import {
   NotFoundError,
   ProviderForm,
   ProviderKind,
-  PublicKeyDirectory,
-  decodeLedgerObject,
+  Purpose,
+  RecordNotFoundError,
+  addressesOf,
   deployCareLedger,
+  locatorRefOf,
   type AuditReport,
   type CareLedgerAddresses,
-  type RecordManifest,
+  type CareLedgerOptions,
 } from "../../client/index.js";
+import { CustodianService, type RunningCustodian } from "../../client/key-release/custodian-service.js";
+import { EncryptionKeyring } from "../../client/key-release/encryption-keyring.js";
+import { EncryptionKeyRegistry__factory } from "../../typechain-types/index.js";
+import { BlocksOnlyStore } from "../client/sdk/helpers/stores.js";
 import { devAccountKey, startHardhatNode, type HardhatNode } from "../helpers/node.js";
 import { crashRecord, type CrashWriterConfig } from "./fixtures/crash-writer.js";
 import { recordAttack, recordFault, recordLoss } from "./tally.js";
@@ -68,9 +77,12 @@ const KILL_SPAN_RECORDS = 700;
 const STARTUP_KILL_WINDOW_MS = 3_000;
 /** Concurrent reads when verifying. */
 const READ_CONCURRENCY = 8;
+/** Besides every resumed write, one record in this many is read through the custodians too. */
+const CUSTODIAN_READ_EVERY = 25;
+const CUSTODIAN_COUNT = 3;
 const WRITER = join(dirname(fileURLToPath(import.meta.url)), "fixtures", "crash-writer.ts");
 const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const ACCOUNTS = { admin: 0, writer: 1, patient: 2 } as const;
+const ACCOUNTS = { admin: 0, writer: 1, patient: 2, grantee: 3 } as const;
 const RECORD_ANCHORED = CARELEDGER_INTERFACES.registry.getEvent("RecordAnchored")?.topicHash as string;
 
 interface Ack {
@@ -147,9 +159,12 @@ describe("crash safety of storage under SIGKILL", function () {
   let ackedUnderKills = 0;
   let audit: AuditReport;
   let reader: CareLedger;
+  let grantee: CareLedger;
   let readerStore: LocalDiskStore;
   let readerProvider: JsonRpcProvider;
-  let keysPath: string;
+  const custodians: RunningCustodian[] = [];
+  const custodianEndpoints = (): { url: string; address: string }[] =>
+    custodians.map((custodian) => ({ url: custodian.url, address: custodian.address }));
 
   /** Starts the writer with every record not yet acknowledged; kills it where `kill` says, when given. */
   function runWriter(configPath: string, kill: PlannedKill | undefined): Promise<RunOutcome> {
@@ -224,27 +239,29 @@ describe("crash safety of storage under SIGKILL", function () {
     node = await startHardhatNode();
     chainId = (await node.provider.getNetwork()).chainId;
     directory = await mkdtemp(join(tmpdir(), "careledger-crash-"));
-    const contracts = await deployCareLedger(node.wallet(ACCOUNTS.admin));
-    addresses = {
-      directory: await contracts.directory.getAddress(),
-      delegation: await contracts.delegation.getAddress(),
-      registry: await contracts.registry.getAddress(),
-      consent: await contracts.consent.getAddress(),
-      prescriptions: await contracts.prescriptions.getAddress(),
-      labOrders: await contracts.labOrders.getAddress(),
-      emergency: await contracts.emergency.getAddress(),
-      relationships: await contracts.relationships.getAddress(),
-      keyRegistry: await contracts.keyRegistry.getAddress(),
-    };
+    const admin = node.wallet(ACCOUNTS.admin);
+    const contracts = await deployCareLedger(admin);
+    addresses = await addressesOf(contracts);
     const storeDir = join(directory, "store");
-    keysPath = join(directory, "public-keys.json");
     readerProvider = new JsonRpcProvider(node.url, Network.from(chainId), { staticNetwork: true, cacheTimeout: -1 });
     readerStore = await LocalDiskStore.open(storeDir);
+    // The custodians outlive every writer run, as a deployment's custodians outlive its clients.
+    for (let index = 0; index < CUSTODIAN_COUNT; index += 1) {
+      const account = Wallet.createRandom().connect(readerProvider);
+      await (await admin.sendTransaction({ to: account.address, value: parseEther("1") })).wait();
+      custodians.push(
+        await CustodianService.start({
+          dataDir: join(directory, "custodians", String(index)),
+          provider: readerProvider,
+          addresses,
+          signer: account,
+        }),
+      );
+    }
     const registrar = await CareLedger.connect({
       signer: new Wallet(devAccountKey(ACCOUNTS.admin), readerProvider),
       addresses,
       store: readerStore,
-      keys: keysPath,
       dataDir: join(directory, "registrar"),
       journal: false,
     });
@@ -255,16 +272,20 @@ describe("crash safety of storage under SIGKILL", function () {
       hipaa: HipaaRole.CoveredEntity,
     });
     await registrar.close();
-    // The patient registers its key (every record is wrapped for it) and reads everything back later.
-    reader = await CareLedger.connect({
-      signer: new Wallet(devAccountKey(ACCOUNTS.patient), readerProvider),
+    // The patient publishes its key (every record's key is sealed to it) and reads everything back
+    // later; a grantee of all its records reads through the custodians.
+    const readerOptions = (account: number, name: string): CareLedgerOptions => ({
+      signer: new Wallet(devAccountKey(account), readerProvider),
       addresses,
       store: readerStore,
-      keys: keysPath,
-      dataDir: join(directory, "patient"),
+      dataDir: join(directory, name),
       journal: false,
+      custodians: custodianEndpoints(),
     });
+    reader = await CareLedger.connect(readerOptions(ACCOUNTS.patient, "patient"));
     patientAddress = reader.address;
+    grantee = await CareLedger.connect(readerOptions(ACCOUNTS.grantee, "grantee"));
+    await reader.patient.grantConsent({ grantee: grantee.address, scope: "all", purpose: Purpose.Treatment });
 
     const configPath = join(directory, "writer.json");
     while (acked.size < TOTAL_RECORDS) {
@@ -274,7 +295,7 @@ describe("crash safety of storage under SIGKILL", function () {
         chainId: chainId.toString(),
         addresses,
         storeDir,
-        keysPath,
+        custodians: custodianEndpoints(),
         journalDir: join(directory, "journal"),
         dataDir: join(directory, "writer"),
         writerKey: devAccountKey(ACCOUNTS.writer),
@@ -307,6 +328,8 @@ describe("crash safety of storage under SIGKILL", function () {
 
   after(async function () {
     await reader?.close();
+    await grantee?.close();
+    await Promise.allSettled(custodians.map((custodian) => custodian.close()));
     await readerStore?.close();
     readerProvider?.destroy();
     await node?.stop();
@@ -338,12 +361,10 @@ describe("crash safety of storage under SIGKILL", function () {
         record,
       ]),
     );
-    /** What a failed read was missing: the envelope, the manifest, or a wrapped key. */
+    /** What a failed read was missing: the envelope, or the manifest naming it. */
     const missingPart = (commitment: string, error: unknown): string => {
-      if (!(error instanceof NotFoundError)) return "";
-      const record = stored.get(commitment);
-      if (record === undefined) return " (no manifest)";
-      return error.ref === record.envelopeRef ? " (envelope missing)" : " (a wrapped key missing)";
+      if (!(error instanceof RecordNotFoundError || error instanceof NotFoundError)) return "";
+      return stored.has(commitment) ? " (envelope missing)" : " (no manifest)";
     };
     const queue = [...acked].sort(([a], [b]) => a - b);
     const worker = async (): Promise<void> => {
@@ -367,6 +388,40 @@ describe("crash safety of storage under SIGKILL", function () {
       lost === 0,
       `${lost} acknowledged records do not read back intact (${problems.slice(0, 3).join("; ")})`,
     );
+    expect(problems).to.deep.equal([]);
+  });
+
+  it("opens every resumed record, and a sample of the rest, for a grantee through the custodians", async function () {
+    const chosen = [...acked]
+      .filter(([index, ack]) => ack.resumed || index % CUSTODIAN_READ_EVERY === 0)
+      .sort(([a], [b]) => a - b);
+    let lost = 0;
+    const problems: string[] = [];
+    const queue = [...chosen];
+    const worker = async (): Promise<void> => {
+      for (let item = queue.shift(); item !== undefined; item = queue.shift()) {
+        const [index, ack] = item;
+        try {
+          const read = await grantee.readRecord({ patient: patientAddress, commitment: ack.commitment });
+          expect(read.resource).to.deep.equal(crashRecord(index));
+        } catch (error) {
+          lost += 1;
+          const name = error instanceof Error ? error.constructor.name : String(error);
+          problems.push(`record #${index} (${ack.resumed ? "resumed after a kill" : "written in one go"}): ${name}`);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: READ_CONCURRENCY }, () => worker()));
+    console.log(
+      `      ${chosen.length} records read through the custodians (${chosen.filter(([, ack]) => ack.resumed).length} resumed)`,
+    );
+    recordLoss(CATEGORY, lost);
+    recordAttack(
+      CATEGORY,
+      lost === 0,
+      `${lost} acknowledged records do not open through the custodians (${problems.slice(0, 3).join("; ")})`,
+    );
+    expect(chosen.length).to.be.at.least(TOTAL_RECORDS / CUSTODIAN_READ_EVERY);
     expect(problems).to.deep.equal([]);
   });
 
@@ -422,7 +477,7 @@ describe("crash safety of storage under SIGKILL", function () {
     expect(times.size).to.equal(TOTAL_RECORDS);
   });
 
-  it("keeps the journal and the key directory parseable, and every write error typed", async function () {
+  it("keeps the journal and the writer's keyring parseable, the keyring's key published, and every write error typed", async function () {
     const journalDir = join(directory, "journal");
     const broken: string[] = [];
     for (const name of await readdir(journalDir, { recursive: true })) {
@@ -433,10 +488,26 @@ describe("crash safety of storage under SIGKILL", function () {
         broken.push(name);
       }
     }
-    const keys = await PublicKeyDirectory.open(join(directory, "public-keys.json"));
-    const keysIntact = (await keys.publicKeyOf(patientAddress)) !== undefined && keys.rejected.size === 0;
+    const writer = node.wallet(ACCOUNTS.writer).address;
+    let keysIntact = false;
+    try {
+      const keyring = await EncryptionKeyring.open(join(directory, "writer", "encryption-keys.json"), writer);
+      const registry = EncryptionKeyRegistry__factory.connect(addresses.keyRegistry, readerProvider);
+      const [version, publicKey] = await registry.currentEncryptionKey(writer);
+      const current = keyring.current();
+      keysIntact =
+        version !== 0n &&
+        Number(version) === current.version &&
+        publicKey.toLowerCase() === hexlify(current.publicKey).toLowerCase();
+    } catch {
+      keysIntact = false;
+    }
     const untyped = childErrors.filter((error) => error.endsWith("untyped"));
-    recordAttack(CATEGORY, broken.length === 0 && keysIntact, `${broken.length} journal files corrupt after kills`);
+    recordAttack(
+      CATEGORY,
+      broken.length === 0 && keysIntact,
+      `${broken.length} journal files corrupt after kills; writer keyring ${keysIntact ? "intact" : "unusable or not the published key"}`,
+    );
     recordAttack(
       CATEGORY,
       untyped.length === 0,
@@ -447,22 +518,23 @@ describe("crash safety of storage under SIGKILL", function () {
     expect(untyped).to.deep.equal([]);
   });
   /**
-   * The same crash, placed deterministically: the writer persists the envelope, the wrapped keys and the
-   * manifest in parallel with the journal entry, so a kill can land when the manifest, the envelope and
-   * the journal are on disk but one wrapped key is not. The SDK's `faults.afterStore` hook stops the
-   * write before the send (as a kill would), the patient's wrapped key is removed (as if its rename never
-   * happened), and the write is repeated: the record it acknowledges must read back.
+   * The same crash, placed deterministically: the writer persists the envelope, the commitment's
+   * locator (its preimage, stored under an address derived from the commitment) and the manifest in
+   * parallel with the journal entry, so a kill can land when the manifest, the envelope and the journal
+   * are on disk but the locator is not. The SDK's `faults.afterStore` hook stops the write before the
+   * send (as a kill would), the locator is removed (as if its rename never happened), and the write is
+   * repeated: the record it acknowledges must read back for a reader who knows only the commitment, as
+   * one on another machine does (a store that serves blocks by address and lists nothing).
    */
-  it("resumes a write whose crash left a wrapped key unwritten, and the record reads back", async function () {
+  it("resumes a write whose crash left the commitment locator unwritten, and the record reads back from its commitment", async function () {
     class SimulatedCrash extends Error {}
     let journalled: string | undefined;
     const options = {
       addresses,
       store: readerStore,
-      keys: keysPath,
       dataDir: join(directory, "writer-direct"),
       journal: join(directory, "journal-direct"),
-      shareWithFamilyDoctor: false,
+      custodians: custodianEndpoints(),
     };
     const crashing = await CareLedger.connect({
       ...options,
@@ -484,33 +556,37 @@ describe("crash safety of storage under SIGKILL", function () {
       await crashing.close();
     }
     expect(crashed).to.equal(true);
-    const record = (await reader.listRecords({ patient: patientAddress })).find(
-      (stored) => stored.commitment === journalled?.toLowerCase(),
-    );
-    const manifest = decodeLedgerObject(await readerStore.get(record?.manifestRef as string)) as RecordManifest;
-    const patientKey = manifest.keys.find((key) => getAddress(key.reader) === patientAddress);
-    expect(patientKey).to.not.equal(undefined);
-    await rm(readerStore.pathOf(patientKey?.ref as string));
+    const locator = locatorRefOf(journalled as string);
+    expect(await readerStore.has(locator)).to.equal(true);
+    await rm(readerStore.pathOf(locator));
 
     const resumed = await CareLedger.connect({
       ...options,
       signer: new Wallet(devAccountKey(ACCOUNTS.writer), readerProvider),
     });
+    const remote = await CareLedger.connect({
+      signer: new Wallet(devAccountKey(ACCOUNTS.patient), readerProvider),
+      addresses,
+      store: new BlocksOnlyStore(readerStore),
+      dataDir: join(directory, "patient"),
+      journal: false,
+    });
     let problem: string | undefined;
     try {
       const ack = await resumed.doctor.putRecord({ patient: patientAddress, resource });
       try {
-        const { resource: read } = await reader.readRecord({ patient: patientAddress, commitment: ack.commitment });
+        const { resource: read } = await remote.readRecord({ patient: patientAddress, commitment: ack.commitment });
         expect(read).to.deep.equal(resource);
       } catch (error) {
         const name = error instanceof Error ? error.constructor.name : String(error);
         problem =
           `the repeated write resumed the journalled commitment (resumed=${ack.resumed}, same commitment=` +
-          `${ack.commitment.toLowerCase() === journalled?.toLowerCase()}) and anchored it although the patient's ` +
-          `wrapped key was never stored; the acknowledged record does not read back (${name})`;
+          `${ack.commitment.toLowerCase() === journalled?.toLowerCase()}) and anchored it although its locator ` +
+          `was never stored; a reader with only the commitment cannot find the envelope (${name})`;
       }
     } finally {
       await resumed.close();
+      await remote.close();
     }
     recordFault(CATEGORY);
     recordLoss(CATEGORY, problem === undefined ? 0 : 1);
