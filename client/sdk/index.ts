@@ -20,6 +20,7 @@ export { decodeRevert, decodeRevertData, rethrowDecoded, withRevertDecoding } fr
 export { EncryptionKeyDirectory } from "./keys/encryption-key-directory.js";
 export { encodeGrantScope, grantIdOf, type GrantScope } from "./consent-scope.js";
 export { UNLOCK_EIP712_TYPES, signUnlock, type UnlockCode } from "./unlock-code.js";
+export { VISIT_EIP712_TYPES, signVisit, type SignedVisit } from "./visit-signature.js";
 export type * from "./results.js";
 export type {
   AlertHandlers,

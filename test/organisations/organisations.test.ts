@@ -85,6 +85,8 @@ describe("organisations on separate machines (processes, directories, loopback n
       "patient2",
       "heir",
       "stranger",
+      "hospital",
+      "hospitalDoctor",
     ] as const) {
       party[name] = await world.startParty(name);
     }
@@ -94,6 +96,7 @@ describe("organisations on separate machines (processes, directories, loopback n
       ["pharmacy", ProviderKind.Pharmacy, ProviderForm.Organisation],
       ["lab", ProviderKind.Laboratory, ProviderForm.Organisation],
       ["emergency", ProviderKind.EmergencyDepartment, ProviderForm.Organisation],
+      ["hospital", ProviderKind.Hospital, ProviderForm.Organisation],
     ];
     for (const [name, kind, form] of registrations) {
       await party.registrar.call("registrar", "registerProvider", {
@@ -103,6 +106,13 @@ describe("organisations on separate machines (processes, directories, loopback n
         hipaa: HipaaRole.CoveredEntity,
       });
     }
+    await party.registrar.call("registrar", "registerProvider", {
+      account: party.hospitalDoctor.address,
+      kind: ProviderKind.Doctor,
+      form: ProviderForm.Practitioner,
+      hipaa: HipaaRole.CoveredEntity,
+      organisation: party.hospital.address,
+    });
   });
 
   after(async function () {
@@ -199,8 +209,24 @@ describe("organisations on separate machines (processes, directories, loopback n
     expect(await refusal(party.heir, written, Purpose.Inheritance)).to.equal("AccessDeniedError");
 
     await party.registrar.call("registrar", "recordDeath", { patient: party.patient2.address });
+    // A recorded death opens nothing to heirs while the patient may still contest it (7 days).
+    expect(await refusal(party.heir, written, Purpose.Inheritance)).to.equal("AccessDeniedError");
+    await advance(7 * DAY + 1);
     const read = await readAs(party.heir, written, Purpose.Inheritance);
     expect(read.resource.resourceType).to.equal("Observation");
+  });
+
+  it("a check-in opens the hospital's doctors for 24 hours and then closes", async function () {
+    const written = await note(party.doctor, party.patient);
+    expect(await refusal(party.hospitalDoctor, written, Purpose.Treatment)).to.equal("AccessDeniedError");
+
+    const visit = await party.patient.call("patient", "signCheckIn", { hospital: party.hospital.address });
+    await party.hospital.call("hospital", "recordCheckIn", { patient: party.patient.address, visit });
+    const read = await readAs(party.hospitalDoctor, written, Purpose.Treatment);
+    expect(read.resource.resourceType).to.equal("Observation");
+
+    await advance(DAY + 1);
+    expect(await refusal(party.hospitalDoctor, written, Purpose.Treatment)).to.equal("AccessDeniedError");
   });
 
   it("revoked grantees, strangers and suspended providers get nothing from any custodian", async function () {

@@ -475,19 +475,6 @@ export class HospitalRole extends ProviderRole {
     );
     return txResult(mined);
   }
-
-  /** `CareRelationships.recordAppointment` for a doctor of this hospital; `day` defaults to today (UTC). */
-  async recordAppointment(params: { patient: string; doctor: string; day?: number } & SendOptions): Promise<TxResult> {
-    const patient = addressArgument(params.patient, "patient");
-    const doctor = addressArgument(params.doctor, "doctor");
-    const day = params.day === undefined ? startOfUtcDay(await this.core.now()) : uintArgument(params.day, "day", 40);
-    const mined = await this.core.send(
-      "relationships",
-      this.core.views.relationships.recordAppointment.populateTransaction(patient, doctor, day),
-      params,
-    );
-    return txResult(mined);
-  }
 }
 
 export function startOfUtcDay(timestamp: number): number {

@@ -32,6 +32,7 @@ import type {
 } from "../results.js";
 import type { SendOptions } from "../transport/transaction-sender.js";
 import { signUnlock, type UnlockCode } from "../unlock-code.js";
+import { signVisit, type SignedVisit } from "../visit-signature.js";
 import { startOfUtcDay } from "./clinical-roles.js";
 import { RoleBase, txResult, type WriteOptions } from "./role-base.js";
 
@@ -474,6 +475,51 @@ export class PatientRole extends RoleBase {
       unlock,
     );
     return { ...unlock, signature };
+  }
+
+  /**
+   * Signs the patient's consent to a check-in at `hospital` (24 hours of access for its doctors once
+   * the hospital records it), valid for `lifetimeSeconds` (at most an hour). Hand the result to the
+   * hospital; `cancelUnlockCode` with its visit id withdraws it before use.
+   */
+  async signCheckIn(params: { hospital: string; lifetimeSeconds?: number }): Promise<SignedVisit> {
+    return this.#signVisit(
+      "CheckIn",
+      { hospital: addressArgument(params.hospital, "hospital") },
+      params.lifetimeSeconds,
+    );
+  }
+
+  /** Signs the patient's consent to an admission to `ward` (see `signCheckIn`). */
+  async signAdmission(params: { ward: string; lifetimeSeconds?: number }): Promise<SignedVisit> {
+    return this.#signVisit("Admission", { ward: addressArgument(params.ward, "ward") }, params.lifetimeSeconds);
+  }
+
+  async #signVisit(
+    kind: "CheckIn" | "Admission",
+    place: { hospital: string } | { ward: string },
+    lifetimeSeconds: number | undefined,
+  ): Promise<SignedVisit> {
+    this.#requireSelf();
+    const { relationships } = this.core.views;
+    const [domain, now] = await Promise.all([
+      this.core.read("eip712Domain", () => relationships.eip712Domain()),
+      this.core.now(),
+    ]);
+    const visitId = hexlify(randomBytes(32));
+    const expiresAt = now + optionalUint(lifetimeSeconds, "lifetimeSeconds", 32, 60 * 60);
+    const signature = await signVisit(
+      this.core.signer,
+      {
+        name: domain.name,
+        version: domain.version,
+        chainId: domain.chainId,
+        verifyingContract: domain.verifyingContract,
+      },
+      kind,
+      { patient: this.patient, ...place, visitId, expiresAt },
+    );
+    return { visitId, expiresAt, signature };
   }
 
   /** `CareRelationships.cancelUnlockCode`. */
