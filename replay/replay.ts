@@ -118,7 +118,11 @@ export async function runReplay(options: ReplayOptions, dependencies: ReplayDepe
 
   let executed: ExecutedComparison | undefined;
   if (options.mode === "executed" && dependencies.executedRunner !== undefined && options.slice !== undefined) {
-    executed = await compareExecuted(cohorts, options.slice, dependencies.executedRunner, gasTable, assumptions);
+    const progress = dependencies.progress ?? SILENT_PROGRESS;
+    executed = await compareExecuted(cohorts, options.slice, dependencies.executedRunner, gasTable, assumptions, {
+      onProgress: (p) => progress.executing?.(p),
+    });
+    progress.finish();
   }
 
   const patients = ingest.sumOfTotal - overlap.excludedPatients;

@@ -1,23 +1,58 @@
-import type { EthereumProvider } from "hardhat/types/providers";
 import { network } from "hardhat";
-import { getAddress, keccak256, toUtf8Bytes, zeroPadValue, toBeHex } from "ethers";
+import { getAddress, keccak256, toBeHex, toQuantity, toUtf8Bytes, zeroPadValue } from "ethers";
 
-import { BatchTree } from "../../client/batch-tree.js";
+import { BatchTree, type BatchLeaf } from "../../client/batch-tree.js";
 import { ConsentScope, HipaaRole, ProviderForm, ProviderKind, Purpose, RecordType } from "../../client/care-types.js";
 import { deployCareLedger } from "../../client/deploy.js";
+import { ReplayError } from "../errors.js";
 import type { CostOperation } from "../gas/gas-table.js";
-import type { ExecutedRunner, ExecutedRunResult } from "../gas/executed-runner.js";
-import type { PatientSlice, SlicePatient } from "../model/patient-slice.js";
+import type { ExecutedRunner, ExecutedRunOptions, ExecutedRunResult, ThroughputPoint } from "../gas/executed-runner.js";
+import type { PatientSlice } from "../model/patient-slice.js";
 
 const DAY = 24 * 60 * 60;
-/** Transactions sent before their receipts are collected; keeps the in-process node busy. */
-const PIPELINE = 64;
+
+/**
+ * Transactions mined per block. One block per transaction costs a block's bookkeeping per transaction; a few
+ * hundred per block keeps the chain short and memory small, and every transaction still runs on its own (gas is
+ * per transaction: EIP-2929 warm and cold accounting restarts with each).
+ */
+export const TRANSACTIONS_PER_BLOCK = 512;
+/**
+ * Gas limit given with each transaction, so the node does not estimate (an estimate executes the transaction
+ * several times over). Well above any CareLedger operation; the receipt's gasUsed does not depend on it.
+ */
+const TRANSACTION_GAS_LIMIT = 2_000_000n;
+/** The most transactions one patient sends (anchor, consent, three prescription and three lab steps). */
+const MAX_TRANSACTIONS_PER_PATIENT = 8;
+/** Room for a full block of transactions at their declared limit. */
+const BLOCK_GAS_LIMIT = TRANSACTION_GAS_LIMIT * BigInt(TRANSACTIONS_PER_BLOCK + MAX_TRANSACTIONS_PER_PATIENT);
+/** Throughput curve points: one every this many transactions. */
+const CURVE_STEP = 2_000;
+
+/**
+ * The chain an executed run uses. A zero base fee lets patients send at gas price 0, so no account needs a balance:
+ * hardhat_setBalance per patient made every later block slower (EDR keeps such state overrides), which made a run's
+ * time grow with the square of its length. FIFO mempool order keeps each patient's dependent transactions (a
+ * dispense after its prescription and consent) in the order sent inside a block.
+ */
+const EXECUTED_CHAIN = {
+  override: {
+    initialBaseFeePerGas: 0,
+    blockGasLimit: BLOCK_GAS_LIMIT,
+    mining: { auto: true, interval: 0, mempool: { order: "fifo" as const } },
+  },
+};
 
 interface Tx {
   from: string;
   to: string;
   data: string;
   operation: CostOperation;
+}
+
+interface Receipt {
+  readonly gasUsed: string;
+  readonly status: string;
 }
 
 /** Synthetic, deterministic values derived from the slice's pseudonymous patient id. */
@@ -29,10 +64,30 @@ function patientAddress(id: string): string {
   return getAddress("0x" + derive(id, "patient").slice(26));
 }
 
+/** A replay transaction was mined but reverted, or was never mined: the slice cannot be costed. */
+export class ExecutedTransactionError extends ReplayError {
+  readonly operation: CostOperation;
+  readonly hash: string;
+  /** The receipt's status, or null when the transaction was not mined. */
+  readonly status: string | null;
+
+  constructor(operation: CostOperation, hash: string, status: string | null) {
+    super(
+      `A replay transaction (${operation}, ${hash}) ${status === null ? "was not mined" : "reverted"}; the slice cannot be costed.`,
+    );
+    this.name = "ExecutedTransactionError";
+    this.operation = operation;
+    this.hash = hash;
+    this.status = status;
+  }
+}
+
 /**
- * Runs a slice as real transactions on a fresh in-process EDR chain, one per run. Each synthetic
- * patient is an impersonated account (so the patient itself sends its consents, as in the paper's
- * design, without signing overhead); providers are registered once. Gas is summed from receipts.
+ * Runs a slice as real transactions on a fresh in-process EDR chain, one per run. Each synthetic patient is an
+ * impersonated account (so the patient itself sends its consents, as in the paper's design, without signing
+ * overhead); providers are registered once. Transactions are sent with a fixed gas limit at gas price 0 and mined
+ * TRANSACTIONS_PER_BLOCK at a time; gas is summed from receipts as each block is mined and nothing else is kept, so
+ * throughput stays flat and memory bounded however long the slice.
  */
 export class ContractsExecutedRunner implements ExecutedRunner {
   /** Transactions and transactions per second over every run so far, for the closing line. */
@@ -40,8 +95,22 @@ export class ContractsExecutedRunner implements ExecutedRunner {
   lastTransactionsPerSecond = 0;
   #seconds = 0;
 
-  async run(slice: PatientSlice): Promise<ExecutedRunResult> {
-    const { ethers, provider } = await network.create();
+  async run(slice: PatientSlice, options: ExecutedRunOptions = {}): Promise<ExecutedRunResult> {
+    const connection = await network.create(EXECUTED_CHAIN);
+    try {
+      return await this.#runOn(connection, slice, options);
+    } finally {
+      // The chain is thrown away with its blocks: memory does not build up from one run to the next.
+      await connection.close();
+    }
+  }
+
+  async #runOn(
+    connection: Awaited<ReturnType<typeof network.create>>,
+    slice: PatientSlice,
+    options: ExecutedRunOptions,
+  ): Promise<ExecutedRunResult> {
+    const { ethers, provider } = connection;
     const [deployer, doctor, specialist, pharmacy, laboratory, secondDoctor] = await ethers.getSigners();
     const core = await deployCareLedger(deployer);
     const { directory, registry, consent, prescriptions, labOrders } = core;
@@ -65,65 +134,101 @@ export class ContractsExecutedRunner implements ExecutedRunner {
       prescriptions: await prescriptions.getAddress(),
       labOrders: await labOrders.getAddress(),
     };
+    await provider.request({ method: "evm_setAutomine", params: [false] });
 
     const gasUsed: Partial<Record<CostOperation, number>> = {};
     let transactions = 0;
+    let patientsDone = 0;
+    const curve: ThroughputPoint[] = [];
     const started = performance.now();
-    const pending: Promise<void>[] = [];
+    const elapsed = (): number => (performance.now() - started) / 1000;
+    const report = (): void =>
+      options.onProgress?.({
+        design: slice.design,
+        patientsDone,
+        patients: slice.patientCount,
+        transactions,
+        seconds: elapsed(),
+      });
+
+    // Sent and not yet mined: at most one block's worth, so memory does not grow with the slice.
+    let pending: { hash: string; operation: CostOperation }[] = [];
     const send = async (tx: Tx): Promise<void> => {
       const hash = (await provider.request({
         method: "eth_sendTransaction",
-        params: [{ from: tx.from, to: tx.to, data: tx.data }],
+        params: [
+          {
+            from: tx.from,
+            to: tx.to,
+            data: tx.data,
+            gas: toQuantity(TRANSACTION_GAS_LIMIT),
+            gasPrice: "0x0",
+          },
+        ],
       })) as string;
-      const receipt = (await provider.request({ method: "eth_getTransactionReceipt", params: [hash] })) as {
-        gasUsed: string;
-        status: string;
-      } | null;
-      if (receipt === null || receipt.status !== "0x1") {
-        throw new Error(`A replay transaction (${tx.operation}) failed; the slice cannot be costed.`);
-      }
-      gasUsed[tx.operation] = (gasUsed[tx.operation] ?? 0) + Number(receipt.gasUsed);
-      transactions += 1;
+      pending.push({ hash, operation: tx.operation });
     };
-    const enqueue = async (txs: Tx[]): Promise<void> => {
-      // Transactions of one patient depend on each other (a dispense needs its prescription), so
-      // they run in order; different patients overlap.
-      pending.push(
-        (async () => {
-          for (const tx of txs) await send(tx);
-        })(),
-      );
-      if (pending.length >= PIPELINE) await Promise.all(pending.splice(0));
+    const mine = async (): Promise<void> => {
+      if (pending.length === 0) return;
+      const mined = pending;
+      pending = [];
+      await provider.request({ method: "evm_mine", params: [] });
+      for (const { hash, operation } of mined) {
+        const receipt = (await provider.request({
+          method: "eth_getTransactionReceipt",
+          params: [hash],
+        })) as Receipt | null;
+        if (receipt === null || receipt.status !== "0x1")
+          throw new ExecutedTransactionError(operation, hash, receipt?.status ?? null);
+        gasUsed[operation] = (gasUsed[operation] ?? 0) + Number(receipt.gasUsed);
+      }
+      const before = transactions;
+      transactions += mined.length;
+      if (Math.floor(transactions / CURVE_STEP) > Math.floor(before / CURVE_STEP))
+        curve.push({ transactions, seconds: elapsed() });
+      report();
     };
 
     if (slice.design === "batched") {
-      const members = new Map<string, SlicePatient[]>();
-      for (const patient of slice.patients()) {
-        const list = members.get(patient.batchKey) ?? [];
-        list.push(patient);
-        members.set(patient.batchKey, list);
-      }
-      for (const [, patients] of members) {
-        const tree = new BatchTree(
-          patients.map((p) => ({
-            patient: patientAddress(p.id),
-            commitment: derive(p.id, "referral"),
-            recordType: RecordType.Referral,
-            sensitive: false,
-          })),
-        );
+      // Patients come cohort by cohort in batch order, so each batch's members arrive together: one batch's leaves
+      // are held at a time.
+      let key: string | undefined;
+      let leaves: BatchLeaf[] = [];
+      const finished = new Set<string>();
+      const anchor = async (): Promise<void> => {
+        if (key === undefined || leaves.length === 0) return;
+        finished.add(key);
+        const tree = new BatchTree(leaves);
         await send({
           from: doctor.address,
           to: addresses.registry,
-          data: registry.interface.encodeFunctionData("anchorBatch", [tree.root, patients.length]),
+          data: registry.interface.encodeFunctionData("anchorBatch", [tree.root, leaves.length]),
           operation: "anchorBatch",
         });
+        if (pending.length >= TRANSACTIONS_PER_BLOCK) await mine();
+      };
+      for (const patient of slice.patients()) {
+        if (patient.batchKey !== key) {
+          await anchor();
+          if (finished.has(patient.batchKey))
+            throw new Error(`Batch ${patient.batchKey} came back after another batch; slice order is broken.`);
+          key = patient.batchKey;
+          leaves = [];
+        }
+        leaves.push({
+          patient: patientAddress(patient.id),
+          commitment: derive(patient.id, "referral"),
+          recordType: RecordType.Referral,
+          sensitive: false,
+        });
       }
+      await anchor();
+      leaves = [];
     }
 
     for (const patient of slice.patients()) {
       const address = patientAddress(patient.id);
-      await impersonate(provider, address);
+      await provider.request({ method: "hardhat_impersonateAccount", params: [address] });
       const txs: Tx[] = [];
       if (slice.design === "per-patient") {
         txs.push({
@@ -230,18 +335,17 @@ export class ContractsExecutedRunner implements ExecutedRunner {
           },
         );
       }
-      await enqueue(txs);
+      for (const tx of txs) await send(tx);
+      patientsDone += 1;
+      if (pending.length >= TRANSACTIONS_PER_BLOCK) await mine();
     }
-    await Promise.all(pending.splice(0));
-    const seconds = (performance.now() - started) / 1000;
+    await mine();
+    const seconds = elapsed();
+    if (curve.length === 0 || curve[curve.length - 1].transactions !== transactions)
+      curve.push({ transactions, seconds });
     this.lastTransactions += transactions;
     this.#seconds += seconds;
     this.lastTransactionsPerSecond = this.#seconds > 0 ? this.lastTransactions / this.#seconds : 0;
-    return { transactions, gasUsed, seconds };
+    return { transactions, gasUsed, seconds, curve };
   }
-}
-
-async function impersonate(provider: EthereumProvider, address: string): Promise<void> {
-  await provider.request({ method: "hardhat_impersonateAccount", params: [address] });
-  await provider.request({ method: "hardhat_setBalance", params: [address, "0x8ac7230489e80000"] });
 }

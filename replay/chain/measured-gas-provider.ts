@@ -12,39 +12,49 @@ import type { GasTableProvider } from "../gas/gas-table-provider.js";
  */
 export const measuredGasProvider: GasTableProvider = {
   async gasTable(): Promise<GasTable> {
-    const { ethers } = await network.create();
-    const [deployer] = await ethers.getSigners();
-    const core = await deployCareLedger(deployer);
-    const ops = { ...(await measureCoreGas(ethers, core)), ...(await measureWorkflowGas(ethers, core)) };
-
-    const gas = (name: string): number => {
-      const entry = ops[name];
-      if (entry === undefined) throw new Error(`The gas measurement has no ${name} figure.`);
-      return entry.gasUsed;
-    };
-    // The core measurement anchors a batch of one record and one of BATCH_SIZE: the line through
-    // them gives the fixed and the per-record part of anchorBatch's gas.
-    const small = gas("anchorBatch1");
-    const perRecord = (gas(`anchorBatch${BATCH_SIZE}`) - small) / (BATCH_SIZE - 1);
-    const other: Record<string, number> = {};
-    for (const [name, entry] of Object.entries(ops)) other[name] = entry.gasUsed;
-    return {
-      anchorRecord: gas("anchorRecord"),
-      grantConsent: gas("grantConsent"),
-      grantConsentBySig: gas("grantConsentBySig"),
-      workflowPrescription: gas("workflowPrescription"),
-      workflowLabResult: gas("workflowLabResult"),
-      anchorBatchFixed: small - perRecord,
-      anchorBatchPerRecord: perRecord,
-      other,
-      provenance: {
-        source: "measured in this run from the CareLedger contracts",
-        measuredAt: new Date().toISOString(),
-        chain: "hardhat EDR, in-process (cancun)",
-        chainId: Number((await ethers.provider.getNetwork()).chainId),
-        notes:
-          "receipt.gasUsed of each transaction, 21,000 base included, each on storage slots no earlier transaction touched",
-      },
-    };
+    const connection = await network.create();
+    try {
+      return await measure(connection.ethers);
+    } finally {
+      await connection.close();
+    }
   },
 };
+
+type Ethers = Awaited<ReturnType<typeof network.create>>["ethers"];
+
+async function measure(ethers: Ethers): Promise<GasTable> {
+  const [deployer] = await ethers.getSigners();
+  const core = await deployCareLedger(deployer);
+  const ops = { ...(await measureCoreGas(ethers, core)), ...(await measureWorkflowGas(ethers, core)) };
+
+  const gas = (name: string): number => {
+    const entry = ops[name];
+    if (entry === undefined) throw new Error(`The gas measurement has no ${name} figure.`);
+    return entry.gasUsed;
+  };
+  // The core measurement anchors a batch of one record and one of BATCH_SIZE: the line through
+  // them gives the fixed and the per-record part of anchorBatch's gas.
+  const small = gas("anchorBatch1");
+  const perRecord = (gas(`anchorBatch${BATCH_SIZE}`) - small) / (BATCH_SIZE - 1);
+  const other: Record<string, number> = {};
+  for (const [name, entry] of Object.entries(ops)) other[name] = entry.gasUsed;
+  return {
+    anchorRecord: gas("anchorRecord"),
+    grantConsent: gas("grantConsent"),
+    grantConsentBySig: gas("grantConsentBySig"),
+    workflowPrescription: gas("workflowPrescription"),
+    workflowLabResult: gas("workflowLabResult"),
+    anchorBatchFixed: small - perRecord,
+    anchorBatchPerRecord: perRecord,
+    other,
+    provenance: {
+      source: "measured in this run from the CareLedger contracts",
+      measuredAt: new Date().toISOString(),
+      chain: "hardhat EDR, in-process (cancun)",
+      chainId: Number((await ethers.provider.getNetwork()).chainId),
+      notes:
+        "receipt.gasUsed of each transaction, 21,000 base included, each on storage slots no earlier transaction touched",
+    },
+  };
+}

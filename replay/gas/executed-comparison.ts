@@ -2,7 +2,7 @@ import { costDataset, DESIGNS, type CostLine, type Design } from "../model/cost-
 import type { Cohort } from "../model/cohorts.js";
 import { buildPatientSlice, describeSlice, type SliceSelector } from "../model/patient-slice.js";
 import type { WorkflowAssumptions } from "../model/workflow-assumptions.js";
-import type { ExecutedRunner } from "./executed-runner.js";
+import type { ExecutedRunner, ExecutedRunOptions, ThroughputPoint } from "./executed-runner.js";
 import { COST_OPERATIONS, type CostOperation, type GasTable } from "./gas-table.js";
 
 /** Modeled and executed gas must agree within 1% for the model to be trusted on the whole dataset. */
@@ -25,6 +25,10 @@ export interface DesignComparison {
   readonly modeledTransactions: number;
   readonly executedTransactions: number;
   readonly seconds: number;
+  /** executedTransactions / seconds. */
+  readonly transactionsPerSecond: number;
+  /** Transactions mined against seconds during the run (empty when the runner does not sample it). */
+  readonly curve: readonly ThroughputPoint[];
   readonly agrees: boolean;
   readonly operations: readonly OperationComparison[];
 }
@@ -53,6 +57,7 @@ export async function compareExecuted(
   runner: ExecutedRunner,
   table: GasTable,
   assumptions: WorkflowAssumptions,
+  options: ExecutedRunOptions = {},
 ): Promise<ExecutedComparison> {
   const designs: DesignComparison[] = [];
   let patients = 0;
@@ -61,7 +66,7 @@ export async function compareExecuted(
     patients = slice.patientCount;
     const sliceCost = costDataset(slice.cohorts, table, assumptions).total;
     const modeled: CostLine = design === "per-patient" ? sliceCost.perPatient : sliceCost.batched;
-    const executed = await runner.run(slice);
+    const executed = await runner.run(slice, options);
     const executedGas = COST_OPERATIONS.reduce((sum, op) => sum + (executed.gasUsed[op] ?? 0), 0);
     const operations = COST_OPERATIONS.filter(
       (op) => modeled.gasByOperation[op] !== 0 || (executed.gasUsed[op] ?? 0) !== 0,
@@ -81,6 +86,8 @@ export async function compareExecuted(
       modeledTransactions: modeled.transactions,
       executedTransactions: executed.transactions,
       seconds: executed.seconds,
+      transactionsPerSecond: executed.seconds > 0 ? executed.transactions / executed.seconds : 0,
+      curve: executed.curve ?? [],
       agrees: withinTolerance(difference),
       operations,
     });

@@ -1,5 +1,12 @@
+import type { Design } from "../model/cost-model.js";
 import type { PatientSlice } from "../model/patient-slice.js";
 import type { CostOperation } from "./gas-table.js";
+
+/** One point of an executed run's throughput curve: how many transactions had been mined after how long. */
+export interface ThroughputPoint {
+  readonly transactions: number;
+  readonly seconds: number;
+}
 
 /** What running a slice against the real contracts cost, from the receipts. */
 export interface ExecutedRunResult {
@@ -9,6 +16,25 @@ export interface ExecutedRunResult {
   readonly gasUsed: Readonly<Partial<Record<CostOperation, number>>>;
   /** Wall-clock seconds the run took. */
   readonly seconds: number;
+  /**
+   * Transactions mined against seconds, sampled every few thousand transactions (a bounded number of points): a
+   * straight line means constant throughput, so time and cost grow linearly with the slice.
+   */
+  readonly curve?: readonly ThroughputPoint[];
+}
+
+/** Where a run is, for a progress line. */
+export interface ExecutedProgress {
+  readonly design: Design;
+  readonly patientsDone: number;
+  readonly patients: number;
+  readonly transactions: number;
+  readonly seconds: number;
+}
+
+export interface ExecutedRunOptions {
+  /** Called every few hundred transactions; must stay cheap. */
+  readonly onProgress?: (progress: ExecutedProgress) => void;
 }
 
 /**
@@ -20,5 +46,5 @@ export interface ExecutedRunResult {
  * carrying its records, and per patient the same consent and workflows.
  */
 export interface ExecutedRunner {
-  run(slice: PatientSlice): Promise<ExecutedRunResult>;
+  run(slice: PatientSlice, options?: ExecutedRunOptions): Promise<ExecutedRunResult>;
 }

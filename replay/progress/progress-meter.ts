@@ -1,9 +1,13 @@
-/** Receives ingestion progress; the CLI shows it, tests and pipes get the silent one. */
+import type { ExecutedProgress } from "../gas/executed-runner.js";
+
+/** Receives ingestion and executed-run progress; the CLI shows it, tests and pipes get the silent one. */
 export interface ProgressSink {
   start(totalBytes: number): void;
   /** Called once per row with running totals; must stay cheap. */
   rows(rowsRead: number, patientsRead: number): void;
   bytes(count: number): void;
+  /** Called every few hundred transactions of an executed run. */
+  executing?(progress: ExecutedProgress): void;
   finish(): void;
 }
 
@@ -35,7 +39,7 @@ export function progressWanted(options: Pick<ProgressMeterOptions, "target" | "q
   );
 }
 
-function formatSeconds(seconds: number): string {
+export function formatSeconds(seconds: number): string {
   if (!Number.isFinite(seconds)) return "?";
   if (seconds < 60) return `${Math.ceil(seconds)} s`;
   return `${Math.floor(seconds / 60)} min ${Math.ceil(seconds % 60)} s`;
@@ -85,10 +89,32 @@ class TerminalProgress implements ProgressSink {
     this.drawn = true;
   }
 
+  executing(progress: ExecutedProgress): void {
+    const now = this.now();
+    if (now - this.lastDrawn < this.intervalMs) return;
+    this.lastDrawn = now;
+    this.target.write(`\r\u001b[2K${executedProgressLine(progress)}`);
+    this.drawn = true;
+  }
+
   finish(): void {
     if (this.drawn) this.target.write("\r\u001b[2K");
     this.drawn = false;
   }
+}
+
+/** "executing per-patient: 4,000 of 10,353 patients, 17,600 tx, 1,650 tx/s, 375 patients/s, about 17 s left". */
+export function executedProgressLine(progress: ExecutedProgress): string {
+  const seconds = Math.max(progress.seconds, 1e-3);
+  const patientsPerSecond = progress.patientsDone / seconds;
+  const left =
+    patientsPerSecond > 0 ? (progress.patients - progress.patientsDone) / patientsPerSecond : Number.POSITIVE_INFINITY;
+  const n = (x: number): string => Math.round(x).toLocaleString("en-IE");
+  return (
+    `executing ${progress.design}: ${n(progress.patientsDone)} of ${n(progress.patients)} patients, ` +
+    `${n(progress.transactions)} tx, ${n(progress.transactions / seconds)} tx/s, ${n(patientsPerSecond)} patients/s, ` +
+    `about ${formatSeconds(left)} left`
+  );
 }
 
 export function createProgressMeter(options: ProgressMeterOptions): ProgressSink {

@@ -441,6 +441,36 @@ export function reportSections(result: ReplayResult): ReportSection[] {
         ),
       ],
     });
+    const curves = executed.designs.filter((d) => d.curve.length > 0);
+    sections.push({
+      heading: "Executed throughput",
+      paragraphs: [
+        `Transactions mined against time in each design's run (${executed.designs.map((d) => `${d.design} ${formatInteger(d.transactionsPerSecond)} tx/s overall`).join(", ")}). ` +
+          "When the rate of each stretch stays level as the count grows, time, and so the cost of executing more patients, grows linearly.",
+      ],
+      tables:
+        curves.length === 0
+          ? []
+          : [
+              table(
+                ["Design", "Transactions", "Seconds", "tx/s so far", "tx/s in this stretch"],
+                [false, true, true, true, true],
+                curves.flatMap((d) =>
+                  d.curve.map((point, i) => {
+                    const previous = i === 0 ? { transactions: 0, seconds: 0 } : d.curve[i - 1];
+                    const stretch = point.seconds - previous.seconds;
+                    return [
+                      d.design,
+                      formatInteger(point.transactions),
+                      formatDecimal(point.seconds, 1),
+                      formatInteger(point.seconds > 0 ? point.transactions / point.seconds : 0),
+                      formatInteger(stretch > 0 ? (point.transactions - previous.transactions) / stretch : 0),
+                    ];
+                  }),
+                ),
+              ),
+            ],
+    });
   }
 
   const issues = result.ingest.issues.slice(0, MAX_ISSUES_LISTED);

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 
-import { createProgressMeter, SILENT_PROGRESS } from "../../replay/progress/progress-meter.js";
+import { createProgressMeter, executedProgressLine, SILENT_PROGRESS } from "../../replay/progress/progress-meter.js";
 
 function target(isTTY: boolean): { isTTY: boolean; written: string[]; write(text: string): boolean } {
   const written: string[] = [];
@@ -35,5 +35,25 @@ describe("progress meter", () => {
     expect(tty.written[0]).to.include("10,240 patients/s");
     expect(tty.written[0]).to.include("25%, about 6 s left");
     expect(tty.written[1]).to.equal("\r\u001b[2K");
+  });
+
+  it("shows an executed run's patients, transactions per second and time left, at most once per interval", () => {
+    const tty = target(true);
+    let now = 0;
+    const meter = createProgressMeter({ target: tty, quiet: false, env: {}, now: () => now, intervalMs: 100 });
+    meter.start(0);
+    const progress = { design: "per-patient" as const, patients: 10_353, seconds: 4, transactions: 4_400 };
+    now = 50;
+    meter.executing?.({ ...progress, patientsDone: 500 });
+    now = 150;
+    meter.executing?.({ ...progress, patientsDone: 1_000 });
+    meter.finish();
+    expect(tty.written).to.deep.equal([
+      `\r\u001b[2K${executedProgressLine({ ...progress, patientsDone: 1_000 })}`,
+      "\r\u001b[2K",
+    ]);
+    expect(executedProgressLine({ ...progress, patientsDone: 1_000 })).to.equal(
+      "executing per-patient: 1,000 of 10,353 patients, 4,400 tx, 1,100 tx/s, 250 patients/s, about 38 s left",
+    );
   });
 });
