@@ -398,6 +398,39 @@ export class PatientRole extends RoleBase {
     return txResult(mined);
   }
 
+  /** `PatientDelegation.acceptGuardian`: the minor's acknowledgement makes a recorded guardianship take effect now. */
+  async acceptGuardian(params: { guardian: string } & SendOptions): Promise<TxResult> {
+    const guardian = addressArgument(params.guardian, "guardian");
+    this.#requireSelf();
+    return txResult(
+      await this.core.send(
+        "delegation",
+        this.core.views.delegation.acceptGuardian.populateTransaction(guardian),
+        params,
+      ),
+    );
+  }
+
+  /**
+   * `PatientDelegation.vetoGuardian`: an adult wrongly recorded as someone's ward undoes it before it
+   * takes effect; every later guardianship then waits for this account's acceptance.
+   */
+  async vetoGuardian(params: { guardian: string } & SendOptions): Promise<TxResult> {
+    const guardian = addressArgument(params.guardian, "guardian");
+    this.#requireSelf();
+    return txResult(
+      await this.core.send("delegation", this.core.views.delegation.vetoGuardian.populateTransaction(guardian), params),
+    );
+  }
+
+  /** `PatientDelegation.contestDeath`: a living patient recorded dead undoes it (once, within 7 days). */
+  async contestDeath(params: SendOptions = {}): Promise<TxResult> {
+    this.#requireSelf();
+    return txResult(
+      await this.core.send("delegation", this.core.views.delegation.contestDeath.populateTransaction(), params),
+    );
+  }
+
   /** `PatientDelegation.setMinorControl`: a minor able to judge makes guardians need permission. */
   async setMinorControl(params: { selfControlled: boolean } & SendOptions): Promise<TxResult> {
     const selfControlled = booleanArgument(params.selfControlled, "selfControlled");
