@@ -13,14 +13,33 @@ interface ServeOptions {
 
 export const DEFAULT_CUSTODIAN_LISTEN = "127.0.0.1:8600";
 
-/** Parses `host:port` or `[ipv6]:port`; port 0 asks the system for a free one. */
+/**
+ * Parses `host:port`, `[ipv6]:port` or a multiaddr `/ip4/<host>/tcp/<port>` (`/ip6/...`); port 0
+ * asks the system for a free one.
+ */
 export function parseListen(text: string): { host: string; port: number } {
-  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]\s]+)):(\d{1,5})$/.exec(text.trim());
-  const port = match === null ? NaN : Number(match[3]);
+  const trimmed = text.trim();
+  const multiaddr = /^\/ip[46]\/([0-9a-fA-F:.]+)\/tcp\/(\d{1,5})$/.exec(trimmed);
+  const match = multiaddr ?? /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]\s]+)):(\d{1,5})$/.exec(trimmed);
+  const port = match === null ? NaN : Number(match[match.length - 1]);
   if (match === null || port > 65_535) {
     throw new CliError(`The listen address "${text}" must be host:port (for example 127.0.0.1:8600).`, 2);
   }
-  return { host: match[1] ?? match[2], port };
+  return { host: multiaddr !== null ? multiaddr[1] : (match[1] ?? match[2]), port };
+}
+
+/**
+ * The listen address given on the command line or in the environment. The program may declare a
+ * global `--listen` too (the IPFS listen address); commander then hands the value to the program,
+ * so the nearest command that received it explicitly wins, else the default.
+ */
+function listenOf(command: Command, fallback: string): string {
+  for (let cmd: Command | null = command; cmd !== null; cmd = cmd.parent) {
+    const source = cmd.getOptionValueSource("listen");
+    const value: unknown = cmd.getOptionValue("listen");
+    if ((source === "cli" || source === "env") && typeof value === "string") return value.split(",")[0];
+  }
+  return fallback;
 }
 
 /**
@@ -46,7 +65,7 @@ export function addCustodianCommand(program: Command, io: CliIo): void {
     )
     .action(async (o: ServeOptions, command: Command) => {
       const g = command.optsWithGlobals<GlobalOptions>();
-      const { host, port } = parseListen(o.listen);
+      const { host, port } = parseListen(listenOf(command, o.listen));
       const provider = connectProvider(g.rpc);
       let running: RunningCustodian;
       try {

@@ -71,7 +71,7 @@ export interface RecoverDataKeyRequest {
   commitment: string;
   purpose: number;
   salt: Uint8Array | string;
-  /** keccak256 of the stored envelope bytes. */
+  /** The envelope hash of the record's commitment preimage (see client/crypto/commitment.ts). */
   envelopeHash: Uint8Array | string;
   bundle: ShareBundle;
   batch?: BatchRecordProof;

@@ -1,0 +1,289 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { ZeroAddress, getBytes, hexlify, type Wallet } from "ethers";
+
+import { ConsentScope, HipaaRole, ProviderForm, ProviderKind, Purpose, RecordType } from "../../client/care-types.js";
+import { commitmentOf } from "../../client/crypto/commitment.js";
+import { deployCareLedger, type CareLedgerContracts } from "../../client/deploy.js";
+import type { DeploymentFile } from "../../client/deployment-file.js";
+import {
+  CustodianService,
+  type CustodianLimits,
+  type RunningCustodian,
+} from "../../client/key-release/custodian-service.js";
+import { EncryptionKeyring } from "../../client/key-release/encryption-keyring.js";
+import { KeyReleaseClient, fetchCustodianKeys } from "../../client/key-release/key-release-client.js";
+import { splitDataKey, type ShareBundle } from "../../client/key-release/share-bundle.js";
+import type { CareLedgerAddresses } from "../../client/sdk/contract-abis.js";
+import { devAccountKey, startHardhatNode, type HardhatNode } from "../helpers/node.js";
+
+export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+/** Development account indexes of the parties. */
+export const ACCOUNTS = {
+  deployer: 0,
+  doctor: 1,
+  reader: 2,
+  suspended: 3,
+  revoked: 4,
+  patient: 5,
+  stranger: 6,
+  attacker: 7,
+  custodians: [10, 11, 12],
+  processCustodian: 13,
+} as const;
+
+/** A record made directly through the contracts: what the SDK would store, minus the payload. */
+export interface TestRecord {
+  patient: string;
+  author: string;
+  commitment: string;
+  salt: Uint8Array;
+  envelopeHash: string;
+  dataKey: Uint8Array;
+  bundle: ShareBundle;
+  batch?: { root: string; recordType: number; sensitive: boolean; proof: string[] };
+}
+
+export interface ReleaseWorld {
+  node: HardhatNode;
+  contracts: CareLedgerContracts;
+  addresses: CareLedgerAddresses;
+  chainId: bigint;
+  dir: string;
+  wallet(index: number): Wallet;
+  /** In-process custodians (index -> running service); `startCustodian` restarts one. */
+  custodians: (RunningCustodian | undefined)[];
+  custodianDirs: string[];
+  startCustodian(i: number, limits?: Partial<CustodianLimits>, confirmations?: number): Promise<RunningCustodian>;
+  /** A requester's published keyring (published once per account). */
+  keyringOf(index: number): Promise<EncryptionKeyring>;
+  clientFor(index: number, custodians?: readonly { url: string; address: string }[]): Promise<KeyReleaseClient>;
+  makeRecord(options?: {
+    author?: number;
+    sensitive?: boolean;
+    custodians?: readonly string[];
+    threshold?: number;
+  }): Promise<TestRecord>;
+  grant(record: TestRecord, grantee: number, purpose?: Purpose): Promise<string>;
+  revoke(record: TestRecord, grantId: string): Promise<void>;
+  deploymentFile(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export function commitmentFrom(salt: Uint8Array, envelopeHash: string): string {
+  return commitmentOf(salt, getBytes(envelopeHash));
+}
+
+/** A node with CareLedger deployed, providers registered and three in-process custodians. */
+export async function startReleaseWorld(): Promise<ReleaseWorld> {
+  const node = await startHardhatNode();
+  const dir = await mkdtemp(join(tmpdir(), "careledger-release-"));
+  const deployer = node.wallet(ACCOUNTS.deployer);
+  const contracts = await deployCareLedger(deployer);
+  const addresses = Object.fromEntries(
+    await Promise.all(Object.entries(contracts).map(async ([name, c]) => [name, await c.getAddress()])),
+  ) as CareLedgerAddresses;
+  const { chainId } = await node.provider.getNetwork();
+  for (const index of [ACCOUNTS.doctor, ACCOUNTS.reader, ACCOUNTS.suspended, ACCOUNTS.revoked, ACCOUNTS.attacker]) {
+    await (
+      await contracts.directory.registerProvider(
+        node.wallet(index).address,
+        ProviderKind.Doctor,
+        ProviderForm.Practitioner,
+        HipaaRole.CoveredEntity,
+        ZeroAddress,
+      )
+    ).wait();
+  }
+  const keyrings = new Map<number, EncryptionKeyring>();
+  const custodianDirs = ACCOUNTS.custodians.map((_, i) => join(dir, `custodian-${i}`));
+  const world: ReleaseWorld = {
+    node,
+    contracts,
+    addresses,
+    chainId,
+    dir,
+    wallet: (index) => node.wallet(index),
+    custodians: [],
+    custodianDirs,
+    startCustodian: async (i, limits, confirmations) => {
+      const running = await CustodianService.start({
+        dataDir: custodianDirs[i],
+        rpcUrl: node.url,
+        addresses,
+        signer: node.wallet(ACCOUNTS.custodians[i]),
+        limits,
+        confirmations,
+      });
+      world.custodians[i] = running;
+      return running;
+    },
+    keyringOf: async (index) => {
+      let keyring = keyrings.get(index);
+      if (keyring === undefined) {
+        const wallet = node.wallet(index);
+        keyring = EncryptionKeyring.inMemory(wallet.address);
+        await keyring.publish(contracts.keyRegistry, wallet);
+        keyrings.set(index, keyring);
+      }
+      return keyring;
+    },
+    clientFor: async (index, custodians) =>
+      new KeyReleaseClient({
+        custodians:
+          custodians ??
+          world.custodians.map((c, i) => ({
+            url: c?.url ?? "http://127.0.0.1:9",
+            address: node.wallet(ACCOUNTS.custodians[i]).address,
+          })),
+        threshold: 2,
+        signer: node.wallet(index),
+        keyring: await world.keyringOf(index),
+        chainId,
+        addresses,
+        timeoutMs: 5_000,
+      }),
+    makeRecord: async (options = {}) => {
+      const author = node.wallet(options.author ?? ACCOUNTS.doctor);
+      const patient = node.wallet(ACCOUNTS.patient).address;
+      const salt = Uint8Array.from(randomBytes(32));
+      const envelopeHash = hexlify(randomBytes(32));
+      const commitment = commitmentFrom(salt, envelopeHash);
+      await (
+        await contracts.registry
+          .connect(author)
+          .anchorRecord(patient, commitment, RecordType.ClinicalNote, options.sensitive ?? false)
+      ).wait();
+      const dataKey = Uint8Array.from(randomBytes(32));
+      const custodianAddresses = options.custodians ?? ACCOUNTS.custodians.map((index) => node.wallet(index).address);
+      const keys = await fetchCustodianKeys(contracts.keyRegistry, custodianAddresses);
+      const bundle = await splitDataKey(Uint8Array.from(dataKey), keys, options.threshold ?? 2, {
+        chainId,
+        registry: addresses.registry,
+        patient,
+        salt,
+        author: author.address,
+      });
+      return { patient, author: author.address, commitment, salt, envelopeHash, dataKey, bundle };
+    },
+    grant: async (record, grantee, purpose = Purpose.Treatment) => {
+      const patient = node.wallet(ACCOUNTS.patient);
+      const latest = await node.provider.getBlock("latest");
+      const request = {
+        grantee: node.wallet(grantee).address,
+        scope: ConsentScope.Record,
+        scopeValue: record.commitment,
+        purpose,
+        validFrom: (latest?.timestamp ?? 0) - 60,
+        validUntil: (latest?.timestamp ?? 0) + 86_400,
+      };
+      const consent = contracts.consent.connect(patient);
+      const grantId = await consent.grantConsent.staticCall(patient.address, request);
+      await (await consent.grantConsent(patient.address, request)).wait();
+      return grantId;
+    },
+    revoke: async (record, grantId) => {
+      const patient = node.wallet(ACCOUNTS.patient);
+      await (await contracts.consent.connect(patient).revokeConsent(patient.address, grantId)).wait();
+    },
+    deploymentFile: async () => {
+      const file: DeploymentFile = {
+        version: 1,
+        chainId: Number(chainId),
+        network: "localhost",
+        deployedAt: new Date().toISOString(),
+        deployer: deployer.address,
+        contracts: addresses as DeploymentFile["contracts"],
+      };
+      const path = join(dir, "deployment.json");
+      await writeFile(path, JSON.stringify(file, null, 2));
+      return path;
+    },
+    stop: async () => {
+      for (const custodian of world.custodians) await custodian?.close();
+      await node.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+  for (let i = 0; i < ACCOUNTS.custodians.length; i++) await world.startCustodian(i);
+  return world;
+}
+
+/** A custodian run by the CLI as its own OS process. */
+export interface CustodianProcess {
+  child: ChildProcess;
+  url: string;
+  address: string;
+  stderr(): string;
+  /** Resolves with the exit code or signal. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Spawns `careledger custodian serve` and waits for its one stdout line. */
+export async function spawnCustodian(options: {
+  rpcUrl: string;
+  deployment: string;
+  dataDir: string;
+  keyIndex: number;
+  keyDir: string;
+  listen?: string;
+}): Promise<CustodianProcess> {
+  const keyFile = join(options.keyDir, `custodian-${options.keyIndex}.key`);
+  await writeFile(keyFile, `${devAccountKey(options.keyIndex)}\n`, { mode: 0o600 });
+  const child = spawn(
+    process.execPath,
+    [
+      join(PROJECT_ROOT, "bin", "careledger.js"),
+      "custodian",
+      "serve",
+      "--data-dir",
+      options.dataDir,
+      "--listen",
+      options.listen ?? "127.0.0.1:0",
+      "--rpc",
+      options.rpcUrl,
+      "--deployment",
+      options.deployment,
+      "--key-file",
+      keyFile,
+    ],
+    { cwd: PROJECT_ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, FORCE_COLOR: "0" } },
+  );
+  const killOnExit = (): void => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  };
+  process.once("exit", killOnExit);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once("exit", (code, signal) => {
+      process.off("exit", killOnExit);
+      resolve({ code, signal });
+    }),
+  );
+  let stdout = "";
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4_000)));
+  const line = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`custodian did not start: ${stderr}`)), 60_000);
+    child.stdout?.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const newline = stdout.indexOf("\n");
+      if (newline >= 0) {
+        clearTimeout(timer);
+        resolve(stdout.slice(0, newline));
+      }
+    });
+    void exited.then(({ code }) => {
+      clearTimeout(timer);
+      reject(new Error(`custodian exited (${code}) before listening: ${stderr}`));
+    });
+  });
+  const match = /^custodian (0x[0-9a-fA-F]{40}) listening on (http:\/\/[^\s]+)$/.exec(line);
+  if (match === null) throw new Error(`unexpected custodian output: ${line}`);
+  return { child, url: match[2], address: match[1], stderr: () => stderr, exited };
+}
