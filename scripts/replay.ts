@@ -155,7 +155,7 @@ function printSummary(result: ReplayResult, outDir: string, io: CliIo): void {
     `Read ${result.notRead.files.length === 0 ? "" : `${result.inputs.length - result.notRead.files.length} of `}${result.inputs.length} files: ${formatInteger(result.ingest.rowsRead)} rows, sum of Total ${formatInteger(result.ingest.sumOfTotal)}, ${formatInteger(result.ingest.malformedRows)} malformed rows skipped.`,
     result.overlap.decisions.length === 0
       ? "No overlapping files."
-      : `Overlap: ${result.overlap.decisions.length} list-months are in more than one file; kept one file each (the hospital-level one) and excluded ${formatInteger(result.overlap.excludedPatients)} patients (${formatInteger(result.overlap.excludedRows)} rows).`,
+      : `Overlap: ${result.overlap.decisions.length} list-months are in more than one file; kept one file each (the hospital-level one where there is one) and excluded ${formatInteger(result.overlap.excludedPatients)} patients (${formatInteger(result.overlap.excludedRows)} rows).`,
     `Patients costed: ${formatInteger(result.patients)} (sum of Total ${formatInteger(result.ingest.sumOfTotal)} - overlap ${formatInteger(result.overlap.excludedPatients)}).`,
     `Per-patient design: ${formatInteger(p.transactions)} transactions, ${formatInteger(p.gas)} gas, ${formatEth(p.eth)}, ${formatMoney(p.eur, "€")}, ${formatMoney(p.usd, "$")} (${result.pricing.label}, ${result.pricing.gasPriceGwei} gwei).`,
     `Batched anchoring: ${formatInteger(b.transactions)} transactions, ${formatInteger(b.gas)} gas, ${formatEth(b.eth)}, ${formatMoney(b.eur, "€")}, ${formatMoney(b.usd, "$")} (${formatPercent(result.designs.batchingSaving)} less gas).`,

@@ -2,7 +2,7 @@ import { gzipSync } from "node:zlib";
 
 import { expect } from "chai";
 
-import { ReplayError } from "../../replay/errors.js";
+import { ReplayError, StrictStopError } from "../../replay/errors.js";
 import { ingestFiles, MAX_KEPT_ISSUES, type IngestSummary } from "../../replay/ingest/ingest-files.js";
 import type { IngestIssue, WaitingListRow } from "../../replay/ingest/waiting-list-row.js";
 import { OP_HOSPITAL_HEADER, opHospitalCsv, tempDir, writeFixture } from "./helpers/fixtures.js";
@@ -93,6 +93,13 @@ describe("malformed and hostile input", function () {
       expect.fail("expected the strict run to stop");
     } catch (error) {
       expect(error).to.be.instanceOf(ReplayError);
+      expect(error).to.be.instanceOf(StrictStopError);
+      expect((error as StrictStopError).issue).to.deep.equal({
+        file,
+        line: 3,
+        kind: "bad-total",
+        reason: 'Total "abc" is not a whole number of patients between 0 and 10000000',
+      });
       expect((error as Error).message).to.equal(
         `Stopped at ${file} line 3 (--strict): Total "abc" is not a whole number of patients between 0 and 10000000.`,
       );
