@@ -1,5 +1,5 @@
-import { spawn } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -26,14 +26,63 @@ function runProcess(command: string, args: string[], env: NodeJS.ProcessEnv): Pr
   });
 }
 
+/** A key custodian started as `careledger custodian serve` in its own process and directory. */
+interface CustodianChild {
+  readonly address: string;
+  readonly url: string;
+  readonly child: ChildProcess;
+}
+
+/** Starts a custodian and waits for its one line: `custodian <address> listening on <url>`. */
+function startCustodian(args: string[], env: NodeJS.ProcessEnv): Promise<CustodianChild> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["bin/careledger.js", ...args, "custodian", "serve"], {
+      // Any free port: the environment variable is the serve command's own, never the IPFS --listen.
+      env: { ...process.env, ...env, CARELEDGER_CUSTODIAN_LISTEN: "127.0.0.1:0" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const line = stdout.split("\n")[0];
+      if (!stdout.includes("\n")) return;
+      const match = /^custodian (0x[0-9a-fA-F]{40}) listening on (http:\/\/\S+)$/.exec(line.trim());
+      if (match === null) reject(new Error(`unexpected custodian output: ${line}`));
+      else resolve({ address: match[1], url: match[2], child });
+    });
+    child.once("error", reject);
+    child.once("exit", (code) => reject(new Error(`custodian exited (${code}): ${stderr}`)));
+  });
+}
+
 describe("careledger CLI against hardhat node", function () {
   this.timeout(600_000);
   let node: HardhatNode;
   let dir: string;
   let env: NodeJS.ProcessEnv;
+  const custodians: CustodianChild[] = [];
   const keyFile = (name: string): string => join(dir, `${name}.key`);
-  const cli = (account: string, ...args: string[]): Promise<Run> =>
-    runProcess(process.execPath, ["bin/careledger.js", "--key-file", keyFile(account), "--json", ...args], env);
+  /** Each party's own --data-dir: its encryption keyring and journal; the record store is shared. */
+  const dataDir = (name: string): string => join(dir, "parties", name);
+  const custodianList = (): string => custodians.map((custodian) => `${custodian.address}=${custodian.url}`).join(",");
+  const run = (account: string, withCustodians: boolean, ...args: string[]): Promise<Run> =>
+    runProcess(
+      process.execPath,
+      [
+        "bin/careledger.js",
+        "--key-file",
+        keyFile(account),
+        "--data-dir",
+        dataDir(account),
+        ...(withCustodians && custodians.length > 0 ? ["--custodians", custodianList()] : []),
+        "--json",
+        ...args,
+      ],
+      env,
+    );
+  const cli = (account: string, ...args: string[]): Promise<Run> => run(account, true, ...args);
   const address = (index: number): string => node.wallet(index).address;
 
   before(async function () {
@@ -45,19 +94,27 @@ describe("careledger CLI against hardhat node", function () {
       CARELEDGER_LOCALHOST_URL: node.url,
       CARELEDGER_DEPLOYMENT: join(dir, "deployment.json"),
       CARELEDGER_DEPLOYMENT_ID: `cli-test-${node.port}`,
-      CARELEDGER_DATA_DIR: join(dir, "data"),
     };
+    // The parties share one record store (as if on a shared volume); keys never leave their own directory.
+    await mkdir(join(dir, "shared-store"), { recursive: true });
     for (const [name, index] of [
       ["registrar", 0],
       ["doctor", 1],
       ["patient", 5],
       ["reader", 6],
+      ["custodian0", 7],
+      ["custodian1", 8],
+      ["custodian2", 9],
     ] as const) {
       await writeFile(keyFile(name), `${devAccountKey(index)}\n`, { mode: 0o600 });
+      if (name.startsWith("custodian")) continue;
+      await mkdir(dataDir(name), { recursive: true });
+      await symlink(join(dir, "shared-store"), join(dataDir(name), "store"), "dir");
     }
   });
 
   after(async function () {
+    for (const custodian of custodians) custodian.child.kill("SIGTERM");
     await node?.stop();
     await rm(join("ignition", "deployments", `cli-test-${node.port}`), { recursive: true, force: true });
     await rm(dir, { recursive: true, force: true });
@@ -72,6 +129,17 @@ describe("careledger CLI against hardhat node", function () {
     expect(deploy.code, deploy.stderr).to.equal(0);
     expect(deploy.stdout).to.match(/CareLedger is deployed on localhost \(chain 31337\)/);
 
+    // Three key custodians, each its own process, account and directory.
+    for (let index = 0; index < 3; index += 1) {
+      custodians.push(
+        await startCustodian(
+          ["--key-file", keyFile(`custodian${index}`), "--data-dir", join(dir, "custodians", String(index))],
+          env,
+        ),
+      );
+    }
+    expect(custodians.map((custodian) => custodian.address)).to.deep.equal([7, 8, 9].map(address));
+
     const doctor = address(1);
     const patient = address(5);
     const reader = address(6);
@@ -79,7 +147,7 @@ describe("careledger CLI against hardhat node", function () {
       const registered = await cli("registrar", "providers", "register", account, "--kind", "doctor");
       expect(registered.code, registered.stderr).to.equal(0);
     }
-    // Every party registers its public key in the shared directory on its first command.
+    // Every party publishes its encryption key on-chain on its first command.
     for (const party of ["patient", "reader"]) {
       const listed = await cli(party, "records", "list");
       expect(listed.code, listed.stderr).to.equal(0);
@@ -121,11 +189,29 @@ describe("careledger CLI against hardhat node", function () {
     );
     expect(JSON.parse(check.stdout)).to.deep.equal({ allowed: true, basis: "Consent" });
 
+    // The grant moved no key: without custodians the reader gets the envelope but cannot open it.
+    const keyless = await run("reader", false, "records", "get", "--patient", patient, "--commitment", commitment);
+    expect(keyless.code).to.equal(1);
+    expect(keyless.stdout).to.equal("");
+    expect(keyless.stderr).to.match(/^error: .+\.\n$/);
+    expect(keyless.stderr).to.not.match(/Access denied/);
+
     const read = await cli("reader", "records", "get", "--patient", patient, "--commitment", commitment);
     expect(read.code, read.stderr).to.equal(0);
     expect((JSON.parse(read.stdout) as { resource: { resourceType: string } }).resource.resourceType).to.equal(
       "Observation",
     );
+    // Through the custodians: at least two of them logged the release to the reader.
+    const logged: string[] = [];
+    for (const [index, custodian] of custodians.entries()) {
+      const log = await readFile(join(dir, "custodians", String(index), "releases.jsonl"), "utf8").catch(() => "");
+      const lines = log.split("\n").filter((line) => line.trim() !== "");
+      const entries = lines.map((line) => JSON.parse(line) as { requester: string; commitment: string });
+      if (entries.some((entry) => entry.requester === reader && entry.commitment === commitment)) {
+        logged.push(custodian.address);
+      }
+    }
+    expect(logged.length).to.be.at.least(2);
 
     const revoke = await cli("patient", "consents", "revoke", grantId);
     expect(revoke.code, revoke.stderr).to.equal(0);
