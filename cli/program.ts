@@ -5,6 +5,7 @@ import { Command, CommanderError, Option } from "commander";
 import { AccessBasis, Purpose, RecordType } from "../client/care-types.js";
 import { formatGasTable, type GasReport } from "../scripts/lib/gas-report.js";
 import { CliError, sentenceOf } from "./cli-error.js";
+import { applyConfigFile } from "./config-file.js";
 import { addCustodianCommand } from "./custodian-command.js";
 import { ConsentManager__factory } from "../typechain-types/index.js";
 import {
@@ -113,6 +114,10 @@ export function buildProgram(io: CliIo): Command {
       new Option("--listen <multiaddrs>", "where this IPFS node listens, comma-separated (enables the IPFS store)").env(
         "CARELEDGER_LISTEN",
       ),
+    )
+    .option(
+      "--config <file>",
+      "settings file (default <data-dir>/careledger.json): rpc, deployment, custodians, peers, ...",
     )
     .option("--key-file <file>", "file holding this account's private key (hex)")
     .option("--keystore <file>", "encrypted JSON keystore (password in CARELEDGER_KEYSTORE_PASSWORD)")
@@ -553,6 +558,9 @@ export function buildProgram(io: CliIo): Command {
       const { main } = await import("../scripts/replay.js");
       process.exitCode = await main(args, { stdout: process.stdout, stderr: process.stderr, env: process.env });
     });
+  program.hook("preAction", async () => {
+    await applyConfigFile(program);
+  });
   addCustodianCommand(program, io);
   const gas = program.command("gas").description("gas figures");
   gas
