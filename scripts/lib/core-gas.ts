@@ -128,5 +128,15 @@ export async function measureCoreGas(
     gasUsed: await bySig(pharmacy.address),
     note: "relayed grant, patient has signed before",
   };
+  // Each account publishes its X25519 key once, and again only to rotate it.
+  const key = (seed: number) => ethers.zeroPadValue(ethers.toBeHex(seed), 32);
+  ops.publishEncryptionKey = {
+    gasUsed: await gasOf(core.keyRegistry.connect(patient).publishEncryptionKey(key(1))),
+    note: "an account's first encryption key (version and key slots created)",
+  };
+  ops.rotateEncryptionKey = {
+    gasUsed: await gasOf(core.keyRegistry.connect(patient).publishEncryptionKey(key(2))),
+    note: "a new key version; the old one stays readable",
+  };
   return ops;
 }
