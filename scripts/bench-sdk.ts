@@ -15,13 +15,7 @@ import { join } from "node:path";
 
 import { JsonRpcProvider, Wallet } from "ethers";
 
-import {
-  CareLedger,
-  LocalDiskStore,
-  ProviderKind,
-  deployCareLedger,
-  type FhirResource,
-} from "../client/index.js";
+import { CareLedger, LocalDiskStore, ProviderKind, deployCareLedger, type FhirResource } from "../client/index.js";
 import { devAccountKey, startHardhatNode } from "../harness/hardhat-node.js";
 
 const SINGLE_PUTS = Number(process.env.BENCH_SINGLE_PUTS ?? 60);
