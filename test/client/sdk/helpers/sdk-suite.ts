@@ -44,12 +44,7 @@ import { KeyReleaseDeniedError } from "../../../../client/key-release/errors.js"
 import { KeyReleaseClient } from "../../../../client/key-release/key-release-client.js";
 import { decodeShareBundle } from "../../../../client/key-release/share-bundle.js";
 import { keySectionOf } from "../../../../client/sdk/records/record-crypto.js";
-import {
-  CareRelationships__factory,
-  PatientDelegation__factory,
-  RecordRegistry__factory,
-} from "../../../../typechain-types/index.js";
-import { signAdmission, signCheckIn } from "../../../workflows/visit-signature.js";
+import { PatientDelegation__factory, RecordRegistry__factory } from "../../../../typechain-types/index.js";
 import {
   CUSTODIAN_THRESHOLD,
   createEnvironment,
@@ -70,8 +65,6 @@ import { FlakyProxy } from "./flaky-proxy.js";
 import { BlocksOnlyStore, TamperingStore, deleteFile, flipByte, listing } from "./stores.js";
 
 const HOUR = 60 * 60;
-/** How long heirs wait after a recorded death, while the patient may still contest it. */
-const DEATH_CONTEST_PERIOD = 7 * 24 * HOUR;
 
 /** Thrown by fault hooks to stop a write where a crash would. */
 class SimulatedCrash extends Error {}
@@ -868,8 +861,7 @@ export function describeSdkSuite(transport: Transport, backend: Backend): void {
         // The guardianship waits out the minor's veto period unless the minor accepts it.
         const error = await rejection(grant(), ContractRevertError);
         expect(error.errorName).to.equal("ConsentNotPatientOrDelegate");
-        const delegation = PatientDelegation__factory.connect(env.addresses.delegation, env.actor("patient3").signer);
-        await (await delegation.acceptGuardian(address("delegate"))).wait();
+        await ledger("patient3").patient.acceptGuardian({ guardian: address("delegate") });
         const granted = await grant();
         expect(granted.patient).to.equal(address("patient3"));
       });
@@ -886,16 +878,28 @@ export function describeSdkSuite(transport: Transport, backend: Backend): void {
         // Nothing is wrapped for the heir in advance: the custodians release once the chain says so.
         expect(await listing(env.store)).to.deep.equal(stored);
         expect(await directReaders(posted.envelopeRef)).to.not.include(address("delegate"));
-        await rejection(
+        const inherit = () =>
           ledger("delegate").readRecord({
             patient: deceased,
             commitment: posted.commitment,
             purpose: Purpose.Inheritance,
-          }),
-          AccessDeniedError,
-        );
+          });
+        await rejection(inherit(), AccessDeniedError);
         await ledger("admin").registrar.recordDeath({ patient: deceased });
-        await env.rpc("evm_increaseTime", [DEATH_CONTEST_PERIOD + 1]);
+        // Heirs wait while the patient may still contest the recording, at the custodians too.
+        await rejection(inherit(), AccessDeniedError);
+        await rejection(
+          releaseDirectly(
+            "delegate",
+            deceased,
+            posted.commitment,
+            Purpose.Inheritance,
+            await env.store.get(posted.envelopeRef),
+          ),
+          KeyReleaseDeniedError,
+        );
+        const delegation = PatientDelegation__factory.connect(env.addresses.delegation, env.provider);
+        await env.rpc("evm_increaseTime", [Number(await delegation.DEATH_CONTEST_PERIOD()) + 1]);
         await env.rpc("evm_mine");
         const read = await ledger("delegate").readRecord({
           patient: deceased,
@@ -981,12 +985,9 @@ export function describeSdkSuite(transport: Transport, backend: Backend): void {
       });
 
       it("opens access to the hospital's doctors on check-in and admission the patient signed", async function () {
-        const relationships = CareRelationships__factory.connect(env.addresses.relationships, env.provider);
-        const patientSigner = env.actor("patient2").signer;
-        const expiresAt = Number((await env.provider.getBlock("latest"))?.timestamp) + HOUR / 2;
         const checkIn = await ledger("hospital").hospital.recordCheckIn({
           patient: address("patient2"),
-          visit: await signCheckIn(patientSigner, relationships, address("hospital"), expiresAt),
+          visit: await ledger("patient2").patient.signCheckIn({ hospital: address("hospital") }),
         });
         const block = await env.provider.getBlock(checkIn.blockNumber);
         expect(checkIn).to.include({ patient: address("patient2"), hospital: address("hospital") });
@@ -994,7 +995,7 @@ export function describeSdkSuite(transport: Transport, backend: Backend): void {
         await ledger("hospital").hospital.admitPatient({
           patient: address("patient2"),
           ward: address("ward"),
-          visit: await signAdmission(patientSigner, relationships, address("ward"), expiresAt),
+          visit: await ledger("patient2").patient.signAdmission({ ward: address("ward") }),
         });
         const posted = await ledger("doctor2").doctor.putRecord({
           patient: address("patient2"),
