@@ -3,15 +3,20 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 
+import { randomBytes } from "node:crypto";
+
+import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { expect } from "chai";
 import { ZeroHash, getBytes, hexlify } from "ethers";
 
-import { Purpose } from "../../client/care-types.js";
+import { BATCH_LEAF_ENCODING } from "../../client/batch-tree.js";
+import { Purpose, RecordType } from "../../client/care-types.js";
 import { EncryptionKeyring } from "../../client/key-release/encryption-keyring.js";
 import { KeyReleaseDeniedError, KeyReleaseUnavailableError } from "../../client/key-release/errors.js";
 import { hpkeOpen, hpkeSeal } from "../../client/key-release/hpke.js";
 import {
   KeyReleaseClient,
+  fetchCustodianKeys,
   postJson,
   signReleaseRequest,
   type CustodianEndpoint,
@@ -30,8 +35,16 @@ import {
   decodeShareBundle,
   encodeShareBundle,
   shareAad,
+  splitDataKey,
 } from "../../client/key-release/share-bundle.js";
-import { ACCOUNTS, spawnCustodian, startReleaseWorld, type ReleaseWorld, type TestRecord } from "./release-fixture.js";
+import {
+  ACCOUNTS,
+  commitmentFrom,
+  spawnCustodian,
+  startReleaseWorld,
+  type ReleaseWorld,
+  type TestRecord,
+} from "./release-fixture.js";
 
 /** Reads every entry of a custodian's log file. */
 async function logEntries(dataDir: string): Promise<ReleaseLogEntry[]> {
@@ -105,6 +118,8 @@ async function startRogueCustodian(
 describe("threshold key release (custodians against a hardhat node)", function () {
   this.timeout(300_000);
   let world: ReleaseWorld;
+  /** Batch records released by the tests, for checking the logs against the batch rule. */
+  const batchRecords = new Map<string, NonNullable<TestRecord["batch"]>>();
 
   before(async function () {
     world = await startReleaseWorld();
@@ -142,6 +157,91 @@ describe("threshold key release (custodians against a hardhat node)", function (
       expect(decoded.threshold).to.equal(2);
       expect(decoded.shares.map((s) => s.custodian)).to.deep.equal(record.bundle.shares.map((s) => s.custodian));
       expect(hexlify(decoded.shares[1].sealed)).to.equal(hexlify(record.bundle.shares[1].sealed));
+    });
+  });
+
+  describe("share bundle decoding (untrusted storage)", function () {
+    it("refuses truncated, trailing, oversized, re-ordered and foreign bytes", async function () {
+      const record = await world.makeRecord();
+      const bytes = encodeShareBundle(record.bundle);
+      const refused = (candidate: Uint8Array): string | undefined => {
+        try {
+          decodeShareBundle(candidate);
+          return undefined;
+        } catch (error) {
+          return (error as { code?: string }).code;
+        }
+      };
+      expect(refused(bytes.subarray(0, bytes.length - 1))).to.equal("MALFORMED_ENVELOPE");
+      expect(refused(bytes.subarray(0, 3))).to.equal("MALFORMED_ENVELOPE");
+      expect(refused(Uint8Array.from([...bytes, 0]))).to.equal("MALFORMED_ENVELOPE");
+      expect(refused(new Uint8Array(10_000))).to.equal("MALFORMED_ENVELOPE");
+      const badMagic = Uint8Array.from(bytes);
+      badMagic[0] ^= 1;
+      expect(refused(badMagic)).to.equal("MALFORMED_ENVELOPE");
+      const badVersion = Uint8Array.from(bytes);
+      badVersion[4] = 2;
+      expect(refused(badVersion)).to.equal("UNSUPPORTED_ENVELOPE_VERSION");
+      const badThreshold = Uint8Array.from(bytes);
+      badThreshold[5] = 4;
+      expect(refused(badThreshold)).to.equal("MALFORMED_ENVELOPE");
+      const swappedIndex = Uint8Array.from(bytes);
+      swappedIndex[7 + 24] = 1;
+      expect(refused(swappedIndex)).to.equal("MALFORMED_ENVELOPE");
+      const zeroVersion = Uint8Array.from(bytes);
+      zeroVersion.fill(0, 7 + 20, 7 + 24);
+      expect(refused(zeroVersion)).to.equal("MALFORMED_ENVELOPE");
+      expect(refused(bytes)).to.equal(undefined);
+    });
+  });
+
+  describe("for a record anchored in a batch", function () {
+    it("releases the key to a grantee with the record's inclusion proof", async function () {
+      const doctor = world.wallet(ACCOUNTS.doctor);
+      const single = await world.makeRecord();
+      // The same kind of record, anchored in a batch instead (the bundle binds the batch's author).
+      const salt = Uint8Array.from(randomBytes(32));
+      const envelopeHash = hexlify(randomBytes(32));
+      const commitment = commitmentFrom(salt, envelopeHash);
+      const leaves: [string, string, number, boolean][] = [
+        [single.patient, commitment, RecordType.LabResult, false],
+        [single.patient, hexlify(randomBytes(32)), RecordType.LabResult, false],
+      ];
+      const tree = StandardMerkleTree.of(leaves, [...BATCH_LEAF_ENCODING]);
+      await (await world.contracts.registry.connect(doctor).anchorBatch(tree.root, 2)).wait();
+      const dataKey = Uint8Array.from(randomBytes(32));
+      const bundle = await splitDataKey(
+        Uint8Array.from(dataKey),
+        await fetchCustodianKeys(
+          world.contracts.keyRegistry,
+          endpoints().map((e) => e.address),
+        ),
+        2,
+        {
+          chainId: world.chainId,
+          registry: world.addresses.registry,
+          patient: single.patient,
+          salt,
+          author: doctor.address,
+        },
+      );
+      const record: TestRecord = {
+        ...single,
+        commitment,
+        salt,
+        envelopeHash,
+        dataKey,
+        bundle,
+        batch: { root: tree.root, recordType: RecordType.LabResult, sensitive: false, proof: tree.getProof(0) },
+      };
+      batchRecords.set(commitment, record.batch!);
+      await world.grant(record, ACCOUNTS.reader);
+      expect(hexlify(await recover(ACCOUNTS.reader, record))).to.equal(hexlify(dataKey));
+      const denied = await recover(ACCOUNTS.stranger, record).catch((e: unknown) => e);
+      expect(denied).to.be.instanceOf(KeyReleaseDeniedError);
+      // A wrong proof is a refusal by the chain, not an outage.
+      const badProof = { ...record, batch: { ...record.batch!, proof: tree.getProof(1) } };
+      expect(await recover(ACCOUNTS.reader, badProof).catch((e: unknown) => e)).to.be.instanceOf(KeyReleaseDeniedError);
     });
   });
 
@@ -476,15 +576,25 @@ describe("threshold key release (custodians against a hardhat node)", function (
       const entries = (await Promise.all(dirs.map(logEntries))).flat();
       expect(entries.length).to.be.greaterThan(10);
       for (const entry of entries) {
-        const allowed = await world.contracts.consent.canAccess(
-          entry.requester,
-          entry.patient,
-          entry.commitment,
-          entry.purpose,
-          {
-            blockTag: entry.blockNumber,
-          },
-        );
+        const batch = batchRecords.get(entry.commitment);
+        const allowed =
+          entry.batchRoot === ZeroHash
+            ? await world.contracts.consent.canAccess(entry.requester, entry.patient, entry.commitment, entry.purpose, {
+                blockTag: entry.blockNumber,
+              })
+            : await world.contracts.consent.canAccessBatchRecord(
+                entry.requester,
+                entry.batchRoot,
+                {
+                  patient: entry.patient,
+                  commitment: entry.commitment,
+                  recordType: batch!.recordType,
+                  sensitive: batch!.sensitive,
+                },
+                batch!.proof,
+                entry.purpose,
+                { blockTag: entry.blockNumber },
+              );
         expect(allowed, `release at block ${entry.blockNumber}`).to.equal(true);
       }
       const deniedAccounts = [ACCOUNTS.stranger].map((i) => world.wallet(i).address);
