@@ -188,19 +188,19 @@ export class NotFoundError extends CareLedgerError {
   }
 }
 
-/** The wrapped data key was made for another account than the reader's. */
+/** The chain allows the reader, but no key is sealed to it in the envelope and no custodians are configured. */
 export class KeyUnavailableError extends CareLedgerError {
   override readonly code = "KEY_UNAVAILABLE" as const;
 
   /**
-   * @param reader EIP-55 address derived from the private key that was offered.
-   * @param recipient EIP-55 address the wrapped key was made for.
+   * @param reader EIP-55 address of the reader.
+   * @param recipient EIP-55 address a key was sealed to instead (the zero address when none was).
    */
   constructor(
     readonly reader: string,
     readonly recipient: string,
   ) {
-    super("no wrapped data key for this reader");
+    super("no key for this reader: none sealed to it and no custodians to ask");
   }
 }
 
