@@ -115,6 +115,11 @@ export class EncryptionKeyring {
     return this.#setVersion(current, version);
   }
 
+  /** Records that the current key is published as `version` (after the caller's own transaction). */
+  async markCurrentPublished(version: number): Promise<void> {
+    await this.#setVersion(this.current(), version);
+  }
+
   async #setVersion(entry: KeyringEntry, version: number): Promise<number> {
     if (entry.version === version) return version;
     const index = this.#entries.indexOf(entry);

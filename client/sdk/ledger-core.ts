@@ -2,6 +2,7 @@ import { join, resolve } from "node:path";
 
 import {
   getAddress,
+  hexlify,
   type ContractTransaction,
   type Log,
   type LogDescription,
@@ -198,11 +199,33 @@ export class LedgerCore {
       journal,
       options,
     );
-    // Through the retry policy: an unreachable node is RpcUnavailableError here as on every later call,
-    // and a repeat after a lost answer finds the key already published and sends nothing.
-    if (options.publishKey !== false)
-      await core.read("publishEncryptionKey", () => keyring.publish(views.keyRegistry, signer));
+    if (options.publishKey !== false) await core.publishEncryptionKey();
     return core;
+  }
+
+  /**
+   * Publishes the keyring's current key in the EncryptionKeyRegistry unless it is already this
+   * account's newest key there. Through the retry policy and the nonce manager like every other
+   * write: an unreachable node is RpcUnavailableError, and a repeat after a lost answer finds the key
+   * published and sends nothing. Returns the key's version.
+   */
+  async publishEncryptionKey(): Promise<number> {
+    const { keyring } = this.keys;
+    const current = keyring.current();
+    const [version, publicKey] = await this.read("currentEncryptionKey", () =>
+      this.views.keyRegistry.currentEncryptionKey(this.address),
+    );
+    if (version !== 0n && publicKey.toLowerCase() === hexlify(current.publicKey).toLowerCase()) {
+      await keyring.markCurrentPublished(Number(version));
+      return Number(version);
+    }
+    const mined = await this.send(
+      "keyRegistry",
+      this.views.keyRegistry.publishEncryptionKey.populateTransaction(hexlify(current.publicKey)),
+    );
+    const published = Number(this.event(mined.receipt, "keyRegistry", "EncryptionKeyPublished").args.version);
+    await keyring.markCurrentPublished(published);
+    return published;
   }
 
   /** A read through the retry policy, with reverts decoded. */
