@@ -1,16 +1,74 @@
 import type { ContractTransactionResponse } from "ethers";
 
-/** gasUsed of a sent transaction's receipt (21,000 base included), as a number. */
-export async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<number> {
-  const receipt = await (await tx).wait();
-  if (receipt === null) throw new Error("The transaction has no receipt.");
-  return Number(receipt.gasUsed);
+import { AMSTERDAM_RULES, deriveAmsterdamGasOf, type TraceProvider } from "../../replay/gas/amsterdam/index.js";
+
+/** An operation's gas under the Amsterdam (Glamsterdam) draft rules, derived from its Osaka trace. */
+export interface AmsterdamEntry {
+  /** Regular gas: the EIP-2780 base, calldata and EVM execution. */
+  execution: number;
+  /** EIP-8037 state gas (new storage slots). */
+  state: number;
+  /** What the transaction would pay: execution + state - refund, at least the EIP-7976 calldata floor. */
+  total: number;
+  derived: true;
+  rules: string;
+  /** What the traces show that the derivation does not price (absent when nothing). */
+  notModelled?: string[];
 }
 
 /** One measured operation: gasUsed of its transaction receipt (21,000 base included). */
 export interface GasEntry {
   gasUsed: number;
   note?: string;
+  /** The same transaction(s) under Amsterdam; Osaka's gasUsed stays the measured figure and the one the ceilings check. */
+  amsterdam?: AmsterdamEntry;
+}
+
+/** A mined transaction measured under Osaka, with its Amsterdam derivation. */
+export interface Measured {
+  gasUsed: number;
+  amsterdam: AmsterdamEntry;
+}
+
+/** Sends and mines a transaction; gasUsed of its receipt (21,000 base included) and its Amsterdam figures. */
+export async function measure(provider: TraceProvider, tx: Promise<ContractTransactionResponse>): Promise<Measured> {
+  const receipt = await (await tx).wait();
+  if (receipt === null) throw new Error("The transaction has no receipt.");
+  const { amsterdam } = await deriveAmsterdamGasOf(provider, receipt.hash);
+  const entry: AmsterdamEntry = {
+    execution: amsterdam.execution,
+    state: amsterdam.state,
+    total: amsterdam.total,
+    derived: true,
+    rules: amsterdam.rules,
+  };
+  if (amsterdam.notModelled.length > 0) entry.notModelled = [...amsterdam.notModelled];
+  return { gasUsed: Number(receipt.gasUsed), amsterdam: entry };
+}
+
+/** Several transactions an operation needs, added up under both rule sets. */
+export function sumMeasured(...parts: Measured[]): Measured {
+  const notModelled = parts.flatMap((p) => p.amsterdam.notModelled ?? []);
+  const amsterdam: AmsterdamEntry = {
+    execution: parts.reduce((sum, p) => sum + p.amsterdam.execution, 0),
+    state: parts.reduce((sum, p) => sum + p.amsterdam.state, 0),
+    total: parts.reduce((sum, p) => sum + p.amsterdam.total, 0),
+    derived: true,
+    rules: AMSTERDAM_RULES,
+  };
+  if (notModelled.length > 0) amsterdam.notModelled = notModelled;
+  return { gasUsed: parts.reduce((sum, p) => sum + p.gasUsed, 0), amsterdam };
+}
+
+/** A measured figure divided by `count` (rounded up), under both rule sets. */
+export function perUnit(measured: Measured, count: number): Measured {
+  const amsterdam: AmsterdamEntry = {
+    ...measured.amsterdam,
+    execution: Math.ceil(measured.amsterdam.execution / count),
+    state: Math.ceil(measured.amsterdam.state / count),
+    total: Math.ceil(measured.amsterdam.total / count),
+  };
+  return { gasUsed: Math.ceil(measured.gasUsed / count), amsterdam };
 }
 
 export interface GasReport {
@@ -45,9 +103,12 @@ export const REFERENCE_GAS = {
 export function formatGasTable(report: GasReport): string {
   const rows = Object.entries(report.operations);
   const width = Math.max(...rows.map(([name]) => name.length), "operation".length);
+  const amsterdam = rows.some(([, entry]) => entry.amsterdam !== undefined);
   const lines = [
-    `${"operation".padEnd(width)}  ${"gasUsed".padStart(10)}  ${"ceiling".padStart(9)}  vs bare slot  vs EAS`,
-    `${"-".repeat(width)}  ${"-".repeat(10)}  ${"-".repeat(9)}  ------------  ------`,
+    `${"operation".padEnd(width)}  ${"gasUsed".padStart(10)}  ${"ceiling".padStart(9)}  vs bare slot  vs EAS` +
+      (amsterdam ? `  ${"Amsterdam*".padStart(10)}  ${"(state)".padStart(9)}` : ""),
+    `${"-".repeat(width)}  ${"-".repeat(10)}  ${"-".repeat(9)}  ------------  ------` +
+      (amsterdam ? `  ${"-".repeat(10)}  ${"-".repeat(9)}` : ""),
   ];
   for (const [name, entry] of rows) {
     const ceiling = GAS_CEILINGS[name];
@@ -59,8 +120,20 @@ export function formatGasTable(report: GasReport): string {
         (ceiling === undefined ? "-" : ceiling.toLocaleString("en-US")).padStart(9),
         (perRecord ? "" : `${(entry.gasUsed / REFERENCE_GAS.bareSlotAnchor).toFixed(2)}x`).padStart(12),
         (perRecord ? "" : `${(entry.gasUsed / REFERENCE_GAS.easAttest).toFixed(2)}x`).padStart(6),
+        ...(amsterdam
+          ? [
+              (entry.amsterdam?.total.toLocaleString("en-US") ?? "-").padStart(10),
+              (entry.amsterdam?.state.toLocaleString("en-US") ?? "-").padStart(9),
+            ]
+          : []),
       ].join("  "),
     );
+  }
+  if (amsterdam) {
+    const rules = rows.find(([, entry]) => entry.amsterdam !== undefined)?.[1].amsterdam?.rules;
+    lines.push("", `* derived from each transaction's Osaka trace, not measured; rules: ${rules}`);
+    for (const [name, entry] of rows)
+      for (const gap of entry.amsterdam?.notModelled ?? []) lines.push(`  ${name}: not modelled: ${gap}`);
   }
   return lines.join("\n");
 }
@@ -75,4 +148,9 @@ export function checkCeilings(report: GasReport): string[] {
     }
   }
   return failures;
+}
+
+/** A report entry from a measurement: the receipt's gasUsed first, as before, then the Amsterdam figures. */
+export function gasEntry(measured: Measured, note: string): GasEntry {
+  return { gasUsed: measured.gasUsed, note, amsterdam: measured.amsterdam };
 }

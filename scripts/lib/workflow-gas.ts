@@ -2,7 +2,7 @@ import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 
 import { ConsentScope, HipaaRole, ProviderForm, ProviderKind, Purpose } from "../../client/care-types.js";
 import type { CareLedgerContracts } from "../../client/deploy.js";
-import { gasOf, type GasEntry } from "./gas-report.js";
+import { gasEntry, measure, sumMeasured, type GasEntry } from "./gas-report.js";
 
 const DAY = 24 * 60 * 60;
 
@@ -43,8 +43,12 @@ export async function measureWorkflowGas(
   const patient = await fund();
   const rx = commitment();
   const terms = { pharmacy: pharmacy.address, expiresAt: now + 30 * DAY, quantity: 30, refills: 2 };
-  const issue = await gasOf(prescriptions.connect(doctor).issuePrescription(patient.address, rx, terms));
-  const consentGas = await gasOf(
+  const issue = await measure(
+    ethers.provider,
+    prescriptions.connect(doctor).issuePrescription(patient.address, rx, terms),
+  );
+  const consentGas = await measure(
+    ethers.provider,
     consent.connect(patient).grantConsent(patient.address, {
       grantee: pharmacy.address,
       scope: ConsentScope.Record,
@@ -54,23 +58,31 @@ export async function measureWorkflowGas(
       validUntil: now + 30 * DAY,
     }),
   );
-  const dispense = await gasOf(
+  const dispense = await measure(
+    ethers.provider,
     prescriptions.connect(pharmacy).dispensePrescription(patient.address, rx, 10, commitment()),
   );
-  ops.issuePrescription = { gasUsed: issue, note: "MedicationRequest record + dispensing terms" };
-  ops.dispensePrescription = { gasUsed: dispense, note: "all checks + MedicationDispense record" };
-  ops.workflowPrescription = {
-    gasUsed: issue + consentGas + dispense,
-    note: `issue ${issue} + record-level dispensing consent ${consentGas} + dispense ${dispense}`,
-  };
+  ops.issuePrescription = gasEntry(issue, "MedicationRequest record + dispensing terms");
+  ops.dispensePrescription = gasEntry(dispense, "all checks + MedicationDispense record");
+  ops.workflowPrescription = gasEntry(
+    sumMeasured(issue, consentGas, dispense),
+    `issue ${issue.gasUsed} + record-level dispensing consent ${consentGas.gasUsed} + dispense ${dispense.gasUsed}`,
+  );
 
   // Lab: order, result, the patient shares the result with a second doctor.
   const labPatient = await fund();
   const order = commitment();
   const result = commitment();
-  const orderGas = await gasOf(labOrders.connect(doctor).orderLabTest(labPatient.address, order, laboratory.address));
-  const postGas = await gasOf(labOrders.connect(laboratory).postLabResult(labPatient.address, order, result, false));
-  const shareGas = await gasOf(
+  const orderGas = await measure(
+    ethers.provider,
+    labOrders.connect(doctor).orderLabTest(labPatient.address, order, laboratory.address),
+  );
+  const postGas = await measure(
+    ethers.provider,
+    labOrders.connect(laboratory).postLabResult(labPatient.address, order, result, false),
+  );
+  const shareGas = await measure(
+    ethers.provider,
     consent.connect(labPatient).grantConsent(labPatient.address, {
       grantee: secondDoctor.address,
       scope: ConsentScope.Record,
@@ -80,17 +92,20 @@ export async function measureWorkflowGas(
       validUntil: now + 90 * DAY,
     }),
   );
-  ops.orderLabTest = { gasUsed: orderGas, note: "ServiceRequest record + order addressed to one lab" };
-  ops.postLabResult = { gasUsed: postGas, note: "DiagnosticReport record linked to its order" };
-  ops.workflowLabResult = {
-    gasUsed: orderGas + postGas + shareGas,
-    note: `order ${orderGas} + result ${postGas} + record-level share ${shareGas}`,
-  };
+  ops.orderLabTest = gasEntry(orderGas, "ServiceRequest record + order addressed to one lab");
+  ops.postLabResult = gasEntry(postGas, "DiagnosticReport record linked to its order");
+  ops.workflowLabResult = gasEntry(
+    sumMeasured(orderGas, postGas, shareGas),
+    `order ${orderGas.gasUsed} + result ${postGas.gasUsed} + record-level share ${shareGas.gasUsed}`,
+  );
 
   const unconscious = ethers.Wallet.createRandom().address;
-  ops.openEmergencyAccess = {
-    gasUsed: await gasOf(emergency.connect(emergencyDepartment).openEmergencyAccess(unconscious, 1, 6 * 60 * 60)),
-    note: "break-glass session, 6 hours, first for this patient",
-  };
+  ops.openEmergencyAccess = gasEntry(
+    await measure(
+      ethers.provider,
+      emergency.connect(emergencyDepartment).openEmergencyAccess(unconscious, 1, 6 * 60 * 60),
+    ),
+    "break-glass session, 6 hours, first for this patient",
+  );
   return ops;
 }
