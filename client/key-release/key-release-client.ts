@@ -56,6 +56,12 @@ export interface KeyReleaseClientOptions {
   timeoutMs?: number;
   /** Validity of each signed request. Default 120 s (a custodian accepts at most 300 s). */
   ttlSeconds?: number;
+  /**
+   * Only t custodians are asked at first; the others are asked when one of those refuses or fails, or
+   * when no key has been rebuilt after this many milliseconds. Saves the work of answers never used.
+   * Default 1,000 ms (a custodian that is down fails at once and is replaced at once); 0 asks every custodian at once.
+   */
+  hedgeAfterMs?: number;
 }
 
 /** A record anchored in a batch: its root, the leaf's other fields and the inclusion proof. */
@@ -199,6 +205,9 @@ export class KeyReleaseClient {
   readonly #domain: TypedDataDomain;
   readonly #timeoutMs: number;
   readonly #ttlSeconds: number;
+  readonly #hedgeAfterMs: number;
+  /** Rotates which custodians are asked first, so the load spreads over all of them. */
+  #rotation = 0;
   readonly #chainId: bigint;
   readonly #consent: string;
   #requester: string | undefined;
@@ -226,6 +235,9 @@ export class KeyReleaseClient {
     const ttl = options.ttlSeconds ?? 120;
     if (!Number.isInteger(ttl) || ttl < 5 || ttl > 300) throw new InvalidArgumentError("ttlSeconds", "5 to 300");
     this.#ttlSeconds = ttl;
+    const hedge = options.hedgeAfterMs ?? 1_000;
+    if (!Number.isInteger(hedge) || hedge < 0) throw new InvalidArgumentError("hedgeAfterMs", "a whole number >= 0");
+    this.#hedgeAfterMs = hedge;
   }
 
   /** The EIP-712 domain the requests are signed under. */
@@ -304,13 +316,16 @@ export class KeyReleaseClient {
         } else if (outcome.outcome === "denied") denied += 1;
         else failed += 1;
         decide();
+        // A refusal or failure among the first t: the others are needed now (to decide, or to have t).
+        if (outcome.outcome !== "released" || settled) hedge();
       };
+      let hedge: () => void = () => undefined;
 
-      for (const share of bundle.shares) {
+      const ask = (share: CustodianShare): void => {
         const endpoint = this.#custodians.find((c) => c.address === getAddress(share.custodian));
         if (endpoint === undefined) {
           record({ custodian: share.custodian, outcome: "failed", reason: "not-configured" });
-          continue;
+          return;
         }
         this.#askOne(endpoint, share, {
           requester,
@@ -327,7 +342,30 @@ export class KeyReleaseClient {
           (result) => record(result.outcome, result.share),
           () => record({ custodian: endpoint.address, outcome: "failed", reason: "invalid-answer" }),
         );
+      };
+      const start = this.#rotation++ % n;
+      const order = [...bundle.shares.slice(start), ...bundle.shares.slice(0, start)];
+      const first = this.#hedgeAfterMs === 0 ? order : order.slice(0, t);
+      const reserve = order.slice(first.length);
+      let timer: NodeJS.Timeout | undefined;
+      const askReserve = (): void => {
+        if (timer !== undefined) clearTimeout(timer);
+        for (const share of reserve.splice(0)) ask(share);
+      };
+      if (reserve.length > 0) {
+        timer = setTimeout(() => {
+          if (!settled) askReserve();
+        }, this.#hedgeAfterMs);
+        timer.unref();
       }
+      hedge = (): void => {
+        if (settled) {
+          if (timer !== undefined) clearTimeout(timer);
+          return;
+        }
+        askReserve();
+      };
+      for (const share of first) ask(share);
     });
   }
 
