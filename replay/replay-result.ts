@@ -131,6 +131,17 @@ export interface ReplayResult {
     readonly byBatch: FitPair;
   };
   readonly scenarios: readonly ScenarioTotal[];
+  /**
+   * Both designs again under the next fork's draft rules (gas derived from traces), priced with the
+   * scenario in force; absent when the gas source derived no such figures.
+   */
+  readonly nextFork?: {
+    readonly name: "Amsterdam";
+    readonly rules: string;
+    readonly asOf: string;
+    readonly perPatient: CostSummary;
+    readonly batched: CostSummary;
+  };
   readonly executed?: ExecutedComparison;
   readonly reconciliation: {
     readonly ok: boolean;

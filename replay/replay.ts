@@ -115,6 +115,11 @@ export async function runReplay(options: ReplayOptions, dependencies: ReplayDepe
   const overlap = resolveOverlaps(collector.coverages());
   const cohorts = collector.keptCohorts(overlap);
   const cost = costDataset(cohorts, gasTable, assumptions);
+  const amsterdam = gasTable.amsterdam;
+  const nextForkCost =
+    amsterdam === undefined || (assumptions.consentBySignature && amsterdam.grantConsentBySig === undefined)
+      ? undefined
+      : costDataset(cohorts, { ...gasTable, ...amsterdam }, assumptions);
 
   let executed: ExecutedComparison | undefined;
   if (options.mode === "executed" && dependencies.executedRunner !== undefined && options.slice !== undefined) {
@@ -182,6 +187,17 @@ export async function runReplay(options: ReplayOptions, dependencies: ReplayDepe
         batched: gasToMoney(cost.total.batched.gas, scenario),
       };
     }),
+    ...(amsterdam === undefined || nextForkCost === undefined
+      ? {}
+      : {
+          nextFork: {
+            name: "Amsterdam" as const,
+            rules: amsterdam.rules,
+            asOf: amsterdam.asOf,
+            perPatient: summarise(nextForkCost.total.perPatient, pricing),
+            batched: summarise(nextForkCost.total.batched, pricing),
+          },
+        }),
     executed,
     reconciliation: { ok: true, checks: [] },
     performance: { totalSeconds: 0, ingestSeconds: ingest.seconds, rowsPerSecond: 0, patientsPerSecond: 0 },

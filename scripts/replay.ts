@@ -160,6 +160,12 @@ function printSummary(result: ReplayResult, outDir: string, io: CliIo): void {
     `Per-patient design: ${formatInteger(p.transactions)} transactions, ${formatInteger(p.gas)} gas, ${formatEth(p.eth)}, ${formatMoney(p.eur, "€")}, ${formatMoney(p.usd, "$")} (${result.pricing.label}, ${result.pricing.gasPriceGwei} gwei).`,
     `Batched anchoring: ${formatInteger(b.transactions)} transactions, ${formatInteger(b.gas)} gas, ${formatEth(b.eth)}, ${formatMoney(b.eur, "€")}, ${formatMoney(b.usd, "$")} (${formatPercent(result.designs.batchingSaving)} less gas).`,
   ];
+  if (result.nextFork !== undefined) {
+    const f = result.nextFork;
+    lines.push(
+      `Under ${f.name} (draft rules as of ${f.asOf}, gas derived from traces): per-patient ${formatInteger(f.perPatient.gas)} gas, ${formatMoney(f.perPatient.eur, "€")}; batched ${formatInteger(f.batched.gas)} gas, ${formatMoney(f.batched.eur, "€")}.`,
+    );
+  }
   if (result.executed !== undefined) {
     const transactions = result.executed.designs.reduce((sum, d) => sum + d.executedTransactions, 0);
     const seconds = result.executed.designs.reduce((sum, d) => sum + d.seconds, 0);

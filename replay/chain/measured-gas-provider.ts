@@ -3,7 +3,9 @@ import { network } from "hardhat";
 import { deployCareLedger } from "../../client/deploy.js";
 import { BATCH_SIZE, measureCoreGas } from "../../scripts/lib/core-gas.js";
 import { measureWorkflowGas } from "../../scripts/lib/workflow-gas.js";
-import type { GasTable } from "../gas/gas-table.js";
+import type { GasEntry } from "../../scripts/lib/gas-report.js";
+import { AMSTERDAM_RULES, AMSTERDAM_RULES_AS_OF } from "../gas/amsterdam/index.js";
+import type { ForkGasTable, GasTable } from "../gas/gas-table.js";
 import type { GasTableProvider } from "../gas/gas-table-provider.js";
 
 /**
@@ -23,6 +25,33 @@ export const measuredGasProvider: GasTableProvider = {
 
 type Ethers = Awaited<ReturnType<typeof network.create>>["ethers"];
 
+/** The cost model's operations as derived under Amsterdam, when every one of them was derived. */
+function amsterdamTable(ops: Record<string, GasEntry>): ForkGasTable | undefined {
+  const total = (name: string): number | undefined => ops[name]?.amsterdam?.total;
+  const [anchor, grant, bySig, rx, lab, small, large] = [
+    "anchorRecord",
+    "grantConsent",
+    "grantConsentBySig",
+    "workflowPrescription",
+    "workflowLabResult",
+    "anchorBatch1",
+    `anchorBatch${BATCH_SIZE}`,
+  ].map(total);
+  if ([anchor, grant, rx, lab, small, large].some((value) => value === undefined)) return undefined;
+  const perRecord = ((large as number) - (small as number)) / (BATCH_SIZE - 1);
+  return {
+    anchorRecord: anchor as number,
+    grantConsent: grant as number,
+    ...(bySig === undefined ? {} : { grantConsentBySig: bySig }),
+    workflowPrescription: rx as number,
+    workflowLabResult: lab as number,
+    anchorBatchFixed: (small as number) - perRecord,
+    anchorBatchPerRecord: perRecord,
+    rules: AMSTERDAM_RULES,
+    asOf: AMSTERDAM_RULES_AS_OF,
+  };
+}
+
 async function measure(ethers: Ethers): Promise<GasTable> {
   const [deployer] = await ethers.getSigners();
   const core = await deployCareLedger(deployer);
@@ -40,6 +69,7 @@ async function measure(ethers: Ethers): Promise<GasTable> {
   const other: Record<string, number> = {};
   for (const [name, entry] of Object.entries(ops)) other[name] = entry.gasUsed;
   return {
+    amsterdam: amsterdamTable(ops),
     anchorRecord: gas("anchorRecord"),
     grantConsent: gas("grantConsent"),
     grantConsentBySig: gas("grantConsentBySig"),

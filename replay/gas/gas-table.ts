@@ -31,6 +31,26 @@ export interface GasTable {
   /** Every other operation the source measured, kept for the report. */
   readonly other: Readonly<Record<string, number>>;
   readonly provenance: GasProvenance;
+  /**
+   * The same operations under the next fork's draft rules (Amsterdam), derived from each measured
+   * transaction's trace, when the source derived them. The money section prices them as a scenario.
+   */
+  readonly amsterdam?: ForkGasTable;
+}
+
+/** The cost model's operations under another fork's rules, with the rules named. */
+export interface ForkGasTable {
+  readonly anchorRecord: number;
+  readonly grantConsent: number;
+  readonly grantConsentBySig?: number;
+  readonly workflowPrescription: number;
+  readonly workflowLabResult: number;
+  readonly anchorBatchFixed: number;
+  readonly anchorBatchPerRecord: number;
+  /** The EIPs and draft the figures follow. */
+  readonly rules: string;
+  /** When those rules were current. */
+  readonly asOf: string;
 }
 
 /** Transactions each priced operation sends. */

@@ -68,6 +68,12 @@ export function headline(result: ReplayResult): string[] {
     `Per-patient design (the paper's): ${formatInteger(p.transactions)} transactions, ${formatInteger(p.gas)} gas (${formatInteger(p.gasPerPatient)} per patient) = ${formatEth(p.eth)} = ${formatMoney(p.eur, "€")} = ${formatMoney(p.usd, "$")} at ${pricing.gasPriceGwei} gwei (${pricing.label}).`,
     `Batched anchoring: ${formatInteger(b.transactions)} transactions, ${formatInteger(b.gas)} gas (${formatInteger(b.gasPerPatient)} per patient) = ${formatEth(b.eth)} = ${formatMoney(b.eur, "€")} = ${formatMoney(b.usd, "$")}; ${formatPercent(result.designs.batchingSaving)} less gas than per-patient.`,
   ];
+  if (result.nextFork !== undefined) {
+    const f = result.nextFork;
+    lines.push(
+      `Under ${f.name} (draft rules as of ${f.asOf}, gas derived from traces): per-patient ${formatInteger(f.perPatient.gas)} gas = ${formatMoney(f.perPatient.eur, "€")}, batched ${formatInteger(f.batched.gas)} gas = ${formatMoney(f.batched.eur, "€")}.`,
+    );
+  }
   if (largest !== undefined) {
     const ranked = [...result.bySpecialty].sort((x, y) => y.perPatient.gas - x.perPatient.gas);
     const surgery = ranked.findIndex((s) => /^general surgery$/i.test(s.specialtyName));
@@ -309,6 +315,11 @@ export function reportSections(result: ReplayResult): ReportSection[] {
     paragraphs: [
       `Scenario ${pricing.label}: gas price ${pricing.gasPriceGwei} gwei, 1 ETH = €${formatInteger(pricing.ethEur)} = $${formatInteger(pricing.ethUsd)}${pricing.overridden.length === 0 ? "" : ` (set by flag: ${pricing.overridden.join(", ")})`}.`,
       `Default prices are assumptions as of ${pricing.asOf}, not live quotes: change them with --scenario, --gas-price-gwei, --eth-eur and --eth-usd. ETH = gas × gwei / 10⁹.`,
+      ...(result.nextFork === undefined
+        ? []
+        : [
+            `Under the next fork (${result.nextFork.name}, draft rules as of ${result.nextFork.asOf}: ${result.nextFork.rules}), with gas derived from each measured transaction's trace and the same prices: per-patient ${formatInteger(result.nextFork.perPatient.gas)} gas, ${formatMoney(result.nextFork.perPatient.eur, "€")}, ${formatMoney(result.nextFork.perPatient.usd, "$")} (${signedPercent(result.designs.perPatient.gas === 0 ? null : result.nextFork.perPatient.gas / result.designs.perPatient.gas - 1)} against today's rules); batched ${formatInteger(result.nextFork.batched.gas)} gas, ${formatMoney(result.nextFork.batched.eur, "€")}, ${formatMoney(result.nextFork.batched.usd, "$")} (${signedPercent(result.designs.batched.gas === 0 ? null : result.nextFork.batched.gas / result.designs.batched.gas - 1)}). Today's rules (Osaka) stay the default everywhere else in this report.`,
+          ]),
     ],
     tables: [
       table(
