@@ -7,7 +7,12 @@ import { auditStore, type AuditOptions, type AuditReport } from "./audit.js";
 import type { CareLedgerAddresses } from "./contract-abis.js";
 import type { EncryptionKeyDirectory } from "./keys/encryption-key-directory.js";
 import { LedgerCore, type CareLedgerOptions } from "./ledger-core.js";
-import { RecordService, type ReadRecordResult, type StoredRecord } from "./records/record-service.js";
+import {
+  RecordService,
+  type BatchLocation,
+  type ReadRecordResult,
+  type StoredRecord,
+} from "./records/record-service.js";
 import { DoctorRole, EmergencyRole, HospitalRole, LaboratoryRole, PharmacyRole } from "./roles/clinical-roles.js";
 import { DelegateRole, RelayerRole } from "./roles/delegate-relayer-roles.js";
 import { PatientRole } from "./roles/patient-role.js";
@@ -104,8 +109,10 @@ export class CareLedger {
     patient: string;
     commitment: string;
     purpose?: Purpose;
+    /** For a record anchored in a batch another account wrote: where it sits. */
+    batch?: BatchLocation;
   }): Promise<ReadRecordResult<R>> {
-    return this.#records.read<R>(params.patient, params.commitment, params.purpose ?? Purpose.Treatment);
+    return this.#records.read<R>(params.patient, params.commitment, params.purpose ?? Purpose.Treatment, params.batch);
   }
 
   /** Records in the shared store (metadata only), of one patient or all. */

@@ -36,7 +36,7 @@ export type {
   Unsubscribe,
 } from "./alerts.js";
 export type { AuditDetail, AuditEntry, AuditOptions, AuditReport, AuditStatus } from "./audit.js";
-export type { ReadRecordResult, StoredRecord } from "./records/record-service.js";
+export type { BatchLocation, ReadRecordResult, StoredRecord } from "./records/record-service.js";
 export {
   MANIFEST_MAGIC,
   decodeLedgerObject,

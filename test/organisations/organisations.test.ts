@@ -229,6 +229,45 @@ describe("organisations on separate machines (processes, directories, loopback n
     expect(await refusal(party.hospitalDoctor, written, Purpose.Treatment)).to.equal("AccessDeniedError");
   });
 
+  it("a record anchored in a batch is read on another machine from the location its writer handed over", async function () {
+    const batch = await party.doctor.call<{
+      root: string;
+      records: { patient: string; commitment: string; recordType: number; sensitive: boolean; proof: string[] }[];
+    }>("doctor", "putRecordsBatch", {
+      records: [0, 1, 2].map(() => ({
+        patient: party.patient.address,
+        resource: observationNote(party.patient.address),
+        recordType: RecordType.ClinicalNote,
+      })),
+    });
+    const leaf = batch.records[1];
+    const location = { root: batch.root, recordType: leaf.recordType, sensitive: leaf.sensitive, proof: leaf.proof };
+    const read = (reader: Party) =>
+      reader.call<{ resource: { resourceType: string }; author: string }>("doctor", "readRecord", {
+        patient: leaf.patient,
+        commitment: leaf.commitment,
+        purpose: Purpose.Treatment,
+        batch: location,
+      });
+    // Without a grant the custodians refuse; with a record-level grant the second doctor reads.
+    const before = await party.doctor2.failure("doctor", "readRecord", {
+      patient: leaf.patient,
+      commitment: leaf.commitment,
+      purpose: Purpose.Treatment,
+      batch: location,
+    });
+    expect(before.name).to.equal("AccessDeniedError");
+    await party.patient.call("patient", "grantConsent", {
+      grantee: party.doctor2.address,
+      scope: { record: leaf.commitment },
+      purpose: Purpose.Treatment,
+    });
+    const shared = await read(party.doctor2);
+    allowedReads.add(`${party.doctor2.address}|${leaf.commitment}|${Purpose.Treatment}`);
+    expect(shared.resource.resourceType).to.equal("Observation");
+    expect(shared.author).to.equal(party.doctor.address);
+  });
+
   it("revoked grantees, strangers and suspended providers get nothing from any custodian", async function () {
     const written = await note(party.doctor, party.patient);
     const grant = await party.patient.call<{ grantId: string }>("patient", "grantConsent", {

@@ -4,7 +4,7 @@ import { Purpose, RecordFlag, RecordType } from "../../care-types.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 
 import { envelopeRefOf, locatorRefOf, parseCommitmentPreimage, verifyCommitment } from "../../crypto/index.js";
-import { IntegrityError, KeyUnavailableError, NotFoundError } from "../../errors.js";
+import { IntegrityError, InvalidArgumentError, KeyUnavailableError, NotFoundError } from "../../errors.js";
 import type { FhirResource } from "../../fhir/index.js";
 import { contentRefOf, type ContentRef } from "../../storage/index.js";
 import { AccessDeniedError, RecordErasedError, RecordNotFoundError } from "../errors.js";
@@ -39,6 +39,18 @@ export interface StoredRecord {
   readonly readers: readonly string[];
   /** True when an erasure tombstone exists for it. */
   readonly erased: boolean;
+}
+
+/**
+ * Where a record anchored in a batch sits: the batch's root, the leaf's type and sensitivity, and its
+ * inclusion proof. The batch's writer returns it (`putRecordsBatch`) and hands it to whoever should
+ * read the record; nothing on-chain names a leaf.
+ */
+export interface BatchLocation {
+  readonly root: string;
+  readonly recordType: RecordType;
+  readonly sensitive: boolean;
+  readonly proof: readonly string[];
 }
 
 /** A record read through the access rule, verified and decrypted. */
@@ -218,16 +230,19 @@ export class RecordService {
     patientArgument: string,
     commitmentArgument: string,
     purposeArgument: Purpose,
+    batchArgument?: BatchLocation,
   ): Promise<ReadRecordResult<R>> {
     const { core } = this;
     const patient = addressArgument(patientArgument, "patient");
     const commitment = bytes32Argument(commitmentArgument, "commitment");
     const purpose = enumArgument<Purpose>(purposeArgument, "purpose", Purpose);
+    const given = batchArgument === undefined ? undefined : batchLocationArgument(batchArgument);
     const accessor = core.address;
     const entry = await core.index.find(patient, commitment);
     const primary = entry === undefined ? undefined : primaryManifest(entry);
     const manifest = primary?.manifest;
-    const allowed = await this.#canAccess(accessor, patient, commitment, purpose, manifest);
+    const batch = given ?? batchLocationOf(manifest);
+    const allowed = await this.#canAccess(accessor, patient, commitment, purpose, batch);
     if (!allowed) {
       // Tell "erased" and "never anchored" apart from "not allowed".
       if (entry !== undefined && entry.erasures.size > 0) throw new RecordErasedError(getAddress(patient), commitment);
@@ -238,12 +253,12 @@ export class RecordService {
       if ((Number(record.flags) & RecordFlag.Erased) !== 0 || batchErased) {
         throw new RecordErasedError(getAddress(patient), commitment);
       }
-      if (record.author === ZeroAddress && manifest?.anchor.kind !== "batch") {
+      if (record.author === ZeroAddress && batch === undefined) {
         throw new RecordNotFoundError("chain", getAddress(patient), commitment);
       }
       throw new AccessDeniedError(accessor, getAddress(patient), commitment, purpose);
     }
-    const facts = await this.#onChainFacts(patient, commitment, manifest);
+    const facts = await this.#onChainFacts(patient, commitment, batch);
     const envelopeBytes = await this.#fetchEnvelope(patient, commitment, manifest);
     // Keys are opened, or asked of the custodians, only from an envelope the chain vouches for.
     verifyCommitment(envelopeBytes, commitment);
@@ -263,16 +278,7 @@ export class RecordService {
         envelopeHash: sha256(envelopeBytes),
         bundle: section.custodianBundle,
         author: facts.author,
-        ...(manifest?.anchor.kind === "batch"
-          ? {
-              batch: {
-                root: manifest.anchor.root,
-                recordType: manifest.recordType,
-                sensitive: manifest.sensitive,
-                proof: manifest.anchor.proof,
-              },
-            }
-          : {}),
+        ...(batch === undefined ? {} : { batch }),
       });
     }
     let plaintext: Uint8Array;
@@ -290,7 +296,7 @@ export class RecordService {
       resource,
       purpose,
       envelopeRef: contentRefOf(envelopeBytes),
-      anchor: manifest?.anchor.kind ?? "record",
+      anchor: batch === undefined ? "record" : "batch",
     };
   }
 
@@ -302,13 +308,12 @@ export class RecordService {
   async #onChainFacts(
     patient: string,
     commitment: string,
-    manifest: RecordManifest | undefined,
+    batch: BatchLocation | undefined,
   ): Promise<{ author: string; recordType: RecordType }> {
     const { core } = this;
-    if (manifest?.anchor.kind === "batch") {
-      const root = manifest.anchor.root;
-      const batch = await core.read("batchOf", () => core.views.registry.batchOf(root));
-      return { author: getAddress(batch.author), recordType: manifest.recordType };
+    if (batch !== undefined) {
+      const anchored = await core.read("batchOf", () => core.views.registry.batchOf(batch.root));
+      return { author: getAddress(anchored.author), recordType: batch.recordType };
     }
     const record = await core.read("recordOf", () => core.views.registry.recordOf(patient, commitment));
     if (record.author === ZeroAddress) throw new RecordNotFoundError("chain", patient, commitment);
@@ -402,23 +407,43 @@ export class RecordService {
     patient: string,
     commitment: string,
     purpose: Purpose,
-    manifest: RecordManifest | undefined,
+    batch: BatchLocation | undefined,
   ): Promise<boolean> {
     const { core } = this;
-    if (manifest?.anchor.kind === "batch") {
-      const { root, proof } = manifest.anchor;
-      const leaf = {
-        patient: manifest.patient,
-        commitment: manifest.commitment,
-        recordType: manifest.recordType,
-        sensitive: manifest.sensitive,
-      };
+    if (batch !== undefined) {
+      const leaf = { patient, commitment, recordType: batch.recordType, sensitive: batch.sensitive };
       return core.read("canAccessBatchRecord", () =>
-        core.views.consent.canAccessBatchRecord(accessor, root, leaf, [...proof], purpose),
+        core.views.consent.canAccessBatchRecord(accessor, batch.root, leaf, [...batch.proof], purpose),
       );
     }
     return core.read("canAccess", () => core.views.consent.canAccess(accessor, patient, commitment, purpose));
   }
+}
+
+function batchLocationOf(manifest: RecordManifest | undefined): BatchLocation | undefined {
+  if (manifest?.anchor.kind !== "batch") return undefined;
+  return {
+    root: manifest.anchor.root,
+    recordType: manifest.recordType,
+    sensitive: manifest.sensitive,
+    proof: manifest.anchor.proof,
+  };
+}
+
+/** Checks a caller's batch location (InvalidArgumentError naming the bad field). */
+function batchLocationArgument(batch: BatchLocation): BatchLocation {
+  if (typeof batch !== "object" || batch === null)
+    throw new InvalidArgumentError("batch", "{ root, recordType, sensitive, proof }");
+  if (!Array.isArray(batch.proof) || batch.proof.length > 64) {
+    throw new InvalidArgumentError("batch.proof", "an array of at most 64 hashes");
+  }
+  if (typeof batch.sensitive !== "boolean") throw new InvalidArgumentError("batch.sensitive", "a boolean");
+  return {
+    root: bytes32Argument(batch.root, "batch.root"),
+    recordType: enumArgument<RecordType>(batch.recordType, "batch.recordType", RecordType),
+    sensitive: batch.sensitive,
+    proof: batch.proof.map((hash) => bytes32Argument(hash, "batch.proof")),
+  };
 }
 
 function storedRecordOf(entry: IndexedRecord): StoredRecord | undefined {

@@ -20,7 +20,7 @@ import type { ReleaseListing } from "../../key-release/key-release-client.js";
 import type { LedgerCore } from "../ledger-core.js";
 import { anchoredWrite, zeroPadTopic } from "../records/anchored-write.js";
 import { primaryManifest, type IndexedRecord } from "../records/manifest-index.js";
-import type { ReadRecordResult, RecordService, StoredRecord } from "../records/record-service.js";
+import type { BatchLocation, ReadRecordResult, RecordService, StoredRecord } from "../records/record-service.js";
 import type { FhirResource } from "../../fhir/index.js";
 import type {
   DelegateResult,
@@ -102,11 +102,13 @@ export class PatientRole extends RoleBase {
     commitment: string;
     purpose?: Purpose;
     patient?: string;
+    batch?: BatchLocation;
   }): Promise<ReadRecordResult<R>> {
     return this.records.read<R>(
       params.patient ?? this.patient,
       params.commitment,
       params.purpose ?? this.defaultPurpose,
+      params.batch,
     );
   }
 

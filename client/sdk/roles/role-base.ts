@@ -4,7 +4,7 @@ import { Purpose, RecordType } from "../../care-types.js";
 import type { FhirResource } from "../../fhir/index.js";
 import { InvalidArgumentError } from "../../errors.js";
 import type { LedgerCore } from "../ledger-core.js";
-import type { ReadRecordResult, RecordService, StoredRecord } from "../records/record-service.js";
+import type { BatchLocation, ReadRecordResult, RecordService, StoredRecord } from "../records/record-service.js";
 import type { TxResult } from "../results.js";
 import type { MinedTransaction, SendOptions } from "../transport/transaction-sender.js";
 
@@ -23,6 +23,8 @@ export interface ReadRecordParams {
   readonly commitment: string;
   /** Why this account reads; the access rule checks it. Default: the role's usual purpose. */
   readonly purpose?: Purpose;
+  /** For a record anchored in a batch this account did not write: where it sits (from the batch's writer). */
+  readonly batch?: BatchLocation;
 }
 
 /** The record type the SDK files a FHIR resource under when the caller does not say. */
@@ -88,7 +90,7 @@ export abstract class RoleBase {
    * decryption (KeyUnavailableError when no key was wrapped for this account).
    */
   async readRecord<R extends FhirResource = FhirResource>(params: ReadRecordParams): Promise<ReadRecordResult<R>> {
-    return this.records.read<R>(params.patient, params.commitment, params.purpose ?? this.defaultPurpose);
+    return this.records.read<R>(params.patient, params.commitment, params.purpose ?? this.defaultPurpose, params.batch);
   }
 
   /** The records of `patient` the shared store holds (metadata only, nothing decrypted). */
