@@ -31,7 +31,7 @@ export interface RecoverTarget {
   readonly envelopeHash: Uint8Array;
   /** The encoded share bundle from the envelope's key section. */
   readonly bundle: Uint8Array;
-  readonly author: string;
+  /** For a batched record: its location; the custodians check the batch rule and its author. */
   readonly batch?: { root: string; recordType: number; sensitive: boolean; proof: readonly string[] };
 }
 

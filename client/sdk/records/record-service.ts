@@ -277,7 +277,6 @@ export class RecordService {
         salt,
         envelopeHash: sha256(envelopeBytes),
         bundle: section.custodianBundle,
-        author: facts.author,
         ...(batch === undefined ? {} : { batch }),
       });
     }
