@@ -7,6 +7,7 @@ export {
   PublicKeyNotRegisteredError,
   RecordErasedError,
   RecordNotFoundError,
+  RecordSquattedError,
   RpcUnavailableError,
   TransactionFailedError,
   UnregisteredAccountError,
@@ -18,6 +19,14 @@ export {
 } from "./errors.js";
 export { decodeRevert, decodeRevertData, rethrowDecoded, withRevertDecoding } from "./revert-decoder.js";
 export { EncryptionKeyDirectory } from "./keys/encryption-key-directory.js";
+export { EncryptionKeyring, type KeyringEntry } from "../key-release/encryption-keyring.js";
+export {
+  KeyReleaseDeniedError,
+  KeyReleaseUnavailableError,
+  type CustodianFailure,
+  type CustodianOutcome,
+} from "../key-release/errors.js";
+export { type ReleaseListing } from "../key-release/key-release-client.js";
 export { encodeGrantScope, grantIdOf, type GrantScope } from "./consent-scope.js";
 export { UNLOCK_EIP712_TYPES, signUnlock, type UnlockCode } from "./unlock-code.js";
 export { VISIT_EIP712_TYPES, signVisit, type SignedVisit } from "./visit-signature.js";

@@ -3,7 +3,7 @@ export { fsyncDirectory, writeFileAtomic, writeJsonFileAtomic } from "./atomic-f
 export type { ContentRef } from "./content-ref.js";
 export { contentRefOf, parseContentRef, verifyContent } from "./content-ref.js";
 export type { ContentStore } from "./content-store.js";
-export { HeliaStore } from "./helia-store.js";
+export { HeliaStore, type HeliaNetworkOptions } from "./helia-store.js";
 export type { KuboStoreOptions } from "./kubo-store.js";
 export { DEFAULT_KUBO_URL, KUBO_URL_ENV, KuboStore, kuboUrlFromEnvironment } from "./kubo-store.js";
 export type { LocalDiskStoreOptions } from "./local-disk-store.js";
