@@ -5,6 +5,7 @@ import { expect } from "chai";
 
 import type { GasTable } from "../../replay/gas/gas-table.js";
 import { runReplay } from "../../replay/replay.js";
+import { expectClose } from "./helpers/expect-close.js";
 import { FIXED_GAS_TABLE, SHIPPED_DATA, tempDir } from "./helpers/fixtures.js";
 
 const ONE_FILE = join(SHIPPED_DATA, "op", "op_group_hospital_2020-01.csv.gz");
@@ -57,7 +58,7 @@ describe("the replay's next-fork (Amsterdam) money scenario", function () {
         today.counts.workflowPrescription * 570_000 +
         today.counts.workflowLabResult * 640_000,
     );
-    expect(fork.perPatient.eth).to.be.closeTo((fork.perPatient.gas * 2) / 1e9, 1e-6);
+    expectClose(fork.perPatient.eth, (fork.perPatient.gas * 2) / 1e9, 1e-6);
     expect(fork.batched.gas).to.be.greaterThan(result.designs.batched.gas);
     expect(fork.rules).to.equal("test rules");
   });
