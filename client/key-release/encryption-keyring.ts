@@ -4,7 +4,7 @@ import { dirname } from "node:path";
 import { getAddress, hexlify, getBytes, type Signer } from "ethers";
 
 import { InvalidArgumentError, StorageError } from "../errors.js";
-import { writeJsonFileAtomic } from "../storage/index.js";
+import { writeJsonFileAtomic } from "../storage/atomic-file.js";
 import type { EncryptionKeyRegistry } from "../../typechain-types/index.js";
 import { encryptionPublicKeyOf, generateEncryptionKeyPair, type EncryptionKeyPair } from "./hpke.js";
 

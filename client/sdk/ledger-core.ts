@@ -14,7 +14,8 @@ import {
 import { ProviderKind } from "../care-types.js";
 import type { CareLedgerContracts, ContractName } from "../deploy.js";
 import type { DeploymentFile } from "../deployment-file.js";
-import { LocalDiskStore, type ContentStore } from "../storage/index.js";
+import type { ContentStore } from "../storage/content-store.js";
+import { LocalDiskStore } from "../storage/local-disk-store.js";
 import {
   CareRelationships__factory,
   ConsentManager__factory,

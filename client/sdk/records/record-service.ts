@@ -6,7 +6,7 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { envelopeRefOf, locatorRefOf, parseCommitmentPreimage, verifyCommitment } from "../../crypto/index.js";
 import { IntegrityError, InvalidArgumentError, KeyUnavailableError, NotFoundError } from "../../errors.js";
 import type { FhirResource } from "../../fhir/index.js";
-import { contentRefOf, type ContentRef } from "../../storage/index.js";
+import { contentRefOf, type ContentRef } from "../../storage/content-ref.js";
 import { AccessDeniedError, RecordErasedError, RecordNotFoundError } from "../errors.js";
 import type { LedgerCore } from "../ledger-core.js";
 import {

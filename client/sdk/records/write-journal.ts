@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { mkdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 
-import { writeJsonFileAtomic } from "../../storage/index.js";
+import { writeJsonFileAtomic } from "../../storage/atomic-file.js";
 import { KeyedMutex } from "../transport/mutex.js";
 
 /** The stages of an idempotent write. */
