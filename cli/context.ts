@@ -4,13 +4,12 @@ import { JsonRpcProvider, Wallet, getAddress, isAddress, type HDNodeWallet } fro
 
 import {
   CareLedger,
-  HeliaStore,
-  LocalDiskStore,
   type ContentStore,
   checkDeploymentOnChain,
   readDeploymentFile,
   type DeploymentFile,
 } from "../client/index.js";
+import { HeliaStore, LocalDiskStore } from "../client/storage/index.js";
 import { CliError } from "./cli-error.js";
 
 /** Options every command shares. */

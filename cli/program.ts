@@ -3,7 +3,6 @@ import { readFile } from "node:fs/promises";
 import { Command, CommanderError, Option } from "commander";
 
 import { AccessBasis, Purpose, RecordType } from "../client/care-types.js";
-import { formatGasTable, type GasReport } from "../scripts/lib/gas-report.js";
 import { CliError, sentenceOf } from "./cli-error.js";
 import { applyConfigFile } from "./config-file.js";
 import { addCustodianCommand } from "./custodian-command.js";
@@ -547,36 +546,10 @@ export function buildProgram(io: CliIo): Command {
       }),
     );
 
-  // replay and gas
-  program
-    .command("replay")
-    .description("the HSE waiting-list gas-cost replay (see `careledger replay -- --help`)")
-    .allowUnknownOption()
-    .helpOption(false)
-    .argument("[args...]", "arguments for the replay")
-    .action(async (args: string[]) => {
-      const { main } = await import("../scripts/replay.js");
-      process.exitCode = await main(args, { stdout: process.stdout, stderr: process.stderr, env: process.env });
-    });
   program.hook("preAction", async () => {
     await applyConfigFile(program);
   });
   addCustodianCommand(program, io);
-  const gas = program.command("gas").description("gas figures");
-  gas
-    .command("report")
-    .description("print the gas benchmark's table (run `npm run bench:gas` first)")
-    .option("--file <path>", "the benchmark's report", "reports/gas.json")
-    .action(async (o: { file: string }, command: Command) => {
-      const g = command.optsWithGlobals<GlobalOptions>();
-      let report: GasReport;
-      try {
-        report = JSON.parse(await readFile(o.file, "utf8")) as GasReport;
-      } catch {
-        throw new CliError(`No gas report at ${o.file}; run \`npm run bench:gas\` first.`);
-      }
-      emit(io, g.json, formatGasTable(report), report);
-    });
 
   return program;
 }

@@ -44,4 +44,7 @@ export {
 export * from "./errors.js";
 export * from "./fhir/index.js";
 export * from "./crypto/index.js";
-export * from "./storage/index.js";
+// Stores live on disk or open sockets, so they are the `careledger/storage` entry (Node only); what
+// a reader needs to address and verify content is here.
+export { contentRefOf, parseContentRef, verifyContent, type ContentRef } from "./storage/content-ref.js";
+export type { ContentStore } from "./storage/content-store.js";

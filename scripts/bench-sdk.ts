@@ -15,7 +15,8 @@ import { join } from "node:path";
 
 import { JsonRpcProvider, Wallet } from "ethers";
 
-import { CareLedger, LocalDiskStore, ProviderKind, deployCareLedger, type FhirResource } from "../client/index.js";
+import { CareLedger, ProviderKind, deployCareLedger, type FhirResource } from "../client/index.js";
+import { LocalDiskStore } from "../client/storage/index.js";
 import { devAccountKey, startHardhatNode } from "../harness/hardhat-node.js";
 
 const SINGLE_PUTS = Number(process.env.BENCH_SINGLE_PUTS ?? 60);

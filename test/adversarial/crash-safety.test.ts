@@ -36,7 +36,6 @@ import {
   CARELEDGER_INTERFACES,
   CareLedger,
   HipaaRole,
-  LocalDiskStore,
   NotFoundError,
   ProviderForm,
   ProviderKind,
@@ -49,6 +48,7 @@ import {
   type CareLedgerAddresses,
   type CareLedgerOptions,
 } from "../../client/index.js";
+import { LocalDiskStore } from "../../client/storage/index.js";
 import { CustodianService, type RunningCustodian } from "../../client/key-release/custodian-service.js";
 import { EncryptionKeyring } from "../../client/key-release/encryption-keyring.js";
 import { EncryptionKeyRegistry__factory } from "../../typechain-types/index.js";

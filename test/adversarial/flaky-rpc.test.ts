@@ -30,7 +30,6 @@ import {
   CareLedgerError,
   ContractRevertError,
   HipaaRole,
-  LocalDiskStore,
   ProviderForm,
   ProviderKind,
   RpcUnavailableError,
@@ -40,6 +39,7 @@ import {
   type CareLedgerOptions,
   type RecordWriteResult,
 } from "../../client/index.js";
+import { LocalDiskStore } from "../../client/storage/index.js";
 import { CustodianService, type RunningCustodian } from "../../client/key-release/custodian-service.js";
 import { observation } from "../client/sdk/helpers/fixtures.js";
 import { devAccountKey, startHardhatNode, type HardhatNode } from "../helpers/node.js";

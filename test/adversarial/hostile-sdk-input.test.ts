@@ -33,7 +33,6 @@ import {
   IntegrityError,
   InvalidArgumentError,
   InvalidFhirResourceError,
-  LocalDiskStore,
   MAX_JSON_DEPTH,
   MAX_PAYLOAD_BYTES,
   NotFoundError,
@@ -59,6 +58,7 @@ import {
   type RecordManifest,
   type RecordWriteResult,
 } from "../../client/index.js";
+import { LocalDiskStore } from "../../client/storage/index.js";
 import { CustodianService, type RunningCustodian } from "../../client/key-release/custodian-service.js";
 import {
   medicationRequest,

@@ -44,7 +44,6 @@ import {
   CareLedgerError,
   ContractRevertError,
   HipaaRole,
-  LocalDiskStore,
   ProviderForm,
   ProviderKind,
   Purpose,
@@ -54,6 +53,7 @@ import {
   validateAndSerialize,
   type CareLedgerContracts,
 } from "../../client/index.js";
+import { LocalDiskStore } from "../../client/storage/index.js";
 import { CustodianService, type RunningCustodian } from "../../client/key-release/custodian-service.js";
 import {
   DEMO_PLAINTEXT,

@@ -7,14 +7,13 @@ import { network } from "hardhat";
 
 import {
   CareLedger,
-  HeliaStore,
-  LocalDiskStore,
   addressesOf as addressesOfDeployment,
   deployCareLedger,
   type CareLedgerAddresses,
   type CareLedgerOptions,
   type ContentStore,
 } from "../../../../client/index.js";
+import { HeliaStore, LocalDiskStore } from "../../../../client/storage/index.js";
 import { CustodianService, type RunningCustodian } from "../../../../client/key-release/custodian-service.js";
 import { devAccountKey, startHardhatNode, type HardhatNode } from "../../../helpers/node.js";
 
