@@ -107,6 +107,19 @@ export interface GrantResult extends TxResult {
   readonly validUntil: number;
 }
 
+/** One of a patient's consent grants as the chain has it now. */
+export interface GrantListing {
+  readonly grantId: string;
+  readonly grantee: string;
+  readonly scope: ConsentScope;
+  readonly scopeValue: string;
+  readonly purpose: Purpose;
+  readonly validFrom: number;
+  readonly validUntil: number;
+  /** In force now: not revoked, inside its window. */
+  readonly active: boolean;
+}
+
 export interface RevokeResult extends TxResult {
   readonly grantId: string;
   readonly patient: string;

@@ -25,6 +25,7 @@ import type { FhirResource } from "../../fhir/index.js";
 import type {
   DelegateResult,
   ErasureProof,
+  GrantListing,
   GrantResult,
   RecordWriteResult,
   RevokeResult,
@@ -229,6 +230,37 @@ export class PatientRole extends RoleBase {
       throw new InvalidArgumentError("custodians", "configured key custodians");
     }
     return this.core.custodianAccess.listReleases();
+  }
+
+  /**
+   * This patient's consent grants, from the chain's ConsentGranted events (direct and relayed),
+   * each with whether it is in force now. A grant granted again under the same id is listed once.
+   */
+  async listGrants(): Promise<GrantListing[]> {
+    this.#requireSelf();
+    const consent = this.core.views.consent;
+    const events = await this.core.read("ConsentGranted", () =>
+      consent.queryFilter(consent.filters.ConsentGranted(this.core.address), 0),
+    );
+    const latest = new Map<string, GrantListing>();
+    for (const { args } of events) {
+      latest.set(args.grantId, {
+        grantId: args.grantId,
+        grantee: args.grantee,
+        scope: Number(args.scope) as ConsentScope,
+        scopeValue: args.scopeValue,
+        purpose: Number(args.purpose) as Purpose,
+        validFrom: Number(args.validFrom),
+        validUntil: Number(args.validUntil),
+        active: false,
+      });
+    }
+    return Promise.all(
+      [...latest.values()].map(async (grant) => ({
+        ...grant,
+        active: await this.core.read("isGrantActive", () => consent.isGrantActive(this.core.address, grant.grantId)),
+      })),
+    );
   }
 
   /** Consumes the patient's current consent nonce, cancelling every outstanding signature. */

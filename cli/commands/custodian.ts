@@ -1,10 +1,10 @@
 import { Option, type Command } from "commander";
 
-import { CustodianService, type RunningCustodian } from "../client/key-release/custodian-service.js";
-import { CliError } from "./cli-error.js";
-import { connectProvider, loadDeployment, loadWallet, type GlobalOptions } from "./context.js";
-import type { CliIo } from "./output.js";
-import { parseNonNegativeInt } from "./parse.js";
+import { CustodianService, type RunningCustodian } from "../../client/key-release/custodian-service.js";
+import { CliError } from "../cli-error.js";
+import { connectProvider, loadDeployment, loadWallet, type GlobalOptions } from "../context.js";
+import type { CliIo } from "../output.js";
+import { parseNonNegativeInt } from "../parse.js";
 
 interface ServeOptions {
   listen: string;
