@@ -4,10 +4,14 @@ const LOCALE = "en-IE";
 const NOT_XML =
   /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
+/** Replaces what XML cannot carry, even escaped, with U+FFFD. */
+export function xmlSafe(text: string): string {
+  return text.replace(NOT_XML, "\ufffd");
+}
+
 /** Escapes text for XML, SVG and HTML content and attribute values. */
 export function escapeXml(text: string): string {
-  return text
-    .replace(NOT_XML, "\ufffd")
+  return xmlSafe(text)
     .replace(/&/g, "&amp;")
     .replace(/</g, "&lt;")
     .replace(/>/g, "&gt;")

@@ -1,8 +1,8 @@
 import { fitLine } from "../model/linear-fit.js";
 import type { CostSummary, ReplayResult } from "../replay-result.js";
 import { horizontalBarChart, stackedBarChart, verticalBarChart } from "./charts/bar-charts.js";
+import { SERIES_COLORS, type ChartSvg } from "./charts/render-svg.js";
 import { scatterChart } from "./charts/scatter-chart.js";
-import { SERIES_COLORS, type ChartSvg } from "./charts/svg.js";
 import { formatCompact, formatInteger, formatMoney } from "./format.js";
 
 /** What the charts plot: euro when the scenario has a price, gas otherwise (a zero-price network costs €0). */
@@ -11,7 +11,8 @@ export interface ChartUnit {
   readonly axis: string;
   value(cost: CostSummary): number;
   format(value: number): string;
-  formatTick(value: number): string;
+  /** Written before each compact axis label. */
+  readonly tickPrefix: string;
 }
 
 export function chartUnit(result: ReplayResult): ChartUnit {
@@ -21,7 +22,7 @@ export function chartUnit(result: ReplayResult): ChartUnit {
       axis: `Cost (EUR, ${result.pricing.label} at ${result.pricing.gasPriceGwei} gwei)`,
       value: (cost) => cost.eur,
       format: (value) => formatMoney(value, "€"),
-      formatTick: (value) => `€${formatCompact(value)}`,
+      tickPrefix: "€",
     };
   }
   return {
@@ -29,7 +30,7 @@ export function chartUnit(result: ReplayResult): ChartUnit {
     axis: "Gas used",
     value: (cost) => cost.gas,
     format: (value) => `${formatCompact(value)} gas`,
-    formatTick: (value) => formatCompact(value),
+    tickPrefix: "",
   };
 }
 
@@ -74,12 +75,13 @@ function subtitle(result: ReplayResult): string {
   return `${formatInteger(result.patients)} patient-months, ${months}. Source: NTPF Open Data — Waiting List Data (CC BY 4.0)`;
 }
 
-export function buildCharts(result: ReplayResult, top: number): ChartSvg[] {
+/** Renders one after another: Vega numbers clip and gradient ids from a counter shared by every render. */
+export async function buildCharts(result: ReplayResult, top: number): Promise<ChartSvg[]> {
   const unit = chartUnit(result);
   const note = subtitle(result);
 
   const named = topSpecialtiesByName(result, unit, top);
-  const perSpecialty = horizontalBarChart({
+  const perSpecialty = await horizontalBarChart({
     name: "cost-per-specialty",
     title: "Total cost per specialty (paper's figure 6)",
     subtitle: note,
@@ -90,12 +92,12 @@ export function buildCharts(result: ReplayResult, top: number): ChartSvg[] {
     ],
     valueAxisLabel: unit.axis,
     categoryAxisLabel: `Specialty (top ${top} by cost, then the rest)`,
-    formatTick: unit.formatTick,
+    tickPrefix: unit.tickPrefix,
     formatValue: unit.format,
   });
 
   const codes = result.bySpecialty;
-  const perCode = verticalBarChart({
+  const perCode = await verticalBarChart({
     name: "cost-per-specialty-code",
     title: "Total cost per specialty HIPE code (paper's figure 7)",
     subtitle: note,
@@ -106,13 +108,13 @@ export function buildCharts(result: ReplayResult, top: number): ChartSvg[] {
     ],
     valueAxisLabel: unit.axis,
     categoryAxisLabel: "Specialty HIPE code (0 = Small Volume Specialities)",
-    formatTick: unit.formatTick,
+    tickPrefix: unit.tickPrefix,
     formatValue: unit.format,
   });
 
   const perPatientPoints = codes.map((s) => ({ x: s.patients, y: unit.value(s.perPatient), label: s.specialtyName }));
   const batchedPoints = codes.map((s) => ({ x: s.patients, y: unit.value(s.batched), label: s.specialtyName }));
-  const linear = scatterChart({
+  const linear = await scatterChart({
     name: "cost-vs-patients",
     title: "Cost grows linearly with patients: one point per specialty",
     subtitle: note,
@@ -129,14 +131,15 @@ export function buildCharts(result: ReplayResult, top: number): ChartSvg[] {
     xAxisLabel: "Patients waiting (patient-months)",
     yAxisLabel: unit.axis,
     formatX: formatCompact,
-    formatY: unit.formatTick,
+    yTickPrefix: unit.tickPrefix,
+    formatY: unit.format,
     labelTop: 3,
   });
 
   const designs = [result.designs.perPatient, result.designs.batched];
   const scaled = (gas: (d: CostSummary) => number) =>
     designs.map((d) => (d.gas === 0 ? 0 : (unit.value(d) * gas(d)) / d.gas));
-  const comparison = stackedBarChart({
+  const comparison = await stackedBarChart({
     name: "per-patient-vs-batched",
     title: "Per-patient transactions vs batched anchoring",
     subtitle: note,
@@ -164,7 +167,7 @@ export function buildCharts(result: ReplayResult, top: number): ChartSvg[] {
       },
     ],
     valueAxisLabel: unit.axis,
-    formatTick: unit.formatTick,
+    tickPrefix: unit.tickPrefix,
     formatValue: unit.format,
   });
   return [perSpecialty, perCode, linear, comparison];

@@ -1,5 +1,5 @@
 import type { ReplayResult } from "../replay-result.js";
-import type { ChartSvg } from "./charts/svg.js";
+import type { ChartSvg } from "./charts/render-svg.js";
 import { escapeMarkdown } from "./format.js";
 import { headline, reportSections, type ReportTable } from "./report-tables.js";
 

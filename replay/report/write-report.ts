@@ -18,7 +18,7 @@ export const REPORT_FILES = ["summary.md", "results.csv", "results.json", "repor
 
 /** Writes summary.md, results.csv, results.json, report.html and charts/<name>.svg|png; returns the paths written. */
 export async function writeReport(result: ReplayResult, outDir: string, options: ReportOptions): Promise<string[]> {
-  const charts = buildCharts(result, options.topSpecialties);
+  const charts = await buildCharts(result, options.topSpecialties);
   const chartDir = join(outDir, "charts");
   await mkdir(chartDir, { recursive: true });
   const written: string[] = [];

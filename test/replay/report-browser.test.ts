@@ -78,7 +78,7 @@ describe("report.html in a browser", function () {
         const marks =
           svg === null
             ? []
-            : [...svg.querySelectorAll("rect, circle, line")].filter((m) => {
+            : [...svg.querySelectorAll('path[role="graphics-symbol"]')].filter((m) => {
                 const r = m.getBoundingClientRect();
                 return r.width > 0 || r.height > 0;
               });

@@ -6,14 +6,34 @@ import { expect } from "chai";
 import { expectClose } from "./helpers/expect-close.js";
 import { parse } from "csv-parse/sync";
 
+import { formatCompact } from "../../replay/report/format.js";
 import { renderPng } from "../../replay/report/render-png.js";
+import { buildCharts, chartUnit, topSpecialtiesByName } from "../../replay/report/report-charts.js";
 import { RESULTS_CSV_HEADER } from "../../replay/report/results-csv.js";
-import { runReplay } from "../../replay/replay.js";
-import type { ReplayResult } from "../../replay/replay-result.js";
+import { DEFAULT_TOP_SPECIALTIES, runReplay } from "../../replay/replay.js";
+import type { ReplayResult, SpecialtyResult } from "../../replay/replay-result.js";
 import { FIXED_GAS_PROVIDER, IPDC_HOSPITAL_HEADER, SHIPPED_DATA, tempDir, writeFixture } from "./helpers/fixtures.js";
 
 const ASSUMPTIONS = { prescriptionShare: 0.3, labShare: 0.5, consentBySignature: false };
 const CHARTS = ["cost-per-specialty", "cost-per-specialty-code", "cost-vs-patients", "per-patient-vs-batched"];
+
+function unescapeXml(text: string): string {
+  const entities: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', "#39": "'" };
+  return text.replace(/&(amp|lt|gt|quot|#39);/g, (_, name: string) => entities[name]);
+}
+
+/** The content of every <text> element. */
+function svgTexts(svg: string): string[] {
+  return [...svg.matchAll(/<text\b[^>]*>([^<]*)<\/text>/g)].map((m) => unescapeXml(m[1]));
+}
+
+/** The accessible label of every data mark Vega drew as the given kind ("bar", "point"), in drawing order. */
+function markLabels(svg: string, kind: string): string[] {
+  return [...svg.matchAll(/<path\b[^>]*>/g)]
+    .map((tag) => new Map([...tag[0].matchAll(/([\w:-]+)="([^"]*)"/g)].map((a) => [a[1], unescapeXml(a[2])])))
+    .filter((attributes) => attributes.get("aria-roledescription") === kind)
+    .map((attributes) => attributes.get("aria-label") ?? "");
+}
 
 function pngSize(png: Buffer): { width: number; height: number } {
   expect(png.subarray(0, 8).toString("hex")).to.equal("89504e470d0a1a0a");
@@ -132,19 +152,79 @@ describe("report over all shipped files", function () {
 
   it("draws axes, ticks, labels and a legend on the specialty chart", async () => {
     const svg = await readFile(join(out, "charts", "cost-per-specialty.svg"), "utf8");
-    expect(svg).to.include("Total cost per specialty (paper&#39;s figure 6)");
-    expect(svg).to.include("Cost (EUR, Ethereum mainnet at 2 gwei)");
-    expect(svg).to.include("Per-patient transactions (paper)");
-    expect(svg).to.include("Batched anchoring");
-    expect(svg).to.match(/Other \(\d+ specialties\)/);
-    expect((svg.match(/<text/g) ?? []).length).to.be.greaterThan(40);
+    const texts = svgTexts(svg);
+    expect(texts).to.include.members([
+      "Total cost per specialty (paper's figure 6)",
+      "Cost (EUR, Ethereum mainnet at 2 gwei)",
+      `Specialty (top ${DEFAULT_TOP_SPECIALTIES} by cost, then the rest)`,
+      "Per-patient transactions (paper)",
+      "Batched anchoring",
+      "€0",
+    ]);
+    expect(texts.filter((t) => /^Other \(\d+ specialties\)$/.test(t))).to.have.length(1);
+    expect(texts.length).to.be.greaterThan(40);
+  });
+
+  it("titles every chart and draws one bar per category and series, one point per specialty and series", async () => {
+    const unit = chartUnit(result);
+    const svg = async (chart: string): Promise<string> => readFile(join(out, "charts", `${chart}.svg`), "utf8");
+    const titles: Record<string, string> = {
+      "cost-per-specialty": "Total cost per specialty (paper's figure 6)",
+      "cost-per-specialty-code": "Total cost per specialty HIPE code (paper's figure 7)",
+      "cost-vs-patients": "Cost grows linearly with patients: one point per specialty",
+      "per-patient-vs-batched": "Per-patient transactions vs batched anchoring",
+    };
+    for (const chart of CHARTS) {
+      const content = await svg(chart);
+      const accessibleName = /^<svg\b[^>]*><title>([^<]*)<\/title>/.exec(content)?.[1] ?? "";
+      expect(unescapeXml(accessibleName), chart).to.equal(titles[chart]);
+      expect(svgTexts(content), chart).to.include(titles[chart]);
+    }
+
+    const named = topSpecialtiesByName(result, unit, DEFAULT_TOP_SPECIALTIES);
+    expect(markLabels(await svg("cost-per-specialty"), "bar")).to.deep.equal(
+      named.flatMap((n) => [
+        `${n.name}: Per-patient transactions (paper) ${unit.format(n.perPatient)}`,
+        `${n.name}: Batched anchoring ${unit.format(n.batched)}`,
+      ]),
+    );
+    expect(markLabels(await svg("cost-per-specialty-code"), "bar")).to.deep.equal(
+      result.bySpecialty.flatMap((s) => [
+        `${s.specialtyCode}: Per-patient transactions (paper) ${unit.format(unit.value(s.perPatient))}`,
+        `${s.specialtyCode}: Batched anchoring ${unit.format(unit.value(s.batched))}`,
+      ]),
+    );
+    expect(markLabels(await svg("cost-vs-patients"), "point")).to.deep.equal(
+      [(s: SpecialtyResult) => s.perPatient, (s: SpecialtyResult) => s.batched].flatMap((cost) =>
+        result.bySpecialty.map(
+          (s) => `${s.specialtyName}: ${formatCompact(s.patients)} patients, ${unit.format(unit.value(cost(s)))}`,
+        ),
+      ),
+    );
+    // Every operation occurs in both designs here, so each bar stacks all four.
+    const segments = markLabels(await svg("per-patient-vs-batched"), "bar");
+    expect(segments).to.have.length(8);
+    expect(segments.filter((l) => l.startsWith("Per-patient (paper): "))).to.have.length(4);
+  });
+
+  it("renders the same data to the same bytes", async () => {
+    const again = await buildCharts(result, DEFAULT_TOP_SPECIALTIES);
+    expect(again.map((c) => c.name)).to.deep.equal(CHARTS);
+    for (const chart of again) {
+      expect(chart.svg, `${chart.name} has ids that could clash in report.html`).to.not.match(/ id="/);
+      expect(chart.svg === (await readFile(join(out, "charts", `${chart.name}.svg`), "utf8")), chart.name).to.equal(
+        true,
+      );
+    }
   });
 
   it("keeps report.html self-contained", async () => {
     const html = await readFile(join(out, "report.html"), "utf8");
     expect((html.match(/<svg /g) ?? []).length).to.equal(4);
+    // Namespace names identify the SVG vocabularies; nothing fetches them.
+    const namespaces = ["http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"];
     const external = (html.match(/(?:src|href)\s*=\s*"[^"]*"|url\([^)]*\)|https?:\/\/[^\s"'<)]+/g) ?? []).filter(
-      (m) => m !== "http://www.w3.org/2000/svg",
+      (m) => !namespaces.includes(m),
     );
     expect(external).to.deep.equal([]);
     expect(html).to.not.include("<script");

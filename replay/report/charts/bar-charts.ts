@@ -1,5 +1,8 @@
-import { niceScale } from "./nice-scale.js";
-import { COLORS, el, frame, legend, text, textWidth, tooltip, truncate, type ChartSvg } from "./svg.js";
+import type { TopLevelSpec } from "vega-lite";
+
+import { COLORS, COMPACT, renderChart, type ChartSvg } from "./render-svg.js";
+
+type Encoding = NonNullable<Extract<TopLevelSpec, { mark: unknown }>["encoding"]>;
 
 export interface BarSeries {
   readonly label: string;
@@ -17,152 +20,89 @@ export interface BarChartOptions {
   /** Axis title for the values, with the unit. */
   readonly valueAxisLabel: string;
   readonly categoryAxisLabel: string;
-  readonly formatTick: (value: number) => string;
+  /** Written before each value-axis label, e.g. "€". */
+  readonly tickPrefix: string;
   readonly formatValue: (value: number) => string;
 }
 
-const LABEL_FONT = 12;
-const MAX_LABEL_CHARS = 34;
+/** One row per bar, in the order given: Vega-Lite keeps data order where a scale's `sort` is null. */
+function barRows(options: BarChartOptions): object[] {
+  return options.categories.flatMap((category, i) =>
+    options.series.map((s) => {
+      const value = s.values[i] ?? 0;
+      const label = options.formatValue(value);
+      return { category, series: s.label, value, label, description: `${category}: ${s.label} ${label}` };
+    }),
+  );
+}
 
-function maxValue(series: readonly BarSeries[]): number {
-  let max = 0;
-  for (const s of series) for (const v of s.values) if (v > max) max = v;
-  return max;
+function seriesColor(series: readonly { readonly label: string; readonly color: string }[]): Encoding["color"] {
+  const scale = { domain: series.map((s) => s.label), range: series.map((s) => s.color) };
+  return { field: "series", type: "nominal", scale, legend: { title: null } };
 }
 
 /** Categories down the left, grouped bars to the right: for long names (cost per specialty). */
-export function horizontalBarChart(options: BarChartOptions): ChartSvg {
-  const labels = options.categories.map((c) => truncate(c, MAX_LABEL_CHARS));
-  const labelWidth = Math.min(Math.max(...labels.map((l) => textWidth(l, LABEL_FONT)), 40) + 14, 260);
-  const width = 960;
-  const top = 84;
-  const groupHeight = 10 + options.series.length * 11;
-  const plotHeight = options.categories.length * groupHeight;
-  const left = 16 + labelWidth;
-  const right = 110;
-  const plotWidth = width - left - right;
-  const height = top + plotHeight + 58;
-  const scale = niceScale(maxValue(options.series));
-  const x = (v: number): number => left + (v / scale.max) * plotWidth;
-
-  let body = legend(
-    left,
-    66,
-    options.series.map((s) => ({ label: s.label, color: s.color })),
-  );
-  for (const tick of scale.ticks) {
-    body += el("line", {
-      x1: x(tick),
-      y1: top,
-      x2: x(tick),
-      y2: top + plotHeight,
-      stroke: COLORS.grid,
-      "stroke-width": 1,
-    });
-    body += text(x(tick), top + plotHeight + 16, options.formatTick(tick), {
-      "text-anchor": "middle",
-      "font-size": 11,
-      fill: COLORS.muted,
-    });
-  }
-  options.categories.forEach((_, i) => {
-    const groupTop = top + i * groupHeight;
-    body += text(left - 8, groupTop + groupHeight / 2 + 4, labels[i], {
-      "text-anchor": "end",
-      "font-size": LABEL_FONT,
-    });
-    options.series.forEach((s, j) => {
-      const value = s.values[i] ?? 0;
-      const barTop = groupTop + 5 + j * 11;
-      body += el(
-        "rect",
-        { x: left, y: barTop, width: Math.max(x(value) - left, value > 0 ? 1 : 0), height: 10, fill: s.color },
-        tooltip(`${labels[i]}: ${s.label} ${options.formatValue(value)}`),
-      );
-      body += text(x(value) + 4, barTop + 9, options.formatValue(value), { "font-size": 10, fill: COLORS.muted });
-    });
+export function horizontalBarChart(options: BarChartOptions): Promise<ChartSvg> {
+  return renderChart(options.name, {
+    title: { text: options.title, subtitle: options.subtitle },
+    width: 560,
+    height: { step: 8 + 11 * options.series.length },
+    data: { values: barRows(options) },
+    encoding: {
+      y: {
+        field: "category",
+        type: "nominal",
+        sort: null,
+        title: options.categoryAxisLabel,
+        // Room for about 34 characters; maxExtent would otherwise let the axis title overlap longer labels.
+        axis: { labelLimit: 245, maxExtent: 260, labelFontSize: 12, labelColor: COLORS.text },
+      },
+      yOffset: { field: "series", sort: null },
+      x: {
+        field: "value",
+        type: "quantitative",
+        title: options.valueAxisLabel,
+        axis: { format: options.tickPrefix, formatType: COMPACT },
+      },
+      color: seriesColor(options.series),
+    },
+    layer: [
+      { mark: "bar", encoding: { description: { field: "description" } } },
+      {
+        mark: { type: "text", align: "left", dx: 4, fontSize: 10, aria: false },
+        encoding: { text: { field: "label" }, color: { value: COLORS.muted } },
+      },
+    ],
   });
-  body += el("line", { x1: left, y1: top, x2: left, y2: top + plotHeight, stroke: COLORS.axis, "stroke-width": 1 });
-  body += el("line", {
-    x1: left,
-    y1: top + plotHeight,
-    x2: left + plotWidth,
-    y2: top + plotHeight,
-    stroke: COLORS.axis,
-    "stroke-width": 1,
-  });
-  body += text(left + plotWidth / 2, top + plotHeight + 40, options.valueAxisLabel, { "text-anchor": "middle" });
-  body += text(16, top + plotHeight + 40, options.categoryAxisLabel, { "font-size": 11, fill: COLORS.muted });
-  return frame(options.name, options.title, options.subtitle, width, height, body);
 }
 
 /** Categories along the bottom (rotated labels), grouped bars upwards: for many short labels (specialty codes). */
-export function verticalBarChart(options: BarChartOptions): ChartSvg {
-  const labels = options.categories.map((c) => truncate(c, 12));
-  const barWidth = 7;
-  const groupWidth = options.series.length * barWidth + 6;
-  const left = 86;
-  const plotWidth = Math.max(options.categories.length * groupWidth, 480);
-  const width = left + plotWidth + 24;
-  const top = 84;
-  const plotHeight = 340;
-  const labelRoom = Math.max(...labels.map((l) => textWidth(l, 10)), 20) + 14;
-  const height = top + plotHeight + labelRoom + 34;
-  const scale = niceScale(maxValue(options.series));
-  const y = (v: number): number => top + plotHeight - (v / scale.max) * plotHeight;
-
-  let body = legend(
-    left,
-    66,
-    options.series.map((s) => ({ label: s.label, color: s.color })),
-  );
-  for (const tick of scale.ticks) {
-    body += el("line", {
-      x1: left,
-      y1: y(tick),
-      x2: left + plotWidth,
-      y2: y(tick),
-      stroke: COLORS.grid,
-      "stroke-width": 1,
-    });
-    body += text(left - 6, y(tick) + 4, options.formatTick(tick), {
-      "text-anchor": "end",
-      "font-size": 11,
-      fill: COLORS.muted,
-    });
-  }
-  options.categories.forEach((_, i) => {
-    const groupLeft = left + i * groupWidth + 3;
-    options.series.forEach((s, j) => {
-      const value = s.values[i] ?? 0;
-      const barLeft = groupLeft + j * barWidth;
-      body += el(
-        "rect",
-        { x: barLeft, y: y(value), width: barWidth - 1, height: top + plotHeight - y(value), fill: s.color },
-        tooltip(`${options.categories[i]}: ${s.label} ${options.formatValue(value)}`),
-      );
-    });
-    const labelX = groupLeft + (groupWidth - 6) / 2 + 3;
-    const labelY = top + plotHeight + 8;
-    body += text(labelX, labelY, labels[i], {
-      "text-anchor": "end",
-      "font-size": 10,
-      transform: `rotate(-90 ${labelX} ${labelY})`,
-    });
+export function verticalBarChart(options: BarChartOptions): Promise<ChartSvg> {
+  return renderChart(options.name, {
+    title: { text: options.title, subtitle: options.subtitle },
+    width: Math.max(options.categories.length * (6 + 7 * options.series.length), 480),
+    height: 340,
+    data: { values: barRows(options) },
+    mark: "bar",
+    encoding: {
+      x: {
+        field: "category",
+        type: "nominal",
+        sort: null,
+        title: options.categoryAxisLabel,
+        axis: { labelAngle: -90, labelFontSize: 10, labelColor: COLORS.text },
+      },
+      xOffset: { field: "series", sort: null },
+      y: {
+        field: "value",
+        type: "quantitative",
+        title: options.valueAxisLabel,
+        axis: { format: options.tickPrefix, formatType: COMPACT },
+      },
+      color: seriesColor(options.series),
+      description: { field: "description" },
+    },
   });
-  body += el("line", { x1: left, y1: top, x2: left, y2: top + plotHeight, stroke: COLORS.axis, "stroke-width": 1 });
-  body += el("line", {
-    x1: left,
-    y1: top + plotHeight,
-    x2: left + plotWidth,
-    y2: top + plotHeight,
-    stroke: COLORS.axis,
-    "stroke-width": 1,
-  });
-  body += text(left + plotWidth / 2, height - 12, options.categoryAxisLabel, { "text-anchor": "middle" });
-  const midY = top + plotHeight / 2;
-  body += text(18, midY, options.valueAxisLabel, { "text-anchor": "middle", transform: `rotate(-90 18 ${midY})` });
-  return frame(options.name, options.title, options.subtitle, width, height, body);
 }
 
 export interface StackSegment {
@@ -179,76 +119,59 @@ export interface StackedBarOptions {
   readonly bars: readonly string[];
   readonly segments: readonly StackSegment[];
   readonly valueAxisLabel: string;
-  readonly formatTick: (value: number) => string;
+  /** Written before each value-axis label, e.g. "€". */
+  readonly tickPrefix: string;
   readonly formatValue: (value: number) => string;
 }
 
 /** A few wide bars, each a stack of segments, with the total above: what each design's cost is made of. */
-export function stackedBarChart(options: StackedBarOptions): ChartSvg {
-  const width = 760;
-  const left = 96;
-  const top = 84;
-  const plotHeight = 340;
-  const plotWidth = width - left - 220;
-  const height = top + plotHeight + 60;
-  const totals = options.bars.map((_, i) => options.segments.reduce((sum, s) => sum + (s.values[i] ?? 0), 0));
-  const scale = niceScale(Math.max(...totals, 0));
-  const y = (v: number): number => top + plotHeight - (v / scale.max) * plotHeight;
-  const slot = plotWidth / options.bars.length;
-  const barWidth = Math.min(120, slot * 0.6);
-
-  let body = "";
-  for (const tick of scale.ticks) {
-    body += el("line", {
-      x1: left,
-      y1: y(tick),
-      x2: left + plotWidth,
-      y2: y(tick),
-      stroke: COLORS.grid,
-      "stroke-width": 1,
-    });
-    body += text(left - 6, y(tick) + 4, options.formatTick(tick), {
-      "text-anchor": "end",
-      "font-size": 11,
-      fill: COLORS.muted,
-    });
-  }
-  options.bars.forEach((bar, i) => {
-    const barLeft = left + i * slot + (slot - barWidth) / 2;
-    let base = 0;
-    for (const segment of options.segments) {
-      const value = segment.values[i] ?? 0;
-      if (value <= 0) continue;
-      body += el(
-        "rect",
-        { x: barLeft, y: y(base + value), width: barWidth, height: y(base) - y(base + value), fill: segment.color },
-        tooltip(`${bar}: ${segment.label} ${options.formatValue(value)}`),
-      );
-      base += value;
-    }
-    body += text(barLeft + barWidth / 2, y(totals[i]) - 6, options.formatValue(totals[i]), {
-      "text-anchor": "middle",
-      "font-size": 11,
-    });
-    body += text(barLeft + barWidth / 2, top + plotHeight + 18, bar, { "text-anchor": "middle" });
+export function stackedBarChart(options: StackedBarOptions): Promise<ChartSvg> {
+  const segments = options.bars.flatMap((bar, i) =>
+    options.segments
+      .map((s, order) => ({ bar, series: s.label, order, value: s.values[i] ?? 0 }))
+      .filter((row) => row.value > 0)
+      .map((row) => ({ ...row, description: `${bar}: ${row.series} ${options.formatValue(row.value)}` })),
+  );
+  const totals = options.bars.map((bar, i) => {
+    const total = options.segments.reduce((sum, s) => sum + (s.values[i] ?? 0), 0);
+    return { bar, total, label: options.formatValue(total) };
   });
-  body += el("line", { x1: left, y1: top, x2: left, y2: top + plotHeight, stroke: COLORS.axis, "stroke-width": 1 });
-  body += el("line", {
-    x1: left,
-    y1: top + plotHeight,
-    x2: left + plotWidth,
-    y2: top + plotHeight,
-    stroke: COLORS.axis,
-    "stroke-width": 1,
+  return renderChart(options.name, {
+    title: { text: options.title, subtitle: options.subtitle },
+    width: 440,
+    height: 340,
+    encoding: {
+      x: {
+        field: "bar",
+        type: "nominal",
+        sort: [...options.bars],
+        title: null,
+        axis: { labelAngle: 0, labelFontSize: 12, labelColor: COLORS.text },
+      },
+    },
+    layer: [
+      {
+        data: { values: segments },
+        mark: { type: "bar", width: { band: 0.55 } },
+        encoding: {
+          y: {
+            field: "value",
+            type: "quantitative",
+            stack: "zero",
+            title: options.valueAxisLabel,
+            axis: { format: options.tickPrefix, formatType: COMPACT },
+          },
+          // Listed top segment first, the order in which the stacks read from the top.
+          color: { ...seriesColor([...options.segments].reverse()), legend: { title: null, orient: "right" } },
+          order: { field: "order" },
+          description: { field: "description" },
+        },
+      },
+      {
+        data: { values: totals },
+        mark: { type: "text", baseline: "bottom", dy: -6, fontSize: 11, aria: false },
+        encoding: { y: { field: "total", type: "quantitative" }, text: { field: "label" } },
+      },
+    ],
   });
-  const midY = top + plotHeight / 2;
-  body += text(18, midY, options.valueAxisLabel, { "text-anchor": "middle", transform: `rotate(-90 18 ${midY})` });
-  // Legend to the right, top segment first, matching the stacking order read from the top.
-  const legendX = left + plotWidth + 24;
-  [...options.segments].reverse().forEach((segment, i) => {
-    const rowY = top + 14 + i * 22;
-    body += el("rect", { x: legendX, y: rowY - 10, width: 12, height: 12, fill: segment.color });
-    body += text(legendX + 18, rowY, segment.label);
-  });
-  return frame(options.name, options.title, options.subtitle, width, height, body);
 }
