@@ -29,8 +29,8 @@ import { hpkeOpen, hpkeSeal } from "../client/key-release/hpke.js";
 import { KeyReleaseClient, fetchCustodianKeys } from "../client/key-release/key-release-client.js";
 import { splitDataKey, type ShareBundle } from "../client/key-release/share-bundle.js";
 import type { CareLedgerAddresses } from "../client/sdk/contract-abis.js";
-import { startHardhatNode } from "../test/helpers/node.js";
-import { spawnCustodian, type CustodianProcess } from "../test/key-release/release-fixture.js";
+import { spawnCustodian, type CustodianProcess } from "../harness/custodian-process.js";
+import { startHardhatNode } from "../harness/hardhat-node.js";
 
 const SAMPLES = Number(process.env.BENCH_RELEASE_SAMPLES ?? 200);
 const CONCURRENCY = Number(process.env.BENCH_RELEASE_CONCURRENCY ?? 16);
