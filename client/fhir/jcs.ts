@@ -9,7 +9,7 @@ const utf8 = new TextEncoder();
  *
  * Uses the `canonicalize` package by one of RFC 8785's authors: properties sorted by
  * UTF-16 code units, numbers in ECMAScript Number-to-String form, minimal string escaping,
- * no whitespace. Callers must pass values that passed `assertFhirJsonShape`, which already
+ * no whitespace. Callers must pass what `copyFhirJsonShape` returned, which already
  * rules out what the package would otherwise silently drop or transform (undefined,
  * functions, toJSON methods, boxed primitives) or throw on (NaN, lone surrogates).
  */

@@ -1,7 +1,5 @@
-import { types } from "node:util";
-
 import { InvalidFhirResourceError } from "../errors.js";
-import type { JsonObject } from "./json-value.js";
+import type { JsonObject, JsonValue } from "./json-value.js";
 import { MAX_JSON_DEPTH } from "./limits.js";
 
 /**
@@ -27,6 +25,10 @@ export function isElementName(key: string): boolean {
  * objects, arrays or strings (FHIR forbids them, ele-1); `null` only inside a primitive
  * array whose `_name` sibling carries the extension for that slot.
  *
+ * Returns a copy built from the single read of each property made here. Validation and
+ * serialisation work on that copy, so an exotic object (a Proxy, which no browser-safe check can
+ * detect) cannot show the checks one value and the serialiser another.
+ *
  * Unicode policy (applied to every string, free text included):
  * - lone UTF-16 surrogates are rejected: they have no UTF-8 encoding, so the canonical
  *   bytes, the ciphertext and the commitment would be undefined;
@@ -38,31 +40,31 @@ export function isElementName(key: string): boolean {
  *   references, dates) are held to their ASCII R4 formats by the schema pass, so bidi
  *   tricks cannot hide in them; displays must isolate free text (e.g. `<bdi>`).
  */
-export function assertFhirJsonShape(value: unknown, rootPath: string): asserts value is JsonObject {
+export function copyFhirJsonShape(value: unknown, rootPath: string): JsonObject {
   if (!isPlainObject(value)) {
     throw new InvalidFhirResourceError(rootPath, "not-json");
   }
-  checkObject(value, rootPath, 1);
+  return checkObject(value, rootPath, 1);
 }
 
-function checkValue(value: unknown, path: string, depth: number, nullAllowed: boolean): void {
+function checkValue(value: unknown, path: string, depth: number, nullAllowed: boolean): JsonValue {
   switch (typeof value) {
     case "string":
       checkString(value, path);
-      return;
+      return value;
     case "number":
       if (!Number.isFinite(value)) {
         throw new InvalidFhirResourceError(path, "not-json");
       }
-      return;
+      return value;
     case "boolean":
-      return;
+      return value;
     case "object":
       if (value === null) {
         if (!nullAllowed) {
           throw new InvalidFhirResourceError(path, "unexpected-null");
         }
-        return;
+        return value;
       }
       if (depth > MAX_JSON_DEPTH) {
         throw new InvalidFhirResourceError(path, "too-deep");
@@ -73,15 +75,15 @@ function checkValue(value: unknown, path: string, depth: number, nullAllowed: bo
       if (!isPlainObject(value)) {
         throw new InvalidFhirResourceError(path, "not-json");
       }
-      checkObject(value, path, depth);
-      return;
+      return checkObject(value, path, depth);
     default:
       // undefined, functions, symbols and bigints have no JSON form.
       throw new InvalidFhirResourceError(path, "not-json");
   }
 }
 
-function checkObject(object: object, path: string, depth: number): void {
+function checkObject(object: object, path: string, depth: number): JsonObject {
+  const copy: Record<string, JsonValue> = {};
   const keys = Reflect.ownKeys(object);
   if (keys.length === 0) {
     throw new InvalidFhirResourceError(path, "empty");
@@ -100,39 +102,52 @@ function checkObject(object: object, path: string, depth: number): void {
     }
     const child: unknown = descriptor.value;
     const elementPath = `${path}.${key}`;
-    if (Array.isArray(child)) {
-      checkArray(child, elementPath, depth + 1, primitiveCounterpart(object, key));
-    } else {
-      checkValue(child, elementPath, depth + 1, false);
-    }
+    // A data property, not assignment: the name check above already keeps out `__proto__`,
+    // and this keeps the copy safe even if that check is ever loosened.
+    Object.defineProperty(copy, key, {
+      value: Array.isArray(child)
+        ? checkArray(child, elementPath, depth + 1, primitiveCounterpart(object, key))
+        : checkValue(child, elementPath, depth + 1, false),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
+  return copy;
 }
 
-function checkArray(array: unknown[], path: string, depth: number, counterpart: unknown[] | undefined): void {
+function checkArray(array: unknown[], path: string, depth: number, counterpart: unknown[] | undefined): JsonValue[] {
   if (depth > MAX_JSON_DEPTH) {
     throw new InvalidFhirResourceError(path, "too-deep");
   }
-  if (Object.getPrototypeOf(array) !== Array.prototype || types.isProxy(array)) {
+  if (Object.getPrototypeOf(array) !== Array.prototype) {
     throw new InvalidFhirResourceError(path, "not-json");
   }
   // Own keys of a dense plain array are its indices plus `length`; anything else is
-  // a hole or an extra property.
-  if (Reflect.ownKeys(array).length !== array.length + 1) {
+  // a hole or an extra property. The length is read once so it cannot change mid-copy.
+  const length = array.length;
+  if (Reflect.ownKeys(array).length !== length + 1) {
     throw new InvalidFhirResourceError(path, "not-json");
   }
-  if (array.length === 0) {
+  if (length === 0) {
     throw new InvalidFhirResourceError(path, "empty");
   }
-  for (let index = 0; index < array.length; index++) {
-    const item: unknown = array[index];
+  const copy: JsonValue[] = [];
+  for (let index = 0; index < length; index++) {
     const itemPath = `${path}[${index}]`;
+    const descriptor = Object.getOwnPropertyDescriptor(array, index);
+    if (descriptor === undefined || !("value" in descriptor)) {
+      throw new InvalidFhirResourceError(itemPath, "not-json");
+    }
+    const item: unknown = descriptor.value;
     if (Array.isArray(item)) {
       // FHIR has no arrays of arrays.
       throw new InvalidFhirResourceError(itemPath, "wrong-type");
     }
     const nullAllowed = counterpart !== undefined && counterpart[index] !== null && counterpart[index] !== undefined;
-    checkValue(item, itemPath, depth + 1, nullAllowed);
+    copy.push(checkValue(item, itemPath, depth + 1, nullAllowed));
   }
+  return copy;
 }
 
 /** `given` pairs with `_given` and vice versa; only arrays pair. */
@@ -167,8 +182,6 @@ function isPlainObject(value: unknown): value is object {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     return false;
   }
-  // A Proxy can show the validator one value and the serialiser another.
-  if (types.isProxy(value)) return false;
   const prototype: unknown = Object.getPrototypeOf(value);
   return prototype === Object.prototype || prototype === null;
 }

@@ -1,24 +1,22 @@
+import { OperationOutcomeError, validateResource as validateWithMedplum } from "@medplum/core";
 import type * as R4 from "fhir/r4.js";
 
 import { InvalidFhirResourceError, PayloadTooLargeError } from "../errors.js";
-import type { BackboneSpec, ResourceSpec } from "./element-rules.js";
-import { RESOURCE_BASE, has } from "./element-rules.js";
+import { checkCareLedgerRules } from "./careledger-rules.js";
 import { serializeCanonicalJson } from "./jcs.js";
-import { assertFhirJsonShape } from "./json-shape.js";
+import { copyFhirJsonShape } from "./json-shape.js";
 import type { JsonObject, JsonValue } from "./json-value.js";
 import { isJsonArray, isJsonObject } from "./json-value.js";
 import { MAX_PAYLOAD_BYTES } from "./limits.js";
-import { CONSENT_SPEC } from "./resource-specs/consent.js";
-import { DIAGNOSTIC_REPORT_SPEC } from "./resource-specs/diagnostic-report.js";
-import { DOCUMENT_REFERENCE_SPEC } from "./resource-specs/document-reference.js";
-import { MEDICATION_DISPENSE_SPEC } from "./resource-specs/medication-dispense.js";
-import { MEDICATION_REQUEST_SPEC } from "./resource-specs/medication-request.js";
-import { OBSERVATION_SPEC } from "./resource-specs/observation.js";
-import { SERVICE_REQUEST_SPEC } from "./resource-specs/service-request.js";
-import type { ValidationContext } from "./spec-validator.js";
-import { validateAgainstSpec } from "./spec-validator.js";
+import type { ValidationIssue } from "./medplum-issues.js";
+import { errorFromIssues } from "./medplum-issues.js";
+import { useR4Definitions } from "./r4-definitions.js";
+import { DEFINED_RESOURCE_TYPES, isKnownResourceType } from "./resource-types.js";
 
-/** The resource types CareLedger writes and validates element by element. */
+export type { KnownResourceType } from "./resource-types.js";
+export { KNOWN_RESOURCE_TYPES } from "./resource-types.js";
+
+/** The resource types CareLedger writes, the only ones validation accepts. */
 export type KnownFhirResource =
   | R4.MedicationRequest
   | R4.MedicationDispense
@@ -28,7 +26,10 @@ export type KnownFhirResource =
   | R4.Consent
   | R4.DocumentReference;
 
-/** Any other resource type: only the structural rules and the base Resource elements are checked. */
+/**
+ * A resource of another type, as a record read back may hold one written before CareLedger
+ * refused other types. Validation never returns one.
+ */
 export interface OtherFhirResource {
   readonly resourceType: string;
   readonly [element: string]: JsonValue | undefined;
@@ -36,54 +37,72 @@ export interface OtherFhirResource {
 
 export type FhirResource = KnownFhirResource | OtherFhirResource;
 
-export type KnownResourceType = KnownFhirResource["resourceType"];
-
-const RESOURCE_SPECS: ReadonlyMap<string, ResourceSpec> = new Map(
-  [
-    MEDICATION_REQUEST_SPEC,
-    MEDICATION_DISPENSE_SPEC,
-    SERVICE_REQUEST_SPEC,
-    DIAGNOSTIC_REPORT_SPEC,
-    OBSERVATION_SPEC,
-    CONSENT_SPEC,
-    DOCUMENT_REFERENCE_SPEC,
-  ].map((spec) => [spec.resourceType, spec]),
-);
-
-export const KNOWN_RESOURCE_TYPES: readonly KnownResourceType[] = [...RESOURCE_SPECS.keys()] as KnownResourceType[];
-
-const ANY_RESOURCE_SPEC: BackboneSpec = { elements: RESOURCE_BASE };
-
 /** R4 resource type names are PascalCase ASCII. */
 const RESOURCE_TYPE_RE = /^[A-Z][A-Za-z]{1,63}$/;
 
 /**
  * Validates an untrusted value as a FHIR R4 resource CareLedger may write, and returns it
  * typed. Throws InvalidFhirResourceError (with the failing path) or PayloadTooLargeError
- * (canonical JSON over MAX_PAYLOAD_BYTES). The value is not copied or modified.
+ * (canonical JSON over MAX_PAYLOAD_BYTES). The value itself is returned, never modified.
  */
-export function validateResource(input: unknown): FhirResource {
+export function validateResource(input: unknown): KnownFhirResource {
   return validateAndSerialize(input).resource;
 }
 
-/** Validation and RFC 8785 serialisation in one pass, so the size check measures the real bytes. */
-export function validateAndSerialize(input: unknown): { resource: FhirResource; canonicalBytes: Uint8Array } {
+/**
+ * Validation and RFC 8785 serialisation in one pass, so the size check measures the real bytes.
+ *
+ * Order: the hostile-input guard (shape, depth, names, Unicode) and the size limit come before
+ * anything parses the resource; then the resource type; then @medplum/core's validator against
+ * the bundled R4 definitions (structure, cardinality, types, formats, unknown elements, element
+ * invariants); then CareLedger's own rules (careledger-rules.ts). All of it runs on the copy the
+ * guard made, and the bytes returned are that copy's.
+ */
+export function validateAndSerialize(input: unknown): { resource: KnownFhirResource; canonicalBytes: Uint8Array } {
   const rootPath = rootPathOf(input);
-  assertFhirJsonShape(input, rootPath);
-  const context: ValidationContext = {
-    containedIds: containedIdsOf(input),
-    validateNestedResource: (node, path) => validateResourceNode(node, path, context, true),
-  };
-  validateResourceNode(input, rootPath, context, false);
-  const canonicalBytes = serializeCanonicalJson(input);
+  const copy = copyFhirJsonShape(input, rootPath);
+  const canonicalBytes = serializeCanonicalJson(copy);
   if (canonicalBytes.length > MAX_PAYLOAD_BYTES) {
     throw new PayloadTooLargeError(MAX_PAYLOAD_BYTES, canonicalBytes.length);
   }
-  // The shape and spec passes above are what make this cast sound.
-  return { resource: input as unknown as FhirResource, canonicalBytes };
+  checkResourceTypes(copy, rootPath);
+  useR4Definitions();
+  try {
+    validateWithMedplum(copy as unknown as Parameters<typeof validateWithMedplum>[0]);
+  } catch (error) {
+    if (!(error instanceof OperationOutcomeError)) throw error;
+    const issues = (error.outcome as { issue?: readonly ValidationIssue[] }).issue ?? [];
+    throw errorFromIssues(issues) ?? new InvalidFhirResourceError(rootPath, "invalid-format");
+  }
+  checkCareLedgerRules(copy);
+  // The passes above are what make this cast sound.
+  return { resource: input as KnownFhirResource, canonicalBytes };
 }
 
-function validateResourceNode(node: JsonObject, path: string, context: ValidationContext, contained: boolean): void {
+/**
+ * The root must be a type CareLedger writes; contained resources may also be a Medication.
+ * Medplum can only validate types whose definitions are bundled, so this runs first.
+ */
+function checkResourceTypes(resource: JsonObject, rootPath: string): void {
+  const resourceType = checkResourceType(resource, rootPath);
+  if (!isKnownResourceType(resourceType)) {
+    throw new InvalidFhirResourceError(`${rootPath}.resourceType`, "not-in-value-set");
+  }
+  if (!isJsonArray(resource.contained)) return;
+  resource.contained.forEach((item, index) => {
+    const path = `${rootPath}.contained[${index}]`;
+    if (!isJsonObject(item)) return;
+    // dom-2, checked here because the resources it forbids are never looked at.
+    if (Object.hasOwn(item, "contained")) {
+      throw new InvalidFhirResourceError(`${path}.contained`, "constraint", "dom-2");
+    }
+    if (!DEFINED_RESOURCE_TYPES.includes(checkResourceType(item, path))) {
+      throw new InvalidFhirResourceError(`${path}.resourceType`, "not-in-value-set");
+    }
+  });
+}
+
+function checkResourceType(node: JsonObject, path: string): string {
   const resourceType = node.resourceType;
   if (resourceType === undefined) {
     throw new InvalidFhirResourceError(`${path}.resourceType`, "required");
@@ -94,38 +113,7 @@ function validateResourceNode(node: JsonObject, path: string, context: Validatio
   if (!RESOURCE_TYPE_RE.test(resourceType)) {
     throw new InvalidFhirResourceError(`${path}.resourceType`, "invalid-format");
   }
-  if (contained) {
-    checkContainedRules(node, path);
-  }
-  validateAgainstSpec(node, RESOURCE_SPECS.get(resourceType) ?? ANY_RESOURCE_SPEC, path, context);
-}
-
-/** dom-2, dom-4 and dom-5: what a contained resource may not carry. */
-function checkContainedRules(node: JsonObject, path: string): void {
-  if (has(node, "contained")) {
-    throw new InvalidFhirResourceError(`${path}.contained`, "constraint", "dom-2");
-  }
-  const meta = node.meta;
-  if (isJsonObject(meta)) {
-    if (has(meta, "versionId") || has(meta, "lastUpdated")) {
-      throw new InvalidFhirResourceError(`${path}.meta`, "constraint", "dom-4");
-    }
-    if (has(meta, "security")) {
-      throw new InvalidFhirResourceError(`${path}.meta.security`, "constraint", "dom-5");
-    }
-  }
-}
-
-function containedIdsOf(resource: JsonObject): ReadonlySet<string> {
-  const ids = new Set<string>();
-  if (isJsonArray(resource.contained)) {
-    for (const item of resource.contained) {
-      if (isJsonObject(item) && typeof item.id === "string") {
-        ids.add(item.id);
-      }
-    }
-  }
-  return ids;
+  return resourceType;
 }
 
 /** Names the root in error paths without reading through getters or echoing junk. */

@@ -5,7 +5,7 @@ import { canonicalize } from "../../../../client/fhir/index.js";
 import { serializeCanonicalJson } from "../../../../client/fhir/jcs.js";
 import type { JsonValue } from "../../../../client/fhir/json-value.js";
 import { expectThrows } from "../helpers/expect-error.js";
-import { medicationRequest, mutable } from "./fixtures.js";
+import { medicationRequest, mutable, observation } from "./fixtures.js";
 
 const text = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
 
@@ -94,10 +94,13 @@ describe("RFC 8785 canonical JSON", function () {
     });
 
     it("normalises number spellings that JSON.parse already equates", function () {
-      const a = JSON.parse('{"resourceType":"Basic","id":"b","x":{"v":1.50}}') as never;
-      const b = JSON.parse('{"resourceType":"Basic","id":"b","x":{"v":15e-1}}') as never;
-      expect(text(canonicalize(a))).to.equal(text(canonicalize(b)));
-      expect(text(canonicalize(a))).to.include('"v":1.5');
+      const withValue = (spelling: string): never => {
+        const resource = mutable(observation());
+        resource.valueQuantity = JSON.parse(`{"value":${spelling}}`) as unknown;
+        return resource as never;
+      };
+      expect(text(canonicalize(withValue("1.50")))).to.equal(text(canonicalize(withValue("15e-1"))));
+      expect(text(canonicalize(withValue("1.50")))).to.include('"valueQuantity":{"value":1.5}');
     });
 
     it("validates before serialising", function () {

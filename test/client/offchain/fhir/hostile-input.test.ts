@@ -1,7 +1,13 @@
 import { expect } from "chai";
 
 import { InvalidFhirResourceError, PayloadTooLargeError } from "../../../../client/errors.js";
-import { MAX_JSON_DEPTH, MAX_PAYLOAD_BYTES, canonicalize, validateResource } from "../../../../client/fhir/index.js";
+import {
+  MAX_JSON_DEPTH,
+  MAX_PAYLOAD_BYTES,
+  canonicalize,
+  validateAndSerialize,
+  validateResource,
+} from "../../../../client/fhir/index.js";
 import { expectThrows } from "../helpers/expect-error.js";
 import { documentReference, medicationRequest, mutable, observation } from "./fixtures.js";
 
@@ -145,11 +151,19 @@ describe("validateResource with hostile input", function () {
       expect([error.path, error.violation]).to.deep.equal(["MedicationRequest.note[0]", "invalid-element-name"]);
     });
 
-    it("accepts primitive extension keys and unknown but well-formed element names", function () {
+    it("accepts primitive extension keys", function () {
       const resource = mutable(medicationRequest());
       resource._status = { extension: [{ url: "http://example.org/reason", valueCode: "entered-late" }] };
-      resource.someFutureElement = { anything: true };
       expect(validateResource(resource)).to.equal(resource);
+    });
+
+    it("rejects a well-formed name that is not an element of the type, without echoing it", function () {
+      const name = SECRET.replaceAll("-", "");
+      const resource = mutable(medicationRequest());
+      resource[name] = true;
+      const error = rejectionOf(resource);
+      expect([error.path, error.violation]).to.deep.equal(["MedicationRequest", "invalid-element-name"]);
+      expect(error.message).to.not.include(name);
     });
   });
 
@@ -191,6 +205,24 @@ describe("validateResource with hostile input", function () {
       resource._category = [null, { id: "x" }];
       const error = rejectionOf(resource);
       expect([error.path, error.violation]).to.deep.equal(["MedicationRequest.category[1]", "unexpected-null"]);
+    });
+  });
+
+  describe("exotic objects", function () {
+    it("serialises what it validated when a Proxy answers each kind of read differently", function () {
+      const shapeShifter = new Proxy(mutable(observation()), {
+        getOwnPropertyDescriptor(target, key) {
+          const descriptor = Reflect.getOwnPropertyDescriptor(target, key);
+          return key === "status" && descriptor !== undefined ? { ...descriptor, value: "final" } : descriptor;
+        },
+        get(target, key, receiver) {
+          return key === "status" ? "not-a-status" : (Reflect.get(target, key, receiver) as unknown);
+        },
+      });
+      const { canonicalBytes } = validateAndSerialize(shapeShifter);
+      const committed = JSON.parse(new TextDecoder().decode(canonicalBytes)) as { status: string };
+      expect(committed.status).to.equal("final");
+      expect(validateResource(committed)).to.equal(committed);
     });
   });
 

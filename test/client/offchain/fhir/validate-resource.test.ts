@@ -1,3 +1,4 @@
+import { indexStructureDefinitionBundle, validateResource as validateWithMedplum } from "@medplum/core";
 import { expect } from "chai";
 
 import { InvalidFhirResourceError } from "../../../../client/errors.js";
@@ -59,11 +60,6 @@ describe("validateResource", function () {
       expect([...KNOWN_RESOURCE_TYPES].sort()).to.deep.equal(Object.keys(VALID_RESOURCES).sort());
     });
 
-    it("accepts other resource types with only structural checks", function () {
-      const patient = { resourceType: "Patient", id: "p-1", anything: { nested: [1, 2] }, active: true };
-      expect(validateResource(patient)).to.equal(patient);
-    });
-
     it("accepts a contained Medication referenced locally", function () {
       const resource = mutable(medicationRequest());
       delete resource.medicationCodeableConcept;
@@ -98,6 +94,96 @@ describe("validateResource", function () {
       resource.issued = "2024-02-29T00:00:00Z";
       expect(validateResource(resource)).to.equal(resource);
     });
+  });
+
+  describe("resource types", function () {
+    const cases: RejectionCase[] = [
+      {
+        title: "a Patient, an R4 type CareLedger does not write",
+        build: () => ({ resourceType: "Patient", id: "p-1", active: true }),
+        path: "Patient.resourceType",
+        violation: "not-in-value-set",
+      },
+      {
+        title: "a made-up resource type",
+        build: () => ({ resourceType: "Zebra", id: "z-1" }),
+        path: "Zebra.resourceType",
+        violation: "not-in-value-set",
+      },
+      {
+        title: "a contained resource of a type CareLedger has no definition for",
+        build: variant(medicationRequest, (r) => (r.contained = [{ resourceType: "Patient", id: "p" }])),
+        path: "MedicationRequest.contained[0].resourceType",
+        violation: "not-in-value-set",
+      },
+      {
+        title: "a contained resource without a resourceType",
+        build: variant(medicationRequest, (r) => (r.contained = [{ id: "m", code: { text: "x" } }])),
+        path: "MedicationRequest.contained[0].resourceType",
+        violation: "required",
+      },
+    ];
+    for (const rejection of cases) {
+      it(`rejects ${rejection.title}`, function () {
+        expectRejected(rejection);
+      });
+    }
+  });
+
+  describe("unknown elements", function () {
+    const cases: RejectionCase[] = [
+      {
+        title: "an element the resource type does not have",
+        build: variant(medicationRequest, (r) => (r.someFutureElement = { anything: true })),
+        path: "MedicationRequest",
+        violation: "invalid-element-name",
+      },
+      {
+        title: "an element a datatype does not have",
+        build: variant(medicationRequest, (r) => (r.subject = { reference: "Patient/p-1", ward: "4B" })),
+        path: "MedicationRequest.subject",
+        violation: "invalid-element-name",
+      },
+      {
+        title: "an element a backbone element does not have",
+        build: variant(medicationRequest, (r) => (r.dispenseRequest = { numberOfRepeatsAllowed: 1, colour: "red" })),
+        path: "MedicationRequest.dispenseRequest",
+        violation: "invalid-element-name",
+      },
+      {
+        title: "an element a contained resource does not have",
+        build: variant(medicationRequest, (r) => {
+          delete r.medicationCodeableConcept;
+          r.contained = [{ resourceType: "Medication", id: "m", strength: "5 mg" }];
+          r.medicationReference = { reference: "#m" };
+        }),
+        path: "MedicationRequest.contained[0]",
+        violation: "invalid-element-name",
+      },
+      {
+        title: "a primitive extension for an element the type does not have",
+        build: variant(
+          medicationRequest,
+          (r) => (r._colour = { extension: [{ url: "http://e.org", valueCode: "x" }] }),
+        ),
+        path: "MedicationRequest",
+        violation: "invalid-element-name",
+      },
+      {
+        title: "a primitive extension key for a complex element",
+        build: variant(medicationRequest, (r) => {
+          r.category = [{ text: "community" }];
+          r._category = [{ id: "c-1" }];
+        }),
+        path: "MedicationRequest",
+        violation: "invalid-element-name",
+      },
+    ];
+    for (const rejection of cases) {
+      it(`rejects ${rejection.title}`, function () {
+        expectRejected(rejection);
+      });
+    }
   });
 
   describe("required elements and cardinality", function () {
@@ -299,9 +385,41 @@ describe("validateResource", function () {
         violation: "not-in-value-set",
       },
       {
+        title: "an unknown Identifier use in a datatype",
+        build: variant(medicationRequest, (r) => (r.identifier = [{ use: "sometimes", value: "rx-1" }])),
+        path: "MedicationRequest.identifier[0].use",
+        violation: "not-in-value-set",
+      },
+      {
+        title: "a Timing period unit that is not a unit of time",
+        build: variant(medicationRequest, (r) => {
+          r.dosageInstruction = [{ timing: { repeat: { frequency: 1, period: 2, periodUnit: "fortnight" } } }];
+        }),
+        path: "MedicationRequest.dosageInstruction[0].timing.repeat.periodUnit",
+        violation: "not-in-value-set",
+      },
+      {
+        title: "an unknown Narrative status",
+        build: variant(observation, (r) => {
+          r.text = { status: "draft", div: '<div xmlns="http://www.w3.org/1999/xhtml">Glucose 5.4 mmol/L</div>' };
+        }),
+        path: "Observation.text.status",
+        violation: "not-in-value-set",
+      },
+      {
+        title: "an unknown status on a contained Medication",
+        build: variant(medicationRequest, (r) => {
+          delete r.medicationCodeableConcept;
+          r.contained = [{ resourceType: "Medication", id: "m", status: "gone" }];
+          r.medicationReference = { reference: "#m" };
+        }),
+        path: "MedicationRequest.contained[0].status",
+        violation: "not-in-value-set",
+      },
+      {
         title: "an unknown Quantity comparator",
         build: variant(observation, (r) => (r.valueQuantity = { value: 1, comparator: "=" })),
-        path: "Observation.valueQuantity.comparator",
+        path: "Observation.value[x].comparator",
         violation: "not-in-value-set",
       },
     ];
@@ -321,13 +439,13 @@ describe("validateResource", function () {
         violation: "multiple-choice-values",
       },
       {
-        title: "a type medication[x] does not allow",
+        title: "a type medication[x] does not allow, as an element the type does not have",
         build: variant(medicationRequest, (r) => {
           delete r.medicationCodeableConcept;
           r.medicationString = "amlodipine";
         }),
-        path: "MedicationRequest.medicationString",
-        violation: "unknown-choice-type",
+        path: "MedicationRequest",
+        violation: "invalid-element-name",
       },
       {
         title: "an Observation value of a type R4 does not allow",
@@ -335,13 +453,13 @@ describe("validateResource", function () {
           delete r.valueQuantity;
           r.valueInstant = "2024-01-01T00:00:00Z";
         }),
-        path: "Observation.valueInstant",
-        violation: "unknown-choice-type",
+        path: "Observation",
+        violation: "invalid-element-name",
       },
       {
         title: "a choice value given as an array",
         build: variant(observation, (r) => (r.valueQuantity = [{ value: 1 }])),
-        path: "Observation.valueQuantity",
+        path: "Observation.value[x]",
         violation: "expected-single",
       },
       {
@@ -350,7 +468,7 @@ describe("validateResource", function () {
           delete r.valueQuantity;
           r.valueBoolean = "true";
         }),
-        path: "Observation.valueBoolean",
+        path: "Observation.value[x]",
         violation: "wrong-type",
       },
       {
@@ -358,7 +476,7 @@ describe("validateResource", function () {
         build: variant(medicationRequest, (r) => {
           r.dosageInstruction = [{ doseAndRate: [{ doseQuantity: { value: 1, comparator: "<" } }] }];
         }),
-        path: "MedicationRequest.dosageInstruction[0].doseAndRate[0].doseQuantity.comparator",
+        path: "MedicationRequest.dosageInstruction[0].doseAndRate[0].dose[x]",
         violation: "constraint",
         constraint: "sqty-1",
       },
@@ -417,7 +535,7 @@ describe("validateResource", function () {
           delete r.medicationCodeableConcept;
           r.medicationReference = { reference: "#missing" };
         }),
-        path: "MedicationRequest.medicationReference.reference",
+        path: "MedicationRequest.medication[x].reference",
         violation: "unresolved-local-reference",
       },
       {
@@ -450,6 +568,18 @@ describe("validateResource", function () {
         build: variant(medicationRequest, (r) => (r.authoredOn = "2024-03-01T10:00:00")),
         path: "MedicationRequest.authoredOn",
         violation: "invalid-format",
+      },
+      {
+        title: "a dateTime with hours but no minutes",
+        build: variant(medicationRequest, (r) => (r.authoredOn = "2024-03-01T10")),
+        path: "MedicationRequest.authoredOn",
+        violation: "invalid-format",
+      },
+      {
+        title: "a string of whitespace only",
+        build: variant(observation, (r) => (r.note = [{ text: " \t " }])),
+        path: "Observation.note[0].text",
+        violation: "empty",
       },
       {
         title: "a dateTime in a non-ISO format",
@@ -540,7 +670,7 @@ describe("validateResource", function () {
       {
         title: "a dispense handed over before it was prepared (mdd-1)",
         build: variant(medicationDispense, (r) => (r.whenHandedOver = "2024-03-01T09:00:00Z")),
-        path: "MedicationDispense.whenHandedOver",
+        path: "MedicationDispense",
         violation: "constraint",
         constraint: "mdd-1",
       },
@@ -550,14 +680,14 @@ describe("validateResource", function () {
           delete r.code;
           r.orderDetail = [{ text: "fasting" }];
         }),
-        path: "ServiceRequest.orderDetail",
+        path: "ServiceRequest",
         violation: "constraint",
         constraint: "prr-1",
       },
       {
         title: "a value together with a dataAbsentReason (obs-6)",
         build: variant(observation, (r) => (r.dataAbsentReason = { text: "not asked" })),
-        path: "Observation.dataAbsentReason",
+        path: "Observation",
         violation: "constraint",
         constraint: "obs-6",
       },
@@ -604,21 +734,21 @@ describe("validateResource", function () {
       {
         title: "a Period that ends before it starts (per-1)",
         build: variant(consent, (r) => (r.provision = { period: { start: "2024-03-02", end: "2024-03-01" } })),
-        path: "Consent.provision.period.end",
+        path: "Consent.provision.period",
         violation: "constraint",
         constraint: "per-1",
       },
       {
         title: "inline attachment data without a content type (att-1)",
         build: variant(documentReference, (r) => (r.content = [{ attachment: { data: "aGVsbG8=" } }])),
-        path: "DocumentReference.content[0].attachment.contentType",
+        path: "DocumentReference.content[0].attachment",
         violation: "constraint",
         constraint: "att-1",
       },
       {
         title: "a Quantity with a code but no system (qty-3)",
         build: variant(observation, (r) => (r.valueQuantity = { value: 5.4, code: "mmol/L" })),
-        path: "Observation.valueQuantity.system",
+        path: "Observation.value[x]",
         violation: "constraint",
         constraint: "qty-3",
       },
@@ -628,7 +758,7 @@ describe("validateResource", function () {
           delete r.valueQuantity;
           r.valueRatio = { numerator: { value: 1 } };
         }),
-        path: "Observation.valueRatio",
+        path: "Observation.value[x]",
         violation: "constraint",
         constraint: "rat-1",
       },
@@ -638,7 +768,7 @@ describe("validateResource", function () {
           delete r.valueQuantity;
           r.valueRange = { low: { value: 9, unit: "mg" }, high: { value: 3, unit: "mg" } };
         }),
-        path: "Observation.valueRange.high",
+        path: "Observation.value[x]",
         violation: "constraint",
         constraint: "rng-2",
       },
@@ -673,9 +803,37 @@ describe("validateResource", function () {
         build: variant(medicationRequest, (r) => {
           r.contained = [{ resourceType: "Medication", id: "m", meta: { versionId: "2" } }];
         }),
-        path: "MedicationRequest.contained[0].meta",
+        path: "MedicationRequest",
         violation: "constraint",
         constraint: "dom-4",
+      },
+      {
+        title: "a contained Observation with a value and a dataAbsentReason (obs-6)",
+        build: variant(diagnosticReport, (r) => {
+          r.contained = [
+            {
+              resourceType: "Observation",
+              id: "o",
+              status: "final",
+              code: { text: "glucose" },
+              valueString: "5.4",
+              dataAbsentReason: { text: "not asked" },
+            },
+          ];
+          r.result = [{ reference: "#o" }];
+        }),
+        path: "DiagnosticReport.contained[0]",
+        violation: "constraint",
+        constraint: "obs-6",
+      },
+      {
+        title: "an extension whose Period ends before it starts (per-1 through Extension.value[x])",
+        build: variant(observation, (r) => {
+          r.extension = [{ url: "http://example.org/e", valuePeriod: { start: "2024-03-02", end: "2024-03-01" } }];
+        }),
+        path: "Observation.extension[0].value[x]",
+        violation: "constraint",
+        constraint: "per-1",
       },
       {
         title: "an invalid contained resource of a known type",
@@ -692,5 +850,38 @@ describe("validateResource", function () {
         expectRejected(rejection);
       });
     }
+  });
+
+  describe("when other code has replaced the definitions in @medplum/core's process-wide index", function () {
+    it("validates against CareLedger's definitions again", function () {
+      validateResource(observation());
+      // An application's own Observation, with an element R4 does not have.
+      indexStructureDefinitionBundle([
+        {
+          resourceType: "StructureDefinition",
+          url: "http://hl7.org/fhir/StructureDefinition/Observation",
+          name: "Observation",
+          type: "Observation",
+          kind: "resource",
+          snapshot: {
+            element: [
+              { path: "Observation", min: 0, max: "*" },
+              { path: "Observation.status", min: 1, max: "1", type: [{ code: "code" }] },
+              { path: "Observation.code", min: 1, max: "1", type: [{ code: "CodeableConcept" }] },
+              { path: "Observation.colour", min: 0, max: "1", type: [{ code: "string" }] },
+            ],
+          },
+        },
+      ]);
+      const loose = { resourceType: "Observation", status: "final", code: { text: "x" }, colour: "red" };
+      expect(validateWithMedplum(loose as never)).to.deep.equal([]);
+      expectRejected({
+        title: "an element the CareLedger definition does not have",
+        build: () => loose,
+        path: "Observation",
+        violation: "invalid-element-name",
+      });
+      expect(validateResource(observation())).to.deep.equal(observation());
+    });
   });
 });
