@@ -161,7 +161,7 @@ export class DecryptionError extends CareLedgerError {
   }
 }
 
-export type IntegritySubject = "content-address" | "record-commitment";
+export type IntegritySubject = "content-address" | "record-commitment" | "record-author";
 
 /** Bytes do not match the hash they are addressed or committed by. */
 export class IntegrityError extends CareLedgerError {

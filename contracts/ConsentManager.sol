@@ -11,6 +11,7 @@ import {IConsentManager} from "./interfaces/IConsentManager.sol";
 import {IPatientDelegation} from "./interfaces/IPatientDelegation.sol";
 import {IProviderDirectory} from "./interfaces/IProviderDirectory.sol";
 import {IRecordRegistry} from "./interfaces/IRecordRegistry.sol";
+import {RecordCommitments} from "./libraries/RecordCommitments.sol";
 import {AccessBasis, ConsentScope, ProviderKind, Purpose, RecordType} from "./libraries/CareTypes.sol";
 
 /// @title ConsentManager
@@ -182,18 +183,18 @@ contract ConsentManager is IConsentManager, AccessControlDefaultAdminRules, EIP7
         Purpose purpose
     ) external view returns (bool) {
         if (!_registry.verifyBatchRecord(root, leaf, proof)) return false;
-        // What the patient set on this commitment holds wherever it is published: a batch leaf re-published
-        // (in another batch, or anchored on its own) with `sensitive = false` is as sensitive, and as
-        // erased, as the patient made it anywhere.
-        uint8 flags =
-            _registry.batchRecordFlagsOf(leaf.patient, leaf.commitment) |
-                _registry.recordOf(leaf.patient, leaf.commitment).flags;
-        if (flags & _FLAG_ERASED != 0) return false;
+        // The batch's anchorer is the author of its leaves: sound because the root is bound to it (no one
+        // else can anchor the same root), and the leaf is named by that author's record commitment.
         address author = _registry.batchOf(root).author;
+        bytes32 record = RecordCommitments.bind(author, leaf.commitment);
+        // What the patient set on this record holds wherever its author publishes it: a batch leaf
+        // re-published (in another batch, or anchored on its own) with `sensitive = false` is as
+        // sensitive, and as erased, as the patient made it anywhere.
+        uint8 flags =
+            _registry.batchRecordFlagsOf(leaf.patient, record) | _registry.recordOf(leaf.patient, record).flags;
+        if (flags & _FLAG_ERASED != 0) return false;
         bool sensitive = leaf.sensitive || flags & _FLAG_SENSITIVE != 0;
-        return
-            _decide(accessor, leaf.patient, leaf.commitment, leaf.recordType, sensitive, author, purpose) !=
-            AccessBasis.None;
+        return _decide(accessor, leaf.patient, record, leaf.recordType, sensitive, author, purpose) != AccessBasis.None;
     }
 
     /// @inheritdoc IConsentManager

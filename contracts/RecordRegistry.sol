@@ -8,10 +8,12 @@ import {IPatientDelegation} from "./interfaces/IPatientDelegation.sol";
 import {IProviderDirectory} from "./interfaces/IProviderDirectory.sol";
 import {IRecordRegistry} from "./interfaces/IRecordRegistry.sol";
 import {RecordType} from "./libraries/CareTypes.sol";
+import {RecordCommitments} from "./libraries/RecordCommitments.sol";
 
 /// @title RecordRegistry
-/// @notice One storage slot per record, keyed by patient and commitment, so anchoring costs one new
-/// slot plus an event. History is append-only: a correction is a new record and the old one is only
+/// @notice One storage slot per record, keyed by patient and record commitment (the author bound to
+/// the content commitment the caller passes, see RecordCommitments), so anchoring costs one new slot
+/// plus an event. History is append-only: a correction is a new record and the old one is only
 /// flagged superseded; the link between versions is the `RecordAmended` event.
 contract RecordRegistry is IRecordRegistry, AccessControlDefaultAdminRules {
     /// @inheritdoc IRecordRegistry
@@ -29,11 +31,14 @@ contract RecordRegistry is IRecordRegistry, AccessControlDefaultAdminRules {
     IProviderDirectory private immutable _directory;
     IPatientDelegation private immutable _delegation;
 
-    mapping(address patient => mapping(bytes32 commitment => Record record)) private _records;
-    mapping(bytes32 root => Batch batch) private _batches;
-    /// @dev What the patient set on batched records (FLAG_SENSITIVE, FLAG_ERASED), by patient and commitment
-    /// so that it holds in every batch (and individual anchoring) that publishes the commitment.
-    mapping(address patient => mapping(bytes32 commitment => uint8 flags)) private _batchRecordFlags;
+    mapping(address patient => mapping(bytes32 recordCommitment => Record record)) private _records;
+    /// @dev Keyed by the bound root (`RecordCommitments.bind(author, merkleRoot)`), so nobody can take
+    /// another provider's root first.
+    mapping(bytes32 batchRoot => Batch batch) private _batches;
+    /// @dev What the patient set on batched records (FLAG_SENSITIVE, FLAG_ERASED), by patient and record
+    /// commitment (the batch's author bound to the leaf's content commitment), so that it holds in every
+    /// batch of that author, and in its individual anchoring, that publishes the same content.
+    mapping(address patient => mapping(bytes32 recordCommitment => uint8 flags)) private _batchRecordFlags;
 
     /// @param admin The first admin (may grant the workflow role).
     /// @param adminTransferDelay Seconds a new admin must wait before accepting the role.
@@ -59,8 +64,8 @@ contract RecordRegistry is IRecordRegistry, AccessControlDefaultAdminRules {
         } else if (!_directory.isActiveProvider(msg.sender)) {
             revert RecordRegistryUnauthorizedAuthor(msg.sender);
         }
-        _anchor(msg.sender, patient, commitment, recordType, sensitive, 1);
-        emit RecordAnchored(patient, commitment, msg.sender, recordType, sensitive);
+        bytes32 record = _anchor(msg.sender, patient, commitment, recordType, sensitive, 1);
+        emit RecordAnchored(patient, record, msg.sender, recordType, sensitive);
     }
 
     /// @inheritdoc IRecordRegistry
@@ -72,8 +77,8 @@ contract RecordRegistry is IRecordRegistry, AccessControlDefaultAdminRules {
         bool sensitive
     ) external onlyRole(WORKFLOW_ROLE) {
         if (author == address(0)) revert RecordRegistryZeroAddress();
-        _anchor(author, patient, commitment, recordType, sensitive, 1);
-        emit RecordAnchored(patient, commitment, author, recordType, sensitive);
+        bytes32 record = _anchor(author, patient, commitment, recordType, sensitive, 1);
+        emit RecordAnchored(patient, record, author, recordType, sensitive);
     }
 
     /// @inheritdoc IRecordRegistry
@@ -123,20 +128,22 @@ contract RecordRegistry is IRecordRegistry, AccessControlDefaultAdminRules {
         if (!_directory.isActiveProvider(msg.sender)) revert RecordRegistryUnauthorizedAuthor(msg.sender);
         if (root == bytes32(0)) revert RecordRegistryZeroCommitment();
         if (size == 0) revert RecordRegistryEmptyBatch();
-        if (_batches[root].author != address(0)) revert RecordRegistryBatchAlreadyAnchored(root);
-        _batches[root] = Batch({author: msg.sender, anchoredAt: uint40(block.timestamp), size: size});
-        emit BatchAnchored(msg.sender, root, size);
+        // Bound like a record: whoever anchors the same Merkle root first gets a batch of its own.
+        bytes32 batchRoot = RecordCommitments.bind(msg.sender, root);
+        if (_batches[batchRoot].author != address(0)) revert RecordRegistryBatchAlreadyAnchored(batchRoot);
+        _batches[batchRoot] = Batch({author: msg.sender, anchoredAt: uint40(block.timestamp), size: size});
+        emit BatchAnchored(msg.sender, batchRoot, size);
     }
 
     /// @inheritdoc IRecordRegistry
     function eraseBatchRecord(bytes32 root, BatchLeaf calldata leaf, bytes32[] calldata proof) external {
         _checkPatientOrDelegate(leaf.patient, _CAPABILITY_ERASE);
         _checkNotRetained(leaf.patient);
-        _checkBatchLeaf(root, leaf, proof);
-        uint8 flags = _batchRecordFlags[leaf.patient][leaf.commitment];
-        if (flags & FLAG_ERASED != 0) revert RecordRegistryErased(leaf.patient, leaf.commitment);
-        _batchRecordFlags[leaf.patient][leaf.commitment] = flags | FLAG_ERASED;
-        emit RecordErased(leaf.patient, leaf.commitment, msg.sender);
+        bytes32 record = _checkBatchLeaf(root, leaf, proof);
+        uint8 flags = _batchRecordFlags[leaf.patient][record];
+        if (flags & FLAG_ERASED != 0) revert RecordRegistryErased(leaf.patient, record);
+        _batchRecordFlags[leaf.patient][record] = flags | FLAG_ERASED;
+        emit RecordErased(leaf.patient, record, msg.sender);
     }
 
     /// @inheritdoc IRecordRegistry
@@ -148,11 +155,11 @@ contract RecordRegistry is IRecordRegistry, AccessControlDefaultAdminRules {
     ) external {
         _checkPatientOrDelegate(leaf.patient, _CAPABILITY_MANAGE_CONSENT);
         if (_delegation.diedAt(leaf.patient) != 0) revert RecordRegistryPatientDeceased(leaf.patient);
-        _checkBatchLeaf(root, leaf, proof);
-        uint8 flags = _batchRecordFlags[leaf.patient][leaf.commitment];
-        if (flags & FLAG_ERASED != 0) revert RecordRegistryErased(leaf.patient, leaf.commitment);
-        _batchRecordFlags[leaf.patient][leaf.commitment] = sensitive ? flags | FLAG_SENSITIVE : flags & ~FLAG_SENSITIVE;
-        emit RecordSensitivityChanged(leaf.patient, leaf.commitment, sensitive || leaf.sensitive);
+        bytes32 record = _checkBatchLeaf(root, leaf, proof);
+        uint8 flags = _batchRecordFlags[leaf.patient][record];
+        if (flags & FLAG_ERASED != 0) revert RecordRegistryErased(leaf.patient, record);
+        _batchRecordFlags[leaf.patient][record] = sensitive ? flags | FLAG_SENSITIVE : flags & ~FLAG_SENSITIVE;
+        emit RecordSensitivityChanged(leaf.patient, record, sensitive || leaf.sensitive);
     }
 
     /// @inheritdoc IRecordRegistry
@@ -171,7 +178,8 @@ contract RecordRegistry is IRecordRegistry, AccessControlDefaultAdminRules {
         BatchLeaf calldata leaf,
         bytes32[] calldata proof
     ) external view returns (bool) {
-        return _batches[root].author != address(0) && MerkleProof.verifyCalldata(proof, root, _leafHash(leaf));
+        address author = _batches[root].author;
+        return author != address(0) && _isBoundRoot(root, author, leaf, proof);
     }
 
     /// @inheritdoc IRecordRegistry
@@ -182,6 +190,11 @@ contract RecordRegistry is IRecordRegistry, AccessControlDefaultAdminRules {
     /// @inheritdoc IRecordRegistry
     function batchRecordFlagsOf(address patient, bytes32 commitment) external view returns (uint8) {
         return _batchRecordFlags[patient][commitment];
+    }
+
+    /// @inheritdoc IRecordRegistry
+    function recordCommitmentOf(address author, bytes32 contentCommitment) external pure returns (bytes32) {
+        return RecordCommitments.bind(author, contentCommitment);
     }
 
     /// @inheritdoc IRecordRegistry
@@ -205,23 +218,26 @@ contract RecordRegistry is IRecordRegistry, AccessControlDefaultAdminRules {
         uint16 version = old.version + 1;
         // A correction never reopens what the patient (or the author) closed: sensitivity carries over.
         sensitive = sensitive || old.flags & FLAG_SENSITIVE != 0;
-        _anchor(author, patient, commitment, old.recordType, sensitive, version);
-        emit RecordAmended(patient, commitment, previousCommitment, author, version, sensitive);
+        bytes32 record = _anchor(author, patient, commitment, old.recordType, sensitive, version);
+        emit RecordAmended(patient, record, previousCommitment, author, version, sensitive);
     }
 
+    // Keys the record by its record commitment, so the same content commitment anchored by another
+    // author is another record: a front-runner can neither block this one nor become its author.
     function _anchor(
         address author,
         address patient,
-        bytes32 commitment,
+        bytes32 contentCommitment,
         RecordType recordType,
         bool sensitive,
         uint16 version
-    ) private {
+    ) private returns (bytes32 recordCommitment) {
         if (patient == address(0)) revert RecordRegistryZeroAddress();
-        if (commitment == bytes32(0)) revert RecordRegistryZeroCommitment();
+        if (contentCommitment == bytes32(0)) revert RecordRegistryZeroCommitment();
         if (recordType == RecordType.None) revert RecordRegistryInvalidType(recordType);
-        Record storage record = _records[patient][commitment];
-        if (record.author != address(0)) revert RecordRegistryAlreadyAnchored(patient, commitment);
+        recordCommitment = RecordCommitments.bind(author, contentCommitment);
+        Record storage record = _records[patient][recordCommitment];
+        if (record.author != address(0)) revert RecordRegistryAlreadyAnchored(patient, recordCommitment);
         record.author = author;
         record.anchoredAt = uint40(block.timestamp);
         record.recordType = recordType;
@@ -240,10 +256,28 @@ contract RecordRegistry is IRecordRegistry, AccessControlDefaultAdminRules {
         }
     }
 
-    function _checkBatchLeaf(bytes32 root, BatchLeaf calldata leaf, bytes32[] calldata proof) private view {
-        if (_batches[root].author == address(0)) revert RecordRegistryBatchNotFound(root);
-        bytes32 leafHash = _leafHash(leaf);
-        if (!MerkleProof.verifyCalldata(proof, root, leafHash)) revert RecordRegistryInvalidProof(root, leafHash);
+    // Returns the leaf's record commitment. The batch's author is the author of every leaf in it,
+    // which is sound because the root is bound to that author: nobody else can anchor it.
+    function _checkBatchLeaf(
+        bytes32 root,
+        BatchLeaf calldata leaf,
+        bytes32[] calldata proof
+    ) private view returns (bytes32) {
+        address author = _batches[root].author;
+        if (author == address(0)) revert RecordRegistryBatchNotFound(root);
+        if (!_isBoundRoot(root, author, leaf, proof)) revert RecordRegistryInvalidProof(root, _leafHash(leaf));
+        return RecordCommitments.bind(author, leaf.commitment);
+    }
+
+    // The registry keeps only the bound root, so the proof is checked by rebuilding the Merkle root
+    // and binding it to the batch's author.
+    function _isBoundRoot(
+        bytes32 root,
+        address author,
+        BatchLeaf calldata leaf,
+        bytes32[] calldata proof
+    ) private pure returns (bool) {
+        return RecordCommitments.bind(author, MerkleProof.processProofCalldata(proof, _leafHash(leaf))) == root;
     }
 
     function _checkNotRetained(address patient) private view {

@@ -69,6 +69,68 @@ export function parseCommitmentPreimage(bytes: Uint8Array): { salt: Uint8Array; 
   return { salt: bytes.slice(32, 64), envelopeHash: bytes.slice(64, 96) };
 }
 
+/**
+ * Domain tag of record commitments, exactly 32 bytes: 0xff followed by the ASCII text
+ * "CareLedger/record-authorship/v1" (RecordCommitments.AUTHORSHIP_TAG on-chain). It differs from
+ * COMMITMENT_DOMAIN_TAG, so a bound preimage never parses as a content preimage or the reverse.
+ */
+export const AUTHORSHIP_DOMAIN_TAG: Uint8Array = Uint8Array.from([0xff, ...ascii("CareLedger/record-authorship/v1")]);
+
+/** Bytes of a record commitment's (bound) preimage: tag (32) || author left-padded (32) || content commitment (32). */
+export const BOUND_PREIMAGE_LENGTH = 96;
+
+/**
+ * The 96-byte preimage of a record commitment: it names the author and the content commitment. It is
+ * stored as a raw block at `locatorRefOf(recordCommitment)`, so a reader who learns the record
+ * commitment from the chain finds the content commitment (and from it the envelope) with no index.
+ */
+export function boundPreimageOf(author: string, contentCommitment: string | Uint8Array): Uint8Array {
+  const preimage = new Uint8Array(BOUND_PREIMAGE_LENGTH);
+  preimage.set(AUTHORSHIP_DOMAIN_TAG, 0);
+  preimage.set(bytesOfLength(author, 20, "author"), 44);
+  preimage.set(bytesOfLength(contentCommitment, 32, "contentCommitment"), 64);
+  return preimage;
+}
+
+/**
+ * recordCommitment = sha256(AUTHORSHIP_DOMAIN_TAG || bytes32(author) || contentCommitment)
+ *
+ * The name the registry gives `author`'s anchoring of `contentCommitment`
+ * (IRecordRegistry.recordCommitmentOf): whoever else anchors the same content commitment gets
+ * another record. Batches are named the same way, with the Merkle root as the content commitment.
+ */
+export function recordCommitmentOf(author: string, contentCommitment: string | Uint8Array): Hex {
+  return toHex(sha256(boundPreimageOf(author, contentCommitment)));
+}
+
+/**
+ * Splits a stored bound preimage into the author (lower-case hex) and the content commitment
+ * (MalformedEnvelopeError when it is not one). Callers compare the author with the chain's.
+ */
+export function parseBoundPreimage(bytes: Uint8Array): { author: Hex; contentCommitment: Hex } {
+  if (!(bytes instanceof Uint8Array) || bytes.length !== BOUND_PREIMAGE_LENGTH) {
+    throw new MalformedEnvelopeError("record-envelope", "truncated");
+  }
+  const tagged = AUTHORSHIP_DOMAIN_TAG.every((byte, index) => bytes[index] === byte);
+  const padded = bytes.subarray(32, 44).every((byte) => byte === 0);
+  if (!tagged || !padded) throw new MalformedEnvelopeError("record-envelope", "bad-magic");
+  return { author: toHex(bytes.slice(44, 64)), contentCommitment: toHex(bytes.slice(64, 96)) };
+}
+
+/**
+ * Checks a fetched bound preimage against the record commitment read from the chain and the author
+ * the chain names, and returns the content commitment it binds (IntegrityError otherwise).
+ */
+export function verifyBoundPreimage(bytes: Uint8Array, recordCommitment: string, author: string): Hex {
+  const expected = toHex(bytesOfLength(recordCommitment, 32, "recordCommitment"));
+  const parsed = parseBoundPreimage(bytes);
+  const actual = toHex(sha256(bytes));
+  if (actual !== expected) throw new IntegrityError("record-commitment", expected, actual);
+  const chainAuthor = toHex(bytesOfLength(author, 20, "author"));
+  if (parsed.author !== chainAuthor) throw new IntegrityError("record-author", chainAuthor, parsed.author);
+  return parsed.contentCommitment;
+}
+
 /** The content address (raw CIDv1, sha2-256) of a commitment's preimage: derived from the commitment alone. */
 export function locatorRefOf(commitment: string | Uint8Array): string {
   return CID.createV1(raw.code, createDigest(SHA2_256_CODE, bytesOfLength(commitment, 32, "commitment"))).toString();

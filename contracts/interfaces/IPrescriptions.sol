@@ -11,6 +11,9 @@ pragma solidity ^0.8.28;
 /// the prescriber corrects one with `amendPrescription`, which carries what was already dispensed over
 /// to the corrected version; a version superseded any other way (a direct `amendRecord` in the
 /// registry) is dispensable no more, and its correction has no terms until the prescriber issues one.
+/// New records are passed as content commitments; prescriptions and dispenses are named from then on
+/// (in events, storage and every later call) by their record commitments,
+/// `IRecordRegistry.recordCommitmentOf(author, content)`.
 interface IPrescriptions {
     /// @notice Dispensing terms and progress. Fits in one slot (20 + 5 + 2 + 1 + 3 + 1 bytes).
     /// @param pharmacy The designated pharmacy, or zero for any registered pharmacy.
@@ -90,7 +93,7 @@ interface IPrescriptions {
         uint8 refills
     );
 
-    /// @notice `pharmacy` dispensed `amount` units; `dispense` is the dispense record's commitment.
+    /// @notice `pharmacy` dispensed `amount` units; `dispense` is the dispense's record commitment.
     /// The running total is `prescriptionOf(...).dispensed` (or the sum of these events).
     event PrescriptionDispensed(
         address indexed patient,
@@ -109,7 +112,7 @@ interface IPrescriptions {
     /// @notice Issues a prescription: anchors the MedicationRequest record and stores its terms.
     /// Only active doctors.
     /// @param patient The patient.
-    /// @param commitment The prescription record's commitment.
+    /// @param commitment The prescription record's content commitment.
     /// @param terms The dispensing terms.
     function issuePrescription(address patient, bytes32 commitment, Terms calldata terms) external;
 
@@ -118,9 +121,9 @@ interface IPrescriptions {
     /// consent, while the prescriber is active and the prescription is neither erased, superseded,
     /// expired nor cancelled.
     /// @param patient The patient.
-    /// @param prescription The prescription record's commitment.
+    /// @param prescription The prescription's record commitment.
     /// @param amount Units dispensed now (a partial fill is fine).
-    /// @param dispenseCommitment The MedicationDispense record's commitment.
+    /// @param dispenseCommitment The MedicationDispense record's content commitment.
     function dispensePrescription(
         address patient,
         bytes32 prescription,
@@ -133,23 +136,23 @@ interface IPrescriptions {
     /// gives it `terms`, carrying over the units already dispensed. Only the prescriber, while an active
     /// doctor, and not once cancelled. The old version can no longer be dispensed.
     /// @param patient The patient.
-    /// @param previous The prescription record being corrected.
-    /// @param prescription The corrected prescription record's commitment.
+    /// @param previous The record commitment of the prescription being corrected.
+    /// @param prescription The corrected prescription record's content commitment.
     /// @param terms The corrected dispensing terms; their total may not be below what was dispensed.
     function amendPrescription(address patient, bytes32 previous, bytes32 prescription, Terms calldata terms) external;
 
     /// @notice Cancels a prescription. Only its prescriber, while an active doctor.
     /// @param patient The patient.
-    /// @param prescription The prescription record's commitment.
+    /// @param prescription The prescription's record commitment.
     function cancelPrescription(address patient, bytes32 prescription) external;
 
     /// @notice The terms and progress of a prescription (all zero when none).
     /// @param patient The patient.
-    /// @param prescription The prescription record's commitment.
+    /// @param prescription The prescription's record commitment.
     function prescriptionOf(address patient, bytes32 prescription) external view returns (Prescription memory);
 
     /// @notice Units that may still be dispensed (zero when expired, cancelled, superseded or erased).
     /// @param patient The patient.
-    /// @param prescription The prescription record's commitment.
+    /// @param prescription The prescription's record commitment.
     function remainingOf(address patient, bytes32 prescription) external view returns (uint256);
 }

@@ -4,8 +4,12 @@ pragma solidity ^0.8.28;
 import {RecordType} from "../libraries/CareTypes.sol";
 
 /// @title IRecordRegistry
-/// @notice Anchors salted commitments to encrypted, off-chain health records. A record is named by
-/// its patient and its commitment; nothing about its content is stored or emitted.
+/// @notice Anchors salted commitments to encrypted, off-chain health records. Writers pass a *content
+/// commitment* (salted, to the encrypted payload); the registry names the record by its patient and
+/// its *record commitment*, `recordCommitmentOf(author, contentCommitment)`, which binds the author to
+/// what is anchored: the same content commitment anchored by anyone else is another record. Events,
+/// lookups, amendments, erasure, sensitivity, grants and workflows all use the record commitment.
+/// Nothing about the content is stored or emitted.
 interface IRecordRegistry {
     /// @notice A record's metadata. Fits in one slot (20 + 5 + 1 + 1 + 2 bytes).
     /// @param author Who anchored the record (a provider, or the patient for wellness data).
@@ -32,8 +36,9 @@ interface IRecordRegistry {
     }
 
     /// @notice One record inside a batch: the leaf is `keccak256(bytes.concat(keccak256(abi.encode(leaf))))`.
+    /// Its record commitment is `recordCommitmentOf(batch author, commitment)`.
     /// @param patient The record's patient.
-    /// @param commitment The salted commitment to the encrypted payload.
+    /// @param commitment The content commitment (salted, to the encrypted payload).
     /// @param recordType Its clinical kind.
     /// @param sensitive Whether only record-level grants open it.
     struct BatchLeaf {
@@ -58,10 +63,12 @@ interface IRecordRegistry {
     /// @notice Patients may anchor only wellness records about themselves; `recordType` is another kind.
     error RecordRegistrySelfAuthoredType(RecordType recordType);
 
-    /// @notice The record is already anchored; writes are idempotent by refusing the second one.
+    /// @notice The author already anchored this content for `patient` (`commitment` is the record
+    /// commitment); writes are idempotent by refusing the second one. Only the author's own record can
+    /// cause it, since the record commitment binds the author.
     error RecordRegistryAlreadyAnchored(address patient, bytes32 commitment);
 
-    /// @notice No record is anchored under this patient and commitment.
+    /// @notice No record is anchored under this patient and record commitment.
     error RecordRegistryNotFound(address patient, bytes32 commitment);
 
     /// @notice Only the record's author may correct it; `account` is not `author`.
@@ -85,16 +92,16 @@ interface IRecordRegistry {
     /// @notice A batch must commit to at least one record.
     error RecordRegistryEmptyBatch();
 
-    /// @notice A batch with this root was already anchored.
+    /// @notice The caller already anchored this Merkle root; `root` is the bound root.
     error RecordRegistryBatchAlreadyAnchored(bytes32 root);
 
     /// @notice No batch has this root.
     error RecordRegistryBatchNotFound(bytes32 root);
 
-    /// @notice The proof does not show `leaf` inside the batch `root`.
+    /// @notice The proof does not show `leaf` inside the batch `root` (the bound root).
     error RecordRegistryInvalidProof(bytes32 root, bytes32 leaf);
 
-    /// @notice `author` anchored a record for `patient`.
+    /// @notice `author` anchored a record for `patient`; `commitment` is the record commitment.
     event RecordAnchored(
         address indexed patient,
         bytes32 indexed commitment,
@@ -103,7 +110,8 @@ interface IRecordRegistry {
         bool sensitive
     );
 
-    /// @notice `author` corrected `previousCommitment` with `commitment`; both stay on-chain. `sensitive`
+    /// @notice `author` corrected `previousCommitment` with `commitment` (both record commitments); both
+    /// stay on-chain. `sensitive`
     /// is the new version's flag as stored (the previous version's flag carries over).
     event RecordAmended(
         address indexed patient,
@@ -121,22 +129,24 @@ interface IRecordRegistry {
     /// whether it is sensitive now, the author's flag included).
     event RecordSensitivityChanged(address indexed patient, bytes32 indexed commitment, bool sensitive);
 
-    /// @notice `author` anchored `size` records under `root`.
+    /// @notice `author` anchored `size` records; `root` is the bound root,
+    /// `recordCommitmentOf(author, merkleRoot)`, which names the batch from then on.
     event BatchAnchored(address indexed author, bytes32 indexed root, uint32 size);
 
     /// @notice Anchors a record for `patient`. The caller is the author: an active provider, or the
     /// patient for `Wellness` records.
+    /// The record is named by `recordCommitmentOf(msg.sender, commitment)`.
     /// @param patient The patient the record is about.
-    /// @param commitment Salted commitment to the encrypted payload (never a hash of plaintext).
+    /// @param commitment Content commitment: salted, to the encrypted payload (never a hash of plaintext).
     /// @param recordType Its clinical kind (not `None`).
     /// @param sensitive Whether only record-level grants open it.
     function anchorRecord(address patient, bytes32 commitment, RecordType recordType, bool sensitive) external;
 
     /// @notice Anchors a record on behalf of `author`. Only workflow contracts (the workflow role),
-    /// which check the author themselves.
+    /// which check the author themselves. The record is named by `recordCommitmentOf(author, commitment)`.
     /// @param author The provider who wrote the record.
     /// @param patient The patient the record is about.
-    /// @param commitment Salted commitment to the encrypted payload.
+    /// @param commitment Content commitment: salted, to the encrypted payload.
     /// @param recordType Its clinical kind (not `None`).
     /// @param sensitive Whether only record-level grants open it.
     function anchorRecordFor(
@@ -151,18 +161,19 @@ interface IRecordRegistry {
     /// which stays anchored and is marked superseded. Only the author of the previous version. A
     /// correction never lowers sensitivity: the new version is sensitive when `sensitive` is set or the
     /// previous version was sensitive (only the patient lifts the flag, with `setRecordSensitivity`).
+    /// The new version is named by `recordCommitmentOf(msg.sender, commitment)`.
     /// @param patient The patient the record is about.
-    /// @param previousCommitment The version being corrected (must be the newest).
-    /// @param commitment The corrected version's commitment.
+    /// @param previousCommitment The record commitment of the version being corrected (must be the newest).
+    /// @param commitment The corrected version's content commitment.
     /// @param sensitive Whether the corrected version is sensitive (or-ed with the previous version's flag).
     function amendRecord(address patient, bytes32 previousCommitment, bytes32 commitment, bool sensitive) external;
 
     /// @notice Corrects a record on behalf of its author. Only workflow contracts (the workflow role),
-    /// which check the author themselves.
+    /// which check the author themselves. The new version is named by `recordCommitmentOf(author, commitment)`.
     /// @param author The author of the previous version.
     /// @param patient The patient the record is about.
-    /// @param previousCommitment The version being corrected (must be the newest).
-    /// @param commitment The corrected version's commitment.
+    /// @param previousCommitment The record commitment of the version being corrected (must be the newest).
+    /// @param commitment The corrected version's content commitment.
     /// @param sensitive Whether the corrected version is sensitive (or-ed with the previous version's flag).
     function amendRecordFor(
         address author,
@@ -176,25 +187,28 @@ interface IRecordRegistry {
     /// readers then destroy the payload and every wrapped key, so nothing can read it again. A
     /// deceased patient's records are retained and cannot be erased during the retention period.
     /// @param patient The patient.
-    /// @param commitment The record to erase.
+    /// @param commitment The record commitment of the record to erase.
     function eraseRecord(address patient, bytes32 commitment) external;
 
     /// @notice Sets whether a record is sensitive. The patient or a delegate with the consent capability,
     /// and never after the patient's recorded death.
     /// @param patient The patient.
-    /// @param commitment The record.
+    /// @param commitment The record commitment.
     /// @param sensitive The new flag.
     function setRecordSensitivity(address patient, bytes32 commitment, bool sensitive) external;
 
     /// @notice Anchors `size` records under one Merkle root in one transaction. Only active providers.
+    /// The batch is named by its bound root, `recordCommitmentOf(msg.sender, root)`, so nobody can take
+    /// another provider's root first; the caller is the author of every leaf.
     /// @param root The Merkle root over `batchLeafHash` of each record (OpenZeppelin sorted-pair tree).
     /// @param size How many records the tree holds (informational; proofs decide membership).
     function anchorBatch(bytes32 root, uint32 size) external;
 
     /// @notice Marks a batched record erased. The patient or a delegate with the erase capability. The
-    /// mark is kept by patient and commitment, so it holds wherever the commitment is published (in
-    /// another batch, or anchored on its own).
-    /// @param root The batch's root.
+    /// mark is kept by patient and record commitment (the batch's author bound to the leaf's content
+    /// commitment), so it holds wherever that author publishes the same content (in another batch, or
+    /// anchored on its own).
+    /// @param root The batch's bound root.
     /// @param leaf The record.
     /// @param proof Its inclusion proof.
     function eraseBatchRecord(bytes32 root, BatchLeaf calldata leaf, bytes32[] calldata proof) external;
@@ -202,8 +216,9 @@ interface IRecordRegistry {
     /// @notice Marks a batched record sensitive, or lifts the patient's mark (the author's
     /// `leaf.sensitive` stays: a leaf the author committed as sensitive is always sensitive). The patient
     /// or a delegate with the consent capability, never after the patient's recorded death. Kept by
-    /// patient and commitment, like erasure, so a re-publication elsewhere is sensitive too.
-    /// @param root The batch's root.
+    /// patient and record commitment, like erasure, so the author's re-publication elsewhere is
+    /// sensitive too.
+    /// @param root The batch's bound root.
     /// @param leaf The record.
     /// @param proof Its inclusion proof.
     /// @param sensitive Whether the patient marks it sensitive.
@@ -214,17 +229,17 @@ interface IRecordRegistry {
         bool sensitive
     ) external;
 
-    /// @notice The record anchored for `patient` under `commitment` (author zero when none).
+    /// @notice The record anchored for `patient` under a record commitment (author zero when none).
     /// @param patient The patient.
-    /// @param commitment The record's commitment.
+    /// @param commitment The record commitment.
     function recordOf(address patient, bytes32 commitment) external view returns (Record memory);
 
-    /// @notice The batch anchored under `root` (author zero when none).
-    /// @param root The batch's root.
+    /// @notice The batch anchored under a bound root (author zero when none).
+    /// @param root The batch's bound root.
     function batchOf(bytes32 root) external view returns (Batch memory);
 
     /// @notice Whether `leaf` is in the batch `root` according to `proof` and the batch exists.
-    /// @param root The batch's root.
+    /// @param root The batch's bound root.
     /// @param leaf The record.
     /// @param proof Its inclusion proof.
     function verifyBatchRecord(
@@ -235,14 +250,24 @@ interface IRecordRegistry {
 
     /// @notice Whether a batched record was erased.
     /// @param patient The patient.
-    /// @param commitment The record's commitment.
+    /// @param commitment The record commitment (the batch's author bound to the leaf's commitment).
     function isBatchRecordErased(address patient, bytes32 commitment) external view returns (bool);
 
-    /// @notice What the patient set on a batched record, by patient and commitment: `FLAG_SENSITIVE`
-    /// (the patient's mark) and `FLAG_ERASED` (zero when neither).
+    /// @notice What the patient set on a batched record, by patient and record commitment:
+    /// `FLAG_SENSITIVE` (the patient's mark) and `FLAG_ERASED` (zero when neither).
     /// @param patient The patient.
-    /// @param commitment The record's commitment.
+    /// @param commitment The record commitment (the batch's author bound to the leaf's commitment).
     function batchRecordFlagsOf(address patient, bytes32 commitment) external view returns (uint8);
+
+    /// @notice The record commitment under which `author`'s anchoring of `contentCommitment` is kept:
+    /// `sha256(tag || bytes32(author) || contentCommitment)`, with the 32-byte tag 0xff followed by
+    /// "CareLedger/record-authorship/v1". A sha256 digest of a 96-byte preimage, like the content
+    /// commitment, so it serves as a content address of that preimage. Also names batches
+    /// (`recordCommitmentOf(author, merkleRoot)`) and batched records (the batch's author and the leaf's
+    /// commitment).
+    /// @param author The author (for a workflow record, the provider the workflow acts for).
+    /// @param contentCommitment The content commitment, or a batch's Merkle root.
+    function recordCommitmentOf(address author, bytes32 contentCommitment) external pure returns (bytes32);
 
     /// @notice The Merkle leaf of a batched record.
     /// @param leaf The record.

@@ -9,6 +9,7 @@ import {IConsentManager} from "../interfaces/IConsentManager.sol";
 import {IPatientDelegation} from "../interfaces/IPatientDelegation.sol";
 import {IProviderDirectory} from "../interfaces/IProviderDirectory.sol";
 import {IRecordRegistry} from "../interfaces/IRecordRegistry.sol";
+import {RecordCommitments} from "../libraries/RecordCommitments.sol";
 import {
     AccessBasis,
     ConsentScope,
@@ -792,7 +793,9 @@ contract RecordsHandler is HandlerBase {
         record.recordType = RecordType(uint8(1 + ((r >> 24) % 11)));
         if (selfAuthored && (r >> 32) % 2 == 0) record.recordType = RecordType.Wellness;
         record.sensitive = (r >> 40) % 3 == 0;
-        record.commitment = model.commitmentAt(model.commitmentCounter());
+        bytes32 content = model.commitmentAt(model.commitmentCounter());
+        // The ghost keeps the record commitment: the registry's name for the author's anchoring.
+        record.commitment = RecordCommitments.bind(record.author, content);
         record.version = 1;
 
         bytes4 expected;
@@ -804,7 +807,7 @@ contract RecordsHandler is HandlerBase {
             expected = IRecordRegistry.RecordRegistryUnauthorizedAuthor.selector;
         }
         VM.prank(record.author);
-        try registry.anchorRecord(record.patient, record.commitment, record.recordType, record.sensitive) {
+        try registry.anchorRecord(record.patient, content, record.recordType, record.sensitive) {
             if (_succeeded(expected, "anchorRecord")) model.pushRecord(record);
         } catch (bytes memory reason) {
             _failed(expected, reason, "anchorRecord");
@@ -836,7 +839,7 @@ contract RecordsHandler is HandlerBase {
         try registry.amendRecord(old.patient, old.commitment, commitment, sensitive) {
             if (_succeeded(expected, "amendRecord")) {
                 model.setRecordFlags(index, old.sensitive, old.erased, true);
-                old.commitment = commitment;
+                old.commitment = RecordCommitments.bind(caller, commitment);
                 // A correction keeps the previous version's sensitivity.
                 old.sensitive = sensitive || old.sensitive;
                 old.version += 1;

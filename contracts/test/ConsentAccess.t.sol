@@ -14,18 +14,18 @@ import {VM} from "./utils/Vm.sol";
 /// @title ConsentAccessTest
 /// @notice Fuzz tests of the access rule (`canAccess` / `accessBasis`) and of direct grants.
 contract ConsentAccessTest is CareLedgerFixture {
-    /// @dev A non-sensitive lab result written by `_doctor`.
-    bytes32 internal constant _RECORD = keccak256("lab-result");
     RecordType internal constant _RECORD_TYPE = RecordType.LabResult;
-    /// @dev A sensitive clinical note written by `_doctor`, of the same type as `_RECORD`'s sibling.
-    bytes32 internal constant _SENSITIVE = keccak256("sensitive-note");
     RecordType internal constant _SENSITIVE_TYPE = RecordType.ClinicalNote;
+    /// @dev A non-sensitive lab result written by `_doctor` (its record commitment).
+    bytes32 internal _record;
+    /// @dev A sensitive clinical note written by `_doctor`, of the same type as `_record`'s sibling.
+    bytes32 internal _sensitive;
 
     function setUp() public {
         _deploy();
         _registerDefaultProviders();
-        _anchor(_doctor, _patient, _RECORD, _RECORD_TYPE, false);
-        _anchor(_doctor, _patient, _SENSITIVE, _SENSITIVE_TYPE, true);
+        _record = _anchor(_doctor, _patient, keccak256("lab-result"), _RECORD_TYPE, false);
+        _sensitive = _anchor(_doctor, _patient, keccak256("sensitive-note"), _SENSITIVE_TYPE, true);
     }
 
     // ------------------------------------------------------------------ no basis, no access
@@ -36,13 +36,13 @@ contract ConsentAccessTest is CareLedgerFixture {
         VM.assume(accessor != _patient && accessor != _doctor && accessor != _family);
         // Noise: `_family` holds every kind of grant for every purpose; none of it may leak.
         for (uint8 p = 1; p <= _PURPOSE_COUNT; ++p) {
-            _grantFor(_patient, _family, ConsentScope.Record, _SENSITIVE, Purpose(p));
-            _grantFor(_patient, _family, ConsentScope.Record, _RECORD, Purpose(p));
+            _grantFor(_patient, _family, ConsentScope.Record, _sensitive, Purpose(p));
+            _grantFor(_patient, _family, ConsentScope.Record, _record, Purpose(p));
             if (Purpose(p) == Purpose.LegalRepresentation) continue;
             _grantFor(_patient, _family, ConsentScope.AllRecords, bytes32(0), Purpose(p));
             _grantFor(_patient, _family, ConsentScope.RecordType, bytes32(uint256(uint8(_RECORD_TYPE))), Purpose(p));
         }
-        bytes32 commitment = sensitive ? _SENSITIVE : _RECORD;
+        bytes32 commitment = sensitive ? _sensitive : _record;
         Purpose purpose = Purpose(uint8(bound(purposeRaw, 0, _PURPOSE_COUNT)));
         assertFalse(_consent.canAccess(accessor, _patient, commitment, purpose), "stranger got access");
         assertEq(
@@ -59,25 +59,25 @@ contract ConsentAccessTest is CareLedgerFixture {
         address otherPatient,
         uint8 purposeRaw
     ) public view {
-        VM.assume(commitment != _RECORD && commitment != _SENSITIVE);
+        VM.assume(commitment != _record && commitment != _sensitive);
         VM.assume(otherPatient != _patient);
         Purpose purpose = _purpose(purposeRaw);
         assertFalse(_consent.canAccess(_patient, _patient, commitment, purpose), "patient reads unknown record");
         assertFalse(_consent.canAccess(_doctor, _patient, commitment, purpose), "doctor reads unknown record");
-        assertFalse(_consent.canAccess(_doctor, otherPatient, _RECORD, purpose), "record read under other patient");
+        assertFalse(_consent.canAccess(_doctor, otherPatient, _record, purpose), "record read under other patient");
     }
 
     /// @notice The zero address and the `None` purpose never pass.
     function testFuzz_zeroAccessorAndNonePurposeNeverPass(uint8 purposeRaw) public view {
-        assertFalse(_consent.canAccess(address(0), _patient, _RECORD, _purpose(purposeRaw)), "zero accessor passed");
-        assertFalse(_consent.canAccess(_patient, _patient, _RECORD, Purpose.None), "patient passed for None");
-        assertFalse(_consent.canAccess(_doctor, _patient, _RECORD, Purpose.None), "author passed for None");
+        assertFalse(_consent.canAccess(address(0), _patient, _record, _purpose(purposeRaw)), "zero accessor passed");
+        assertFalse(_consent.canAccess(_patient, _patient, _record, Purpose.None), "patient passed for None");
+        assertFalse(_consent.canAccess(_doctor, _patient, _record, Purpose.None), "author passed for None");
     }
 
     /// @notice The patient and the author pass for every real purpose, sensitive or not, on the
     /// basis the interface names.
     function testFuzz_patientAndAuthorAccess(uint8 purposeRaw, bool sensitive) public view {
-        bytes32 commitment = sensitive ? _SENSITIVE : _RECORD;
+        bytes32 commitment = sensitive ? _sensitive : _record;
         Purpose purpose = _purpose(purposeRaw);
         assertEq(
             uint256(_consent.accessBasis(_patient, _patient, commitment, purpose)),
@@ -106,7 +106,7 @@ contract ConsentAccessTest is CareLedgerFixture {
         uint256 lowestEnd = validFrom > _T0 ? validFrom + 1 : _T0 + 1;
         uint40 validUntil = uint40(bound(untilRaw, lowestEnd, lowestEnd + 400 days));
         Purpose purpose = _purpose(purposeRaw);
-        (ConsentScope scope, bytes32 value) = _scopeFor(scopeSeed, _RECORD, _RECORD_TYPE, purpose);
+        (ConsentScope scope, bytes32 value) = _scopeFor(scopeSeed, _record, _RECORD_TYPE, purpose);
         IConsentManager.GrantRequest memory request = _request(
             toProvider ? _pharmacy : _family,
             scope,
@@ -134,7 +134,7 @@ contract ConsentAccessTest is CareLedgerFixture {
         bool inside = probe >= request.validFrom && probe < request.validUntil;
         assertEq(_consent.isGrantActive(_patient, grantId), inside, "isGrantActive vs period");
         assertEq(
-            _consent.canAccess(request.grantee, _patient, _RECORD, request.purpose),
+            _consent.canAccess(request.grantee, _patient, _record, request.purpose),
             inside,
             "canAccess vs period"
         );
@@ -154,9 +154,9 @@ contract ConsentAccessTest is CareLedgerFixture {
         bool byDelegate
     ) public {
         Purpose purpose = _purpose(purposeRaw);
-        (ConsentScope scope, bytes32 value) = _scopeFor(scopeSeed, _RECORD, _RECORD_TYPE, purpose);
+        (ConsentScope scope, bytes32 value) = _scopeFor(scopeSeed, _record, _RECORD_TYPE, purpose);
         bytes32 grantId = _grantFor(_patient, _pharmacy, scope, value, purpose);
-        assertTrue(_consent.canAccess(_pharmacy, _patient, _RECORD, purpose), "granted access missing");
+        assertTrue(_consent.canAccess(_pharmacy, _patient, _record, purpose), "granted access missing");
 
         // Times are computed, never re-read after a warp (the optimizer may reuse an earlier read).
         uint256 revokeAt = _T0 + bound(revokeAfter, 0, 400 days);
@@ -172,7 +172,7 @@ contract ConsentAccessTest is CareLedgerFixture {
 
         VM.warp(revokeAt + bound(checkAfter, 0, 800 days));
         assertFalse(_consent.isGrantActive(_patient, grantId), "revoked grant active");
-        assertFalse(_consent.canAccess(_pharmacy, _patient, _RECORD, purpose), "revoked grant passed");
+        assertFalse(_consent.canAccess(_pharmacy, _patient, _record, purpose), "revoked grant passed");
         assertTrue(_consent.grantOf(_patient, grantId).revoked, "revoked flag");
 
         VM.prank(_patient);
@@ -193,7 +193,7 @@ contract ConsentAccessTest is CareLedgerFixture {
         bytes32 grantId = _grantFor(_patient, _family, ConsentScope.AllRecords, bytes32(0), purpose);
         VM.prank(_patient);
         _consent.revokeConsent(_patient, grantId);
-        assertFalse(_consent.canAccess(_family, _patient, _RECORD, purpose), "revoked passed");
+        assertFalse(_consent.canAccess(_family, _patient, _record, purpose), "revoked passed");
 
         uint40 validUntil = uint40(bound(untilRaw, _T0 + 1, _T0 + 1000 days));
         VM.prank(_patient);
@@ -202,10 +202,10 @@ contract ConsentAccessTest is CareLedgerFixture {
             _request(_family, ConsentScope.AllRecords, bytes32(0), purpose, uint40(_T0), validUntil)
         );
         assertEq(again, grantId, "same grant id");
-        assertTrue(_consent.canAccess(_family, _patient, _RECORD, purpose), "re-granted access missing");
+        assertTrue(_consent.canAccess(_family, _patient, _record, purpose), "re-granted access missing");
         assertEq(uint256(_consent.grantOf(_patient, grantId).validUntil), validUntil, "period replaced");
         VM.warp(validUntil);
-        assertFalse(_consent.canAccess(_family, _patient, _RECORD, purpose), "passed at validUntil");
+        assertFalse(_consent.canAccess(_family, _patient, _record, purpose), "passed at validUntil");
     }
 
     // ------------------------------------------------------------------ scope and purpose
@@ -214,20 +214,20 @@ contract ConsentAccessTest is CareLedgerFixture {
     function testFuzz_grantServesOnlyItsPurpose(uint8 grantedRaw, uint8 askedRaw, uint8 scopeSeed) public {
         Purpose granted = _purpose(grantedRaw);
         Purpose asked = _purpose(askedRaw);
-        (ConsentScope scope, bytes32 value) = _scopeFor(scopeSeed, _RECORD, _RECORD_TYPE, granted);
+        (ConsentScope scope, bytes32 value) = _scopeFor(scopeSeed, _record, _RECORD_TYPE, granted);
         _grantFor(_patient, _family, scope, value, granted);
-        assertEq(_consent.canAccess(_family, _patient, _RECORD, asked), granted == asked, "purpose mismatch");
+        assertEq(_consent.canAccess(_family, _patient, _record, asked), granted == asked, "purpose mismatch");
     }
 
     /// @notice A record-type grant opens exactly the non-sensitive records of that type.
     function testFuzz_typeGrantCoversOnlyItsType(uint8 grantedRaw, uint8 recordRaw, bytes32 commitment) public {
-        VM.assume(commitment != bytes32(0) && commitment != _RECORD && commitment != _SENSITIVE);
+        VM.assume(commitment != bytes32(0) && commitment != _record && commitment != _sensitive);
         RecordType granted = _recordType(grantedRaw);
         RecordType recordType = _recordType(recordRaw);
-        _anchor(_lab, _patient, commitment, recordType, false);
+        bytes32 record = _anchor(_lab, _patient, commitment, recordType, false);
         _grantFor(_patient, _family, ConsentScope.RecordType, bytes32(uint256(uint8(granted))), Purpose.Research);
         assertEq(
-            _consent.canAccess(_family, _patient, commitment, Purpose.Research),
+            _consent.canAccess(_family, _patient, record, Purpose.Research),
             granted == recordType,
             "type grant vs record type"
         );
@@ -235,10 +235,10 @@ contract ConsentAccessTest is CareLedgerFixture {
 
     /// @notice A record grant opens only its record, sensitive or not, and not a later correction.
     function testFuzz_recordGrantCoversOnlyItsRecord(uint8 purposeRaw, bool grantSensitive, bytes32 correction) public {
-        VM.assume(correction != bytes32(0) && correction != _RECORD && correction != _SENSITIVE);
+        VM.assume(correction != bytes32(0) && correction != _record && correction != _sensitive);
         Purpose purpose = _purpose(purposeRaw);
-        bytes32 granted = grantSensitive ? _SENSITIVE : _RECORD;
-        bytes32 other = grantSensitive ? _RECORD : _SENSITIVE;
+        bytes32 granted = grantSensitive ? _sensitive : _record;
+        bytes32 other = grantSensitive ? _record : _sensitive;
         _grantFor(_patient, _pharmacy, ConsentScope.Record, granted, purpose);
         assertTrue(_consent.canAccess(_pharmacy, _patient, granted, purpose), "record grant missing");
         assertFalse(_consent.canAccess(_pharmacy, _patient, other, purpose), "record grant leaked");
@@ -246,7 +246,10 @@ contract ConsentAccessTest is CareLedgerFixture {
         VM.prank(_doctor);
         _registry.amendRecord(_patient, granted, correction, grantSensitive);
         assertTrue(_consent.canAccess(_pharmacy, _patient, granted, purpose), "superseded version closed");
-        assertFalse(_consent.canAccess(_pharmacy, _patient, correction, purpose), "grant followed correction");
+        assertFalse(
+            _consent.canAccess(_pharmacy, _patient, _recordOf(_doctor, correction), purpose),
+            "grant followed correction"
+        );
     }
 
     /// @notice Type and all-records grants never open a sensitive record, for any purpose; a record
@@ -260,18 +263,18 @@ contract ConsentAccessTest is CareLedgerFixture {
             _grantFor(_patient, grantee, ConsentScope.RecordType, bytes32(uint256(uint8(_RECORD_TYPE))), Purpose(p));
         }
         Purpose purpose = _broadPurpose(purposeRaw);
-        assertFalse(_consent.canAccess(grantee, _patient, _SENSITIVE, purpose), "broad grant opened sensitive");
-        assertTrue(_consent.canAccess(grantee, _patient, _RECORD, purpose), "broad grant missing");
+        assertFalse(_consent.canAccess(grantee, _patient, _sensitive, purpose), "broad grant opened sensitive");
+        assertTrue(_consent.canAccess(grantee, _patient, _record, purpose), "broad grant missing");
 
         VM.prank(_patient);
-        _registry.setRecordSensitivity(_patient, _RECORD, true);
-        assertFalse(_consent.canAccess(grantee, _patient, _RECORD, purpose), "marked sensitive still open");
+        _registry.setRecordSensitivity(_patient, _record, true);
+        assertFalse(_consent.canAccess(grantee, _patient, _record, purpose), "marked sensitive still open");
         VM.prank(_patient);
-        _registry.setRecordSensitivity(_patient, _RECORD, false);
-        assertTrue(_consent.canAccess(grantee, _patient, _RECORD, purpose), "unmarked not reopened");
+        _registry.setRecordSensitivity(_patient, _record, false);
+        assertTrue(_consent.canAccess(grantee, _patient, _record, purpose), "unmarked not reopened");
 
-        _grantFor(_patient, grantee, ConsentScope.Record, _SENSITIVE, purpose);
-        assertTrue(_consent.canAccess(grantee, _patient, _SENSITIVE, purpose), "record grant closed sensitive");
+        _grantFor(_patient, grantee, ConsentScope.Record, _sensitive, purpose);
+        assertTrue(_consent.canAccess(grantee, _patient, _sensitive, purpose), "record grant closed sensitive");
     }
 
     // ------------------------------------------------------------------ suspension
@@ -282,25 +285,25 @@ contract ConsentAccessTest is CareLedgerFixture {
         Purpose purpose = _broadPurpose(purposeRaw);
         address provider = [_pharmacy, _doctor, _doctor2, _lab][which % 4];
         // Every kind of access a provider can hold (the doctor is also the author).
-        _grantFor(_patient, provider, ConsentScope.Record, _SENSITIVE, purpose);
-        _grantFor(_patient, provider, ConsentScope.Record, _RECORD, purpose);
+        _grantFor(_patient, provider, ConsentScope.Record, _sensitive, purpose);
+        _grantFor(_patient, provider, ConsentScope.Record, _record, purpose);
         _grantFor(_patient, provider, ConsentScope.AllRecords, bytes32(0), purpose);
         VM.prank(_patient);
         _delegation.appointDelegate(provider, _CAP_READ, uint40(_T0 + 30 days));
-        assertTrue(_consent.canAccess(provider, _patient, _SENSITIVE, purpose), "before suspension");
+        assertTrue(_consent.canAccess(provider, _patient, _sensitive, purpose), "before suspension");
 
         // Suspend the provider, or its organisation when it has one and the input asks for that.
         address suspended = viaOrganisation && provider == _doctor ? _hospital : provider;
         _suspend(suspended);
         assertFalse(_directory.isActiveProvider(provider), "still active");
         for (uint8 p = 0; p <= _PURPOSE_COUNT; ++p) {
-            assertFalse(_consent.canAccess(provider, _patient, _SENSITIVE, Purpose(p)), "suspended read sensitive");
-            assertFalse(_consent.canAccess(provider, _patient, _RECORD, Purpose(p)), "suspended read record");
+            assertFalse(_consent.canAccess(provider, _patient, _sensitive, Purpose(p)), "suspended read sensitive");
+            assertFalse(_consent.canAccess(provider, _patient, _record, Purpose(p)), "suspended read record");
         }
 
         _reinstate(suspended);
-        assertTrue(_consent.canAccess(provider, _patient, _SENSITIVE, purpose), "reinstated sensitive");
-        assertTrue(_consent.canAccess(provider, _patient, _RECORD, purpose), "reinstated record");
+        assertTrue(_consent.canAccess(provider, _patient, _sensitive, purpose), "reinstated sensitive");
+        assertTrue(_consent.canAccess(provider, _patient, _record, purpose), "reinstated record");
     }
 
     /// @notice Suspension is professional: a suspended provider still reads the records where it is
@@ -308,12 +311,12 @@ contract ConsentAccessTest is CareLedgerFixture {
     function testFuzz_suspendedProviderStillReadsOwnRecordsAsPatient(uint8 purposeRaw, bytes32 commitment) public {
         VM.assume(commitment != bytes32(0));
         // `_doctor2` is also a patient of `_doctor`.
-        _anchor(_doctor, _doctor2, commitment, RecordType.ClinicalNote, false);
+        bytes32 record = _anchor(_doctor, _doctor2, commitment, RecordType.ClinicalNote, false);
         Purpose purpose = _purpose(purposeRaw);
-        assertTrue(_consent.canAccess(_doctor2, _doctor2, commitment, purpose), "active provider as patient");
+        assertTrue(_consent.canAccess(_doctor2, _doctor2, record, purpose), "active provider as patient");
         _suspend(_doctor2);
         assertTrue(
-            _consent.canAccess(_doctor2, _doctor2, commitment, purpose),
+            _consent.canAccess(_doctor2, _doctor2, record, purpose),
             "suspension is professional: a suspended provider still reads its own records as a patient"
         );
     }
@@ -325,9 +328,9 @@ contract ConsentAccessTest is CareLedgerFixture {
         _grantFor(_patient, _hospital, ConsentScope.AllRecords, bytes32(0), purpose);
         _grantFor(_patient, _doctor2, ConsentScope.AllRecords, bytes32(0), purpose);
         _suspend(_hospital);
-        assertFalse(_consent.canAccess(_hospital, _patient, _RECORD, purpose), "suspended organisation passed");
-        assertFalse(_consent.canAccess(_doctor, _patient, _RECORD, purpose), "staff of suspended org passed");
-        assertTrue(_consent.canAccess(_doctor2, _patient, _RECORD, purpose), "unrelated practitioner refused");
+        assertFalse(_consent.canAccess(_hospital, _patient, _record, purpose), "suspended organisation passed");
+        assertFalse(_consent.canAccess(_doctor, _patient, _record, purpose), "staff of suspended org passed");
+        assertTrue(_consent.canAccess(_doctor2, _patient, _record, purpose), "unrelated practitioner refused");
     }
 
     // ------------------------------------------------------------------ delegates
@@ -346,7 +349,7 @@ contract ConsentAccessTest is CareLedgerFixture {
         _delegation.appointDelegate(_family, caps, validUntil);
         uint256 probe = bound(atRaw, _T0, uint256(validUntil) + 10 days);
         VM.warp(probe);
-        bytes32 commitment = sensitive ? _SENSITIVE : _RECORD;
+        bytes32 commitment = sensitive ? _sensitive : _record;
         bool expected = caps & _CAP_READ != 0 && probe < validUntil;
         Purpose purpose = _purpose(purposeRaw);
         assertEq(_consent.canAccess(_family, _patient, commitment, purpose), expected, "delegate read");
@@ -382,7 +385,7 @@ contract ConsentAccessTest is CareLedgerFixture {
         if (appoint && caps & _CAP_CONSENT != 0) {
             VM.prank(caller);
             _consent.grantConsent(_patient, request);
-            assertTrue(_consent.canAccess(_pharmacy, _patient, _RECORD, Purpose.Treatment), "delegate grant");
+            assertTrue(_consent.canAccess(_pharmacy, _patient, _record, Purpose.Treatment), "delegate grant");
         } else {
             VM.prank(caller);
             VM.expectRevert(
@@ -423,7 +426,7 @@ contract ConsentAccessTest is CareLedgerFixture {
         bool byDelegate,
         uint256 laterRaw
     ) public {
-        bytes32 commitment = sensitive ? _SENSITIVE : _RECORD;
+        bytes32 commitment = sensitive ? _sensitive : _record;
         Purpose purpose = _broadPurpose(purposeRaw);
         _grantFor(_patient, _family, ConsentScope.Record, commitment, purpose);
         _grantFor(_patient, _pharmacy, ConsentScope.AllRecords, bytes32(0), purpose);
@@ -506,14 +509,14 @@ contract ConsentAccessTest is CareLedgerFixture {
         address otherPatient,
         uint8 purposeRaw
     ) public {
-        VM.assume(commitment != bytes32(0) && commitment != _RECORD && commitment != _SENSITIVE);
+        VM.assume(commitment != bytes32(0) && commitment != _record && commitment != _sensitive);
         VM.assume(otherPatient != _patient && otherPatient != _doctor && otherPatient != address(0));
         Purpose purpose = _purpose(purposeRaw);
-        _anchor(_doctor, otherPatient, commitment, RecordType.Referral, false);
-        _grantFor(_patient, _family, ConsentScope.Record, commitment, purpose);
-        assertFalse(_consent.canAccess(_family, _patient, commitment, purpose), "unanchored record opened");
-        assertFalse(_consent.canAccess(_family, _patient, _RECORD, purpose), "leaked to another record");
-        assertFalse(_consent.canAccess(_family, otherPatient, commitment, purpose), "leaked to another patient");
+        bytes32 record = _anchor(_doctor, otherPatient, commitment, RecordType.Referral, false);
+        _grantFor(_patient, _family, ConsentScope.Record, record, purpose);
+        assertFalse(_consent.canAccess(_family, _patient, record, purpose), "unanchored record opened");
+        assertFalse(_consent.canAccess(_family, _patient, _record, purpose), "leaked to another record");
+        assertFalse(_consent.canAccess(_family, otherPatient, record, purpose), "leaked to another patient");
     }
 
     /// @notice Legal representation is granted per record only: any broader scope reverts, whoever
@@ -525,11 +528,11 @@ contract ConsentAccessTest is CareLedgerFixture {
             _request(_family, scope, value, Purpose.LegalRepresentation, uint40(_T0), uint40(_T0 + 1 days)),
             abi.encodeWithSelector(IConsentManager.ConsentInvalidScope.selector, scope, value)
         );
-        bytes32 commitment = sensitive ? _SENSITIVE : _RECORD;
+        bytes32 commitment = sensitive ? _sensitive : _record;
         _grantFor(_patient, _family, ConsentScope.Record, commitment, Purpose.LegalRepresentation);
         assertTrue(_consent.canAccess(_family, _patient, commitment, Purpose.LegalRepresentation), "legal record");
         assertFalse(
-            _consent.canAccess(_family, _patient, sensitive ? _RECORD : _SENSITIVE, Purpose.LegalRepresentation),
+            _consent.canAccess(_family, _patient, sensitive ? _record : _sensitive, Purpose.LegalRepresentation),
             "legal grant leaked to another record"
         );
     }
@@ -569,21 +572,21 @@ contract ConsentAccessTest is CareLedgerFixture {
         VM.prank(_admin);
         _consent.addAccessSource(source);
         assertEq(
-            uint256(_consent.accessBasis(stranger, _patient, _SENSITIVE, purpose)),
+            uint256(_consent.accessBasis(stranger, _patient, _sensitive, purpose)),
             uint256(AccessBasis.Workflow),
             "workflow basis"
         );
         _suspend(_pharmacy);
-        assertFalse(_consent.canAccess(_pharmacy, _patient, _RECORD, purpose), "source let suspended provider in");
-        assertFalse(_consent.canAccess(stranger, _patient, _RECORD, Purpose.None), "source let None purpose in");
+        assertFalse(_consent.canAccess(_pharmacy, _patient, _record, purpose), "source let suspended provider in");
+        assertFalse(_consent.canAccess(stranger, _patient, _record, Purpose.None), "source let None purpose in");
 
         VM.prank(_patient);
-        _registry.eraseRecord(_patient, _RECORD);
-        assertFalse(_consent.canAccess(stranger, _patient, _RECORD, purpose), "source opened erased record");
+        _registry.eraseRecord(_patient, _record);
+        assertFalse(_consent.canAccess(stranger, _patient, _record, purpose), "source opened erased record");
 
         VM.prank(_admin);
         _consent.removeAccessSource(source);
-        assertFalse(_consent.canAccess(stranger, _patient, _SENSITIVE, purpose), "removed source still opens");
+        assertFalse(_consent.canAccess(stranger, _patient, _sensitive, purpose), "removed source still opens");
         assertEq(_consent.accessSources().length, 0, "sources after removal");
     }
 
@@ -637,16 +640,16 @@ contract ConsentAccessTest is CareLedgerFixture {
         bytes32 h1 = _registry.batchLeafHash(leaf);
         bytes32 h2 = _registry.batchLeafHash(sibling);
         assertEq(h1, keccak256(bytes.concat(keccak256(abi.encode(leaf)))), "documented leaf hash");
-        bytes32 root = h1 < h2 ? keccak256(abi.encode(h1, h2)) : keccak256(abi.encode(h2, h1));
+        bytes32 merkleRoot = h1 < h2 ? keccak256(abi.encode(h1, h2)) : keccak256(abi.encode(h2, h1));
+        bytes32 root = _recordOf(_lab, merkleRoot); // the registry's name for the lab's batch
         bytes32[] memory proof = new bytes32[](1);
         proof[0] = h2;
-        // The sibling's proof is a valid proof of the batch, but not of `leaf`.
-        bytes32[] memory siblingProof = new bytes32[](1);
+        bytes32[] memory siblingProof = new bytes32[](1); // proves the sibling, not `leaf`
         siblingProof[0] = h1;
 
         assertFalse(_consent.canAccessBatchRecord(_lab, root, leaf, proof, purpose), "unanchored batch open");
         VM.prank(_lab);
-        _registry.anchorBatch(root, 2);
+        _registry.anchorBatch(merkleRoot, 2);
 
         assertTrue(_consent.canAccessBatchRecord(_lab, root, leaf, proof, purpose), "batch author refused");
         assertTrue(_consent.canAccessBatchRecord(_patient, root, leaf, proof, purpose), "patient refused");

@@ -20,12 +20,15 @@ contract ConsentSignaturesTest is CareLedgerFixture {
         "RevokeConsent(address patient,bytes32 grantId,uint256 nonce,uint256 deadline)"
     );
 
-    bytes32 internal constant _RECORD = keccak256("relayed-record");
+    bytes32 internal constant _RECORD_CONTENT = keccak256("relayed-record");
+    /// @dev The record commitment `_doctor`'s anchoring of `_RECORD_CONTENT` gets.
+    bytes32 internal _record;
     address internal _relayer = address(0x5E1A7);
 
     function setUp() public {
         _deploy();
         _registerDefaultProviders();
+        _record = _recordOf(_doctor, _RECORD_CONTENT);
     }
 
     // ------------------------------------------------------------------ EIP-712 helpers
@@ -90,9 +93,9 @@ contract ConsentSignaturesTest is CareLedgerFixture {
         key = _privateKey(keySeed);
         patient = VM.addr(key);
         VM.assume(!_isKnown(patient));
-        _anchor(_doctor, patient, _RECORD, RecordType.Referral, false);
+        _anchor(_doctor, patient, _RECORD_CONTENT, RecordType.Referral, false);
         Purpose purpose = _purpose(purposeRaw);
-        (ConsentScope scope, bytes32 value) = _scopeFor(scopeSeed, _RECORD, RecordType.Referral, purpose);
+        (ConsentScope scope, bytes32 value) = _scopeFor(scopeSeed, _record, RecordType.Referral, purpose);
         request = _request(_pharmacy, scope, value, purpose, uint40(_T0), uint40(_T0 + 30 days));
     }
 
@@ -136,7 +139,7 @@ contract ConsentSignaturesTest is CareLedgerFixture {
         bytes32 grantId = _consent.grantConsentBySig(patient, request, deadline, signature);
         assertEq(_consent.nonces(patient), nonce + 1, "nonce consumed once");
         assertEq(grantId, _grantId(request.grantee, request.scope, request.scopeValue, request.purpose), "id");
-        assertTrue(_consent.canAccess(_pharmacy, patient, _RECORD, request.purpose), "relayed grant missing");
+        assertTrue(_consent.canAccess(_pharmacy, patient, _record, request.purpose), "relayed grant missing");
 
         VM.prank(relayer);
         VM.expectRevert(abi.encodeWithSelector(IConsentManager.ConsentInvalidSignature.selector, patient));
@@ -159,7 +162,7 @@ contract ConsentSignaturesTest is CareLedgerFixture {
         VM.expectRevert(abi.encodeWithSelector(IConsentManager.ConsentInvalidSignature.selector, patient));
         _consent.grantConsentBySig(patient, request, _T0, signature);
         assertEq(_consent.nonces(patient), 0, "nonce untouched");
-        assertFalse(_consent.canAccess(_pharmacy, patient, _RECORD, request.purpose), "forged grant opened");
+        assertFalse(_consent.canAccess(_pharmacy, patient, _record, request.purpose), "forged grant opened");
     }
 
     /// @notice A signature over any other field (grantee, purpose, period, nonce, deadline) than
@@ -237,7 +240,7 @@ contract ConsentSignaturesTest is CareLedgerFixture {
         VM.prank(_relayer);
         _consent.revokeConsentBySig(patient, grantId, _T0, signature);
         assertEq(_consent.nonces(patient), 1, "revoke nonce");
-        assertFalse(_consent.canAccess(_pharmacy, patient, _RECORD, request.purpose), "revoked by sig still open");
+        assertFalse(_consent.canAccess(_pharmacy, patient, _record, request.purpose), "revoked by sig still open");
         VM.prank(_relayer);
         VM.expectRevert(abi.encodeWithSelector(IConsentManager.ConsentInvalidSignature.selector, patient));
         _consent.revokeConsentBySig(patient, grantId, _T0, signature);
@@ -337,11 +340,11 @@ contract ConsentSignaturesTest is CareLedgerFixture {
         uint256 otherKey = _privateKey(otherSeed);
         VM.assume(ownerKey != otherKey);
         address wallet = address(new TestERC1271Wallet(VM.addr(ownerKey)));
-        _anchor(_doctor, wallet, _RECORD, RecordType.Referral, false);
+        _anchor(_doctor, wallet, _RECORD_CONTENT, RecordType.Referral, false);
         IConsentManager.GrantRequest memory request = _request(
             _family,
             ConsentScope.Record,
-            _RECORD,
+            _record,
             Purpose.Inheritance,
             uint40(_T0),
             uint40(_T0 + 1 days)
@@ -354,7 +357,7 @@ contract ConsentSignaturesTest is CareLedgerFixture {
         bytes memory signature = _sign(ownerKey, digest);
         VM.prank(_relayer);
         _consent.grantConsentBySig(wallet, request, _T0, signature);
-        assertTrue(_consent.canAccess(_family, wallet, _RECORD, Purpose.Inheritance), "wallet grant");
+        assertTrue(_consent.canAccess(_family, wallet, _record, Purpose.Inheritance), "wallet grant");
         VM.prank(_relayer);
         VM.expectRevert(abi.encodeWithSelector(IConsentManager.ConsentInvalidSignature.selector, wallet));
         _consent.grantConsentBySig(wallet, request, _T0, signature);

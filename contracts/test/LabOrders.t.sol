@@ -6,28 +6,36 @@ import {IRecordRegistry} from "../interfaces/IRecordRegistry.sol";
 import {LabOrders} from "../workflows/LabOrders.sol";
 import {WorkflowBase} from "../workflows/WorkflowBase.sol";
 import {ProviderForm, ProviderKind, Purpose, RecordType} from "../libraries/CareTypes.sol";
+import {RecordCommitments} from "../libraries/RecordCommitments.sol";
 import {WorkflowFixture} from "./utils/WorkflowFixture.sol";
 import {VM} from "./utils/Vm.sol";
 
 /// @title LabOrdersTest
 /// @notice Ordering, posting, correcting and cancelling lab tests, and the ordering doctor's window.
 contract LabOrdersTest is WorkflowFixture {
-    bytes32 internal constant _ORDER = keccak256("order");
-    bytes32 internal constant _RESULT = keccak256("result");
-    bytes32 internal constant _RESULT2 = keccak256("result v2");
+    bytes32 internal constant _ORDER_CONTENT = keccak256("order");
+    bytes32 internal constant _RESULT_CONTENT = keccak256("result");
+    bytes32 internal constant _RESULT2_CONTENT = keccak256("result v2");
+    /// @dev The record commitments: `_doctor`'s order, `_lab`'s result and its correction.
+    bytes32 internal _orderRecord;
+    bytes32 internal _resultRecord;
+    bytes32 internal _result2Record;
 
     function setUp() public {
         _deployWorkflows();
+        _orderRecord = _recordOf(_doctor, _ORDER_CONTENT);
+        _resultRecord = _recordOf(_lab, _RESULT_CONTENT);
+        _result2Record = _recordOf(_lab, _RESULT2_CONTENT);
     }
 
     function _order() internal {
         VM.prank(_doctor);
-        _labOrders.orderLabTest(_patient, _ORDER, _lab);
+        _labOrders.orderLabTest(_patient, _ORDER_CONTENT, _lab);
     }
 
     function _post(bool sensitive) internal {
         VM.prank(_lab);
-        _labOrders.postLabResult(_patient, _ORDER, _RESULT, sensitive);
+        _labOrders.postLabResult(_patient, _orderRecord, _RESULT_CONTENT, sensitive);
     }
 
     function _grants(address accessor, bytes32 result) internal view returns (bool) {
@@ -37,10 +45,10 @@ contract LabOrdersTest is WorkflowFixture {
     /// @notice A doctor's order is pending with its laboratory and anchored as a LabOrder record.
     function test_orderIsPending() public {
         _order();
-        ILabOrders.Order memory order = _labOrders.pendingOrderOf(_patient, _ORDER);
+        ILabOrders.Order memory order = _labOrders.pendingOrderOf(_patient, _orderRecord);
         assertEq(order.laboratory, _lab, "laboratory");
         assertEq(uint256(order.orderedAt), block.timestamp, "orderedAt");
-        assertEq(uint256(_registry.recordOf(_patient, _ORDER).recordType), uint256(RecordType.LabOrder), "type");
+        assertEq(uint256(_registry.recordOf(_patient, _orderRecord).recordType), uint256(RecordType.LabOrder), "type");
     }
 
     /// @notice Only an active doctor orders, and only from an active laboratory.
@@ -49,10 +57,10 @@ contract LabOrdersTest is WorkflowFixture {
         VM.expectRevert(
             abi.encodeWithSelector(WorkflowBase.WorkflowUnauthorizedProvider.selector, _pharmacy, ProviderKind.Doctor)
         );
-        _labOrders.orderLabTest(_patient, _ORDER, _lab);
+        _labOrders.orderLabTest(_patient, _ORDER_CONTENT, _lab);
         VM.prank(_doctor);
         VM.expectRevert(abi.encodeWithSelector(ILabOrders.LabOrderInvalidLaboratory.selector, _pharmacy));
-        _labOrders.orderLabTest(_patient, _ORDER, _pharmacy);
+        _labOrders.orderLabTest(_patient, _ORDER_CONTENT, _pharmacy);
     }
 
     /// @notice The ordered laboratory posts the result, which closes the order and links the result
@@ -60,21 +68,21 @@ contract LabOrdersTest is WorkflowFixture {
     function testFuzz_resultClosesOrderAndOpensWindow(bool sensitive, uint32 elapsed) public {
         _order();
         _post(sensitive);
-        assertEq(_labOrders.pendingOrderOf(_patient, _ORDER).laboratory, address(0), "order closed");
-        assertEq(_labOrders.orderOfResult(_patient, _RESULT), _ORDER, "result's order");
-        assertEq(_registry.recordOf(_patient, _RESULT).author, _lab, "result author");
+        assertEq(_labOrders.pendingOrderOf(_patient, _orderRecord).laboratory, address(0), "order closed");
+        assertEq(_labOrders.orderOfResult(_patient, _resultRecord), _orderRecord, "result's order");
+        assertEq(_registry.recordOf(_patient, _resultRecord).author, _lab, "result author");
         // Times are absolute: via-IR may reuse a `block.timestamp` read from before a warp.
         uint256 checkedAt = _T0 + elapsed;
         VM.warp(checkedAt);
         bool open = checkedAt < _T0 + _labOrders.RESULT_ACCESS_PERIOD();
-        assertEq(_grants(_doctor, _RESULT), open, "doctor's window");
-        assertFalse(_grants(_doctor2, _RESULT), "another doctor");
+        assertEq(_grants(_doctor, _resultRecord), open, "doctor's window");
+        assertFalse(_grants(_doctor2, _resultRecord), "another doctor");
         assertFalse(
-            _labOrders.grantsAccess(_doctor, _patient, _RESULT, RecordType.LabResult, false, Purpose.Research),
+            _labOrders.grantsAccess(_doctor, _patient, _resultRecord, RecordType.LabResult, false, Purpose.Research),
             "other purpose"
         );
         assertFalse(
-            _labOrders.grantsAccess(_doctor, _patient, _ORDER, RecordType.LabOrder, false, Purpose.Treatment),
+            _labOrders.grantsAccess(_doctor, _patient, _orderRecord, RecordType.LabOrder, false, Purpose.Treatment),
             "other type"
         );
         assertFalse(_grants(_doctor, keccak256("unknown")), "unknown result");
@@ -84,23 +92,23 @@ contract LabOrdersTest is WorkflowFixture {
     /// and only the ordered, active laboratory posts.
     function test_noResultWithoutPendingOrder() public {
         VM.prank(_lab);
-        VM.expectRevert(abi.encodeWithSelector(ILabOrders.LabOrderNotPending.selector, _patient, _ORDER));
-        _labOrders.postLabResult(_patient, _ORDER, _RESULT, false);
+        VM.expectRevert(abi.encodeWithSelector(ILabOrders.LabOrderNotPending.selector, _patient, _orderRecord));
+        _labOrders.postLabResult(_patient, _orderRecord, _RESULT_CONTENT, false);
         _order();
         VM.prank(_pharmacy);
         VM.expectRevert(abi.encodeWithSelector(ILabOrders.LabOrderWrongLaboratory.selector, _pharmacy, _lab));
-        _labOrders.postLabResult(_patient, _ORDER, _RESULT, false);
+        _labOrders.postLabResult(_patient, _orderRecord, _RESULT_CONTENT, false);
         _suspend(_lab);
         VM.prank(_lab);
         VM.expectRevert(
             abi.encodeWithSelector(WorkflowBase.WorkflowUnauthorizedProvider.selector, _lab, ProviderKind.Laboratory)
         );
-        _labOrders.postLabResult(_patient, _ORDER, _RESULT, false);
+        _labOrders.postLabResult(_patient, _orderRecord, _RESULT_CONTENT, false);
         _reinstate(_lab);
         _post(false);
         VM.prank(_lab);
-        VM.expectRevert(abi.encodeWithSelector(ILabOrders.LabOrderNotPending.selector, _patient, _ORDER));
-        _labOrders.postLabResult(_patient, _ORDER, _RESULT2, false);
+        VM.expectRevert(abi.encodeWithSelector(ILabOrders.LabOrderNotPending.selector, _patient, _orderRecord));
+        _labOrders.postLabResult(_patient, _orderRecord, _RESULT2_CONTENT, false);
     }
 
     /// @notice A correction links the new version to the same order and restarts the window from it.
@@ -109,56 +117,56 @@ contract LabOrdersTest is WorkflowFixture {
         _post(false);
         VM.warp(_T0 + 20 days);
         VM.prank(_lab);
-        _labOrders.correctLabResult(_patient, _RESULT, _RESULT2, false);
-        assertEq(_labOrders.orderOfResult(_patient, _RESULT2), _ORDER, "corrected result's order");
-        assertEq(uint256(_registry.recordOf(_patient, _RESULT2).version), 2, "version");
+        _labOrders.correctLabResult(_patient, _resultRecord, _RESULT2_CONTENT, false);
+        assertEq(_labOrders.orderOfResult(_patient, _result2Record), _orderRecord, "corrected result's order");
+        assertEq(uint256(_registry.recordOf(_patient, _result2Record).version), 2, "version");
         VM.warp(_T0 + 40 days);
-        assertTrue(_grants(_doctor, _RESULT2), "window of the correction");
-        assertFalse(_grants(_doctor, _RESULT), "window of the first version");
+        assertTrue(_grants(_doctor, _result2Record), "window of the correction");
+        assertFalse(_grants(_doctor, _resultRecord), "window of the first version");
     }
 
     /// @notice Only an active laboratory corrects a known result, and only the one that wrote it.
     function test_correctionRules() public {
         VM.prank(_lab);
-        VM.expectRevert(abi.encodeWithSelector(ILabOrders.LabOrderUnknownResult.selector, _patient, _RESULT));
-        _labOrders.correctLabResult(_patient, _RESULT, _RESULT2, false);
+        VM.expectRevert(abi.encodeWithSelector(ILabOrders.LabOrderUnknownResult.selector, _patient, _resultRecord));
+        _labOrders.correctLabResult(_patient, _resultRecord, _RESULT2_CONTENT, false);
         _order();
         _post(false);
         VM.prank(_doctor);
         VM.expectRevert(
             abi.encodeWithSelector(WorkflowBase.WorkflowUnauthorizedProvider.selector, _doctor, ProviderKind.Laboratory)
         );
-        _labOrders.correctLabResult(_patient, _RESULT, _RESULT2, false);
+        _labOrders.correctLabResult(_patient, _resultRecord, _RESULT2_CONTENT, false);
         address lab2 = address(0x1AB2);
         _register(lab2, ProviderKind.Laboratory, ProviderForm.Organisation, address(0));
         VM.prank(lab2);
         VM.expectRevert(abi.encodeWithSelector(IRecordRegistry.RecordRegistryNotAuthor.selector, lab2, _lab));
-        _labOrders.correctLabResult(_patient, _RESULT, _RESULT2, false);
+        _labOrders.correctLabResult(_patient, _resultRecord, _RESULT2_CONTENT, false);
     }
 
     /// @notice Only the ordering doctor, while active, cancels a pending order; a cancelled order takes
     /// no result.
     function test_cancelRules() public {
         VM.prank(_doctor);
-        VM.expectRevert(abi.encodeWithSelector(ILabOrders.LabOrderNotPending.selector, _patient, _ORDER));
-        _labOrders.cancelLabOrder(_patient, _ORDER);
+        VM.expectRevert(abi.encodeWithSelector(ILabOrders.LabOrderNotPending.selector, _patient, _orderRecord));
+        _labOrders.cancelLabOrder(_patient, _orderRecord);
         _order();
         VM.prank(_doctor2);
         VM.expectRevert(abi.encodeWithSelector(ILabOrders.LabOrderNotOrderingDoctor.selector, _doctor2, _doctor));
-        _labOrders.cancelLabOrder(_patient, _ORDER);
+        _labOrders.cancelLabOrder(_patient, _orderRecord);
         _suspend(_doctor);
         VM.prank(_doctor);
         VM.expectRevert(
             abi.encodeWithSelector(WorkflowBase.WorkflowUnauthorizedProvider.selector, _doctor, ProviderKind.Doctor)
         );
-        _labOrders.cancelLabOrder(_patient, _ORDER);
+        _labOrders.cancelLabOrder(_patient, _orderRecord);
         _reinstate(_doctor);
         VM.prank(_doctor);
-        _labOrders.cancelLabOrder(_patient, _ORDER);
-        assertEq(_labOrders.pendingOrderOf(_patient, _ORDER).laboratory, address(0), "cancelled");
+        _labOrders.cancelLabOrder(_patient, _orderRecord);
+        assertEq(_labOrders.pendingOrderOf(_patient, _orderRecord).laboratory, address(0), "cancelled");
         VM.prank(_lab);
-        VM.expectRevert(abi.encodeWithSelector(ILabOrders.LabOrderNotPending.selector, _patient, _ORDER));
-        _labOrders.postLabResult(_patient, _ORDER, _RESULT, false);
+        VM.expectRevert(abi.encodeWithSelector(ILabOrders.LabOrderNotPending.selector, _patient, _orderRecord));
+        _labOrders.postLabResult(_patient, _orderRecord, _RESULT_CONTENT, false);
     }
 }
 
@@ -189,7 +197,7 @@ contract LabOrdersHandler {
         bytes32 id = keccak256(abi.encode("order", ++_nonce));
         VM.prank(_doctor);
         try _labOrders.orderLabTest(_patient, id, _labs[otherLab ? 1 : 0]) {
-            _orders.push(id);
+            _orders.push(RecordCommitments.bind(_doctor, id));
         } catch {}
     }
 
@@ -202,16 +210,17 @@ contract LabOrdersHandler {
         VM.prank(lab);
         try _labOrders.postLabResult(_patient, id, result, sensitive) {
             if (!pending) ++orphanResults;
-            _results.push(result);
+            _results.push(RecordCommitments.bind(lab, result));
         } catch {}
     }
 
     function correct(uint256 index, bool otherLab) external {
         if (_results.length == 0) return;
         bytes32 result = keccak256(abi.encode("result", ++_nonce));
-        VM.prank(_labs[otherLab ? 1 : 0]);
+        address lab = _labs[otherLab ? 1 : 0];
+        VM.prank(lab);
         try _labOrders.correctLabResult(_patient, _results[index % _results.length], result, false) {
-            _results.push(result);
+            _results.push(RecordCommitments.bind(lab, result));
         } catch {}
     }
 

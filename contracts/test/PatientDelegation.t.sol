@@ -14,13 +14,16 @@ import {VM} from "./utils/Vm.sol";
 /// @notice Fuzz tests of delegations, guardianships, deaths and heirs, and of what they open in the
 /// access rule.
 contract PatientDelegationTest is CareLedgerFixture {
-    bytes32 internal constant _RECORD = keccak256("delegation-record");
+    bytes32 internal constant _RECORD_CONTENT = keccak256("delegation-record");
+    /// @dev The record commitment `_doctor`'s anchoring of `_RECORD_CONTENT` gets.
+    bytes32 internal _record;
     address internal _guardian = address(0x6A4D);
 
     function setUp() public {
         _deploy();
         _registerDefaultProviders();
-        _anchor(_doctor, _patient, _RECORD, RecordType.Immunization, true);
+        _record = _recordOf(_doctor, _RECORD_CONTENT);
+        _anchor(_doctor, _patient, _RECORD_CONTENT, RecordType.Immunization, true);
     }
 
     // ------------------------------------------------------------------ delegations
@@ -118,7 +121,7 @@ contract PatientDelegationTest is CareLedgerFixture {
         bool expected = guarding && asked & 2 == 0;
         assertEq(_delegation.isDelegate(_patient, _guardian, asked), expected, "guardian capability");
         assertEq(
-            _consent.canAccess(_guardian, _patient, _RECORD, _purpose(purposeRaw)),
+            _consent.canAccess(_guardian, _patient, _record, _purpose(purposeRaw)),
             guarding,
             "guardian reads the minor's record"
         );
@@ -156,7 +159,7 @@ contract PatientDelegationTest is CareLedgerFixture {
         VM.prank(_registrar);
         _delegation.removeGuardian(_patient, _guardian);
         assertFalse(_delegation.isDelegate(_patient, _guardian, _CAP_READ), "removed guardian acts");
-        assertFalse(_consent.canAccess(_guardian, _patient, _RECORD, _purpose(purposeRaw)), "removed guardian reads");
+        assertFalse(_consent.canAccess(_guardian, _patient, _record, _purpose(purposeRaw)), "removed guardian reads");
         VM.prank(_registrar);
         VM.expectRevert(
             abi.encodeWithSelector(IPatientDelegation.PatientDelegationNotGuardian.selector, _patient, _guardian)
@@ -194,11 +197,11 @@ contract PatientDelegationTest is CareLedgerFixture {
         }
         Purpose purpose = _purpose(purposeRaw);
         assertEq(
-            uint256(_consent.accessBasis(_lab, _patient, _RECORD, purpose)),
+            uint256(_consent.accessBasis(_lab, _patient, _record, purpose)),
             uint256(AccessBasis.Delegate),
             "heir reads"
         );
-        assertFalse(_consent.canAccess(_family, _patient, _RECORD, purpose), "former delegate reads");
+        assertFalse(_consent.canAccess(_family, _patient, _record, purpose), "former delegate reads");
 
         VM.prank(_registrar);
         VM.expectRevert(abi.encodeWithSelector(IPatientDelegation.PatientDelegationDeceased.selector, _patient));
@@ -218,8 +221,7 @@ contract PatientDelegationTest is CareLedgerFixture {
     /// patient's key open nothing, hasConsent says no, and consents can no longer change.
     function testFuzz_afterDeathOnlyAuthorsAndHeirsRead(uint8 purposeRaw, bool sensitive) public {
         Purpose purpose = _broadPurpose(purposeRaw);
-        bytes32 plain = keccak256("plain record");
-        _anchor(_doctor, _patient, plain, RecordType.Referral, sensitive);
+        bytes32 plain = _anchor(_doctor, _patient, keccak256("plain record"), RecordType.Referral, sensitive);
         _grantFor(_patient, _family, ConsentScope.Record, plain, purpose);
         _grantFor(_patient, _pharmacy, ConsentScope.AllRecords, bytes32(0), purpose);
         VM.prank(_patient);
@@ -265,9 +267,8 @@ contract PatientDelegationTest is CareLedgerFixture {
     /// wrote: "whoever holds that key is not the patient" (ConsentManager), so authorship of one's
     /// own records must not bring it back.
     function testFuzz_deadPatientKeyOpensNotEvenOwnWellnessRecords(uint8 purposeRaw, bytes32 wellness) public {
-        VM.assume(wellness != bytes32(0) && wellness != _RECORD);
-        VM.prank(_patient);
-        _registry.anchorRecord(_patient, wellness, RecordType.Wellness, false);
+        VM.assume(wellness != bytes32(0));
+        wellness = _anchor(_patient, _patient, wellness, RecordType.Wellness, false);
         assertTrue(_consent.canAccess(_patient, _patient, wellness, _purpose(purposeRaw)), "alive patient reads");
         VM.prank(_registrar);
         _delegation.recordDeath(_patient, uint40(_T0));
@@ -283,7 +284,7 @@ contract PatientDelegationTest is CareLedgerFixture {
         _delegation.recordDeath(_patient, uint40(_T0));
         VM.prank(_patient);
         VM.expectRevert(abi.encodeWithSelector(IRecordRegistry.RecordRegistryPatientDeceased.selector, _patient));
-        _registry.setRecordSensitivity(_patient, _RECORD, sensitive);
+        _registry.setRecordSensitivity(_patient, _record, sensitive);
     }
 
     /// @notice A former consent delegate can no longer grant after the death.
@@ -295,7 +296,7 @@ contract PatientDelegationTest is CareLedgerFixture {
         IConsentManager.GrantRequest memory request = _request(
             _pharmacy,
             ConsentScope.Record,
-            _RECORD,
+            _record,
             _purpose(purposeRaw),
             uint40(_T0),
             uint40(_T0 + 1 days)

@@ -13,7 +13,9 @@ import {VM_EVENTS} from "./utils/VmEvents.sol";
 /// contest of a recorded death, and a consent delegate's grant to itself. Times are fixed constants:
 /// under via-IR a test that re-reads `block.timestamp` after `VM.warp` may see the old value.
 contract PatientDelegationCoverageTest is CareLedgerFixture {
-    bytes32 internal constant _RECORD = keccak256("delegation-coverage-record");
+    bytes32 internal constant _RECORD_CONTENT = keccak256("delegation-coverage-record");
+    /// @dev The record commitment `_doctor`'s anchoring of `_RECORD_CONTENT` gets.
+    bytes32 internal _record;
     uint40 internal constant _MINOR_UNTIL = uint40(_T0 + 365 days);
     uint40 internal constant _VETO_ENDS = uint40(_T0 + 7 days);
     uint40 internal constant _CONTEST_ENDS = uint40(_T0 + 7 days);
@@ -24,7 +26,8 @@ contract PatientDelegationCoverageTest is CareLedgerFixture {
     function setUp() public {
         _deploy();
         _registerDefaultProviders();
-        _anchor(_doctor, _patient, _RECORD, RecordType.Immunization, false);
+        _record = _recordOf(_doctor, _RECORD_CONTENT);
+        _anchor(_doctor, _patient, _RECORD_CONTENT, RecordType.Immunization, false);
     }
 
     // ------------------------------------------------------------------ guardianship: veto
@@ -77,7 +80,7 @@ contract PatientDelegationCoverageTest is CareLedgerFixture {
         );
         VM.warp(_T0 + 100 days);
         assertFalse(_delegation.isDelegate(_patient, _guardian, _CAP_READ), "unaccepted guardian acts");
-        assertFalse(_consent.canAccess(_guardian, _patient, _RECORD, Purpose.Treatment), "unaccepted guardian reads");
+        assertFalse(_consent.canAccess(_guardian, _patient, _record, Purpose.Treatment), "unaccepted guardian reads");
 
         VM_EVENTS.expectEmit(true, true, true, true);
         emit IPatientDelegation.GuardianAccepted(_patient, _guardian);
@@ -91,7 +94,7 @@ contract PatientDelegationCoverageTest is CareLedgerFixture {
         assertTrue(_delegation.isDelegate(_patient, _guardian, _CAP_READ), "accepted guardian cannot read");
         assertTrue(_delegation.isDelegate(_patient, _guardian, _CAP_CONSENT), "accepted guardian cannot consent");
         assertFalse(_delegation.isDelegate(_patient, _guardian, _CAP_ERASE), "accepted guardian erases");
-        assertTrue(_consent.canAccess(_guardian, _patient, _RECORD, Purpose.Treatment), "accepted guardian reads");
+        assertTrue(_consent.canAccess(_guardian, _patient, _record, Purpose.Treatment), "accepted guardian reads");
 
         VM.prank(_patient);
         VM.expectRevert(
@@ -231,7 +234,7 @@ contract PatientDelegationCoverageTest is CareLedgerFixture {
 
         VM.warp(_CONTEST_ENDS + 1 days);
         assertFalse(_delegation.isDelegate(_patient, _lab, _CAP_READ), "heir reads a living patient");
-        assertFalse(_consent.canAccess(_lab, _patient, _RECORD, Purpose.Inheritance), "heir reads after contest");
+        assertFalse(_consent.canAccess(_lab, _patient, _record, Purpose.Inheritance), "heir reads after contest");
 
         VM.prank(_patient);
         VM.expectRevert(
@@ -293,7 +296,7 @@ contract PatientDelegationCoverageTest is CareLedgerFixture {
         IConsentManager.GrantRequest memory toItself = _request(
             _family,
             ConsentScope.Record,
-            _RECORD,
+            _record,
             Purpose.Treatment,
             uint40(_T0),
             uint40(_T0 + 365 days)
@@ -301,19 +304,19 @@ contract PatientDelegationCoverageTest is CareLedgerFixture {
         VM.prank(_family);
         VM.expectRevert(abi.encodeWithSelector(IConsentManager.ConsentDelegateSelfGrant.selector, _family, _patient));
         _consent.grantConsent(_patient, toItself);
-        assertFalse(_consent.canAccess(_family, _patient, _RECORD, Purpose.Treatment), "self-grant opened");
+        assertFalse(_consent.canAccess(_family, _patient, _record, Purpose.Treatment), "self-grant opened");
 
         IConsentManager.GrantRequest memory toDoctor = _request(
             _doctor2,
             ConsentScope.Record,
-            _RECORD,
+            _record,
             Purpose.Treatment,
             uint40(_T0),
             uint40(_T0 + 365 days)
         );
         VM.prank(_family);
         bytes32 grantId = _consent.grantConsent(_patient, toDoctor);
-        assertEq(grantId, _grantId(_doctor2, ConsentScope.Record, _RECORD, Purpose.Treatment), "grant id");
-        assertTrue(_consent.canAccess(_doctor2, _patient, _RECORD, Purpose.Treatment), "delegate's grant closed");
+        assertEq(grantId, _grantId(_doctor2, ConsentScope.Record, _record, Purpose.Treatment), "grant id");
+        assertTrue(_consent.canAccess(_doctor2, _patient, _record, Purpose.Treatment), "delegate's grant closed");
     }
 }

@@ -6,6 +6,7 @@ import {IRecordRegistry} from "../interfaces/IRecordRegistry.sol";
 import {Prescriptions} from "../workflows/Prescriptions.sol";
 import {WorkflowBase} from "../workflows/WorkflowBase.sol";
 import {ConsentScope, ProviderKind, Purpose, RecordType} from "../libraries/CareTypes.sol";
+import {RecordCommitments} from "../libraries/RecordCommitments.sol";
 import {IConsentManager} from "../interfaces/IConsentManager.sol";
 import {IProviderDirectory} from "../interfaces/IProviderDirectory.sol";
 import {WorkflowFixture} from "./utils/WorkflowFixture.sol";
@@ -14,13 +15,18 @@ import {VM} from "./utils/Vm.sol";
 /// @title PrescriptionsTest
 /// @notice Issuing, dispensing, amending and cancelling prescriptions, each rule and its error.
 contract PrescriptionsTest is WorkflowFixture {
-    bytes32 internal constant _RX = keccak256("rx");
-    bytes32 internal constant _RX2 = keccak256("rx v2");
+    bytes32 internal constant _RX_CONTENT = keccak256("rx");
+    bytes32 internal constant _RX2_CONTENT = keccak256("rx v2");
+    /// @dev The record commitments of `_doctor`'s prescription and of its correction.
+    bytes32 internal _rx;
+    bytes32 internal _rx2;
     bytes32 internal constant _DISPENSE = keccak256("dispense");
 
     function setUp() public {
         _deployWorkflows();
         _consentToDispensing(_patient, _pharmacy);
+        _rx = _recordOf(_doctor, _RX_CONTENT);
+        _rx2 = _recordOf(_doctor, _RX2_CONTENT);
     }
 
     function _terms(
@@ -37,9 +43,11 @@ contract PrescriptionsTest is WorkflowFixture {
             });
     }
 
-    function _issue(bytes32 commitment, IPrescriptions.Terms memory terms) internal {
+    /// @dev Returns the prescription's record commitment.
+    function _issue(bytes32 commitment, IPrescriptions.Terms memory terms) internal returns (bytes32) {
         VM.prank(_doctor);
         _prescriptions.issuePrescription(_patient, commitment, terms);
+        return _recordOf(_doctor, commitment);
     }
 
     function _dispense(address pharmacy, bytes32 prescription, uint24 amount, bytes32 dispense) internal {
@@ -65,18 +73,18 @@ contract PrescriptionsTest is WorkflowFixture {
     function testFuzz_issueStoresTerms(uint16 quantity, uint8 refills, bool designated) public {
         quantity = uint16(bound(quantity, 1, type(uint16).max));
         IPrescriptions.Terms memory terms = _terms(designated ? _pharmacy : address(0), quantity, refills);
-        _issue(_RX, terms);
-        IPrescriptions.Prescription memory rx = _prescriptions.prescriptionOf(_patient, _RX);
+        _issue(_RX_CONTENT, terms);
+        IPrescriptions.Prescription memory rx = _prescriptions.prescriptionOf(_patient, _rx);
         assertEq(rx.pharmacy, terms.pharmacy, "pharmacy");
         assertEq(uint256(rx.expiresAt), uint256(terms.expiresAt), "expiresAt");
         assertEq(uint256(rx.quantity), quantity, "quantity");
         assertEq(uint256(rx.refills), refills, "refills");
         assertEq(uint256(rx.dispensed), 0, "dispensed");
         assertFalse(rx.cancelled, "cancelled");
-        IRecordRegistry.Record memory record = _registry.recordOf(_patient, _RX);
+        IRecordRegistry.Record memory record = _registry.recordOf(_patient, _rx);
         assertEq(record.author, _doctor, "author");
         assertEq(uint256(record.recordType), uint256(RecordType.Prescription), "type");
-        assertEq(_prescriptions.remainingOf(_patient, _RX), uint256(quantity) * (uint256(refills) + 1), "remaining");
+        assertEq(_prescriptions.remainingOf(_patient, _rx), uint256(quantity) * (uint256(refills) + 1), "remaining");
     }
 
     /// @notice Only an active doctor prescribes.
@@ -86,13 +94,13 @@ contract PrescriptionsTest is WorkflowFixture {
         VM.expectRevert(
             abi.encodeWithSelector(WorkflowBase.WorkflowUnauthorizedProvider.selector, _pharmacy, ProviderKind.Doctor)
         );
-        _prescriptions.issuePrescription(_patient, _RX, terms);
+        _prescriptions.issuePrescription(_patient, _RX_CONTENT, terms);
         _suspend(_doctor);
         VM.prank(_doctor);
         VM.expectRevert(
             abi.encodeWithSelector(WorkflowBase.WorkflowUnauthorizedProvider.selector, _doctor, ProviderKind.Doctor)
         );
-        _prescriptions.issuePrescription(_patient, _RX, terms);
+        _prescriptions.issuePrescription(_patient, _RX_CONTENT, terms);
     }
 
     /// @notice A zero quantity, an expiry not in the future and a designated non-pharmacy are refused.
@@ -102,7 +110,7 @@ contract PrescriptionsTest is WorkflowFixture {
         VM.expectRevert(
             abi.encodeWithSelector(IPrescriptions.PrescriptionInvalidTerms.selector, uint16(0), terms.expiresAt)
         );
-        _prescriptions.issuePrescription(_patient, _RX, terms);
+        _prescriptions.issuePrescription(_patient, _RX_CONTENT, terms);
 
         terms = _terms(address(0), 5, 0);
         terms.expiresAt = uint40(block.timestamp);
@@ -110,12 +118,12 @@ contract PrescriptionsTest is WorkflowFixture {
         VM.expectRevert(
             abi.encodeWithSelector(IPrescriptions.PrescriptionInvalidTerms.selector, uint16(5), terms.expiresAt)
         );
-        _prescriptions.issuePrescription(_patient, _RX, terms);
+        _prescriptions.issuePrescription(_patient, _RX_CONTENT, terms);
 
         terms = _terms(_lab, 5, 0);
         VM.prank(_doctor);
         VM.expectRevert(abi.encodeWithSelector(IPrescriptions.PrescriptionInvalidPharmacy.selector, _lab));
-        _prescriptions.issuePrescription(_patient, _RX, terms);
+        _prescriptions.issuePrescription(_patient, _RX_CONTENT, terms);
     }
 
     // ------------------------------------------------------------------ dispensing
@@ -125,7 +133,7 @@ contract PrescriptionsTest is WorkflowFixture {
     function testFuzz_dispenseNeverExceedsTotal(uint16 quantity, uint8 refills, uint256 seed) public {
         quantity = uint16(bound(quantity, 1, 1000));
         refills = uint8(bound(refills, 0, 5));
-        _issue(_RX, _terms(address(0), quantity, refills));
+        _issue(_RX_CONTENT, _terms(address(0), quantity, refills));
         uint256 total = uint256(quantity) * (uint256(refills) + 1);
         uint256 dispensed;
         for (uint256 i = 0; i < 12; ++i) {
@@ -137,121 +145,124 @@ contract PrescriptionsTest is WorkflowFixture {
                 VM.expectRevert(
                     abi.encodeWithSelector(
                         IPrescriptions.PrescriptionQuantityExceeded.selector,
-                        _RX,
+                        _rx,
                         amount,
                         uint256(quantity),
                         remaining
                     )
                 );
-                _prescriptions.dispensePrescription(_patient, _RX, uint24(amount), dispense);
+                _prescriptions.dispensePrescription(_patient, _rx, uint24(amount), dispense);
             } else {
-                _prescriptions.dispensePrescription(_patient, _RX, uint24(amount), dispense);
+                _prescriptions.dispensePrescription(_patient, _rx, uint24(amount), dispense);
                 dispensed += amount;
-                assertEq(_registry.recordOf(_patient, dispense).author, _pharmacy, "dispense author");
+                assertEq(
+                    _registry.recordOf(_patient, _recordOf(_pharmacy, dispense)).author,
+                    _pharmacy,
+                    "dispense author"
+                );
             }
-            IPrescriptions.Prescription memory rx = _prescriptions.prescriptionOf(_patient, _RX);
+            IPrescriptions.Prescription memory rx = _prescriptions.prescriptionOf(_patient, _rx);
             assertEq(uint256(rx.dispensed), dispensed, "dispensed");
             assertTrue(rx.dispensed <= total, "dispensed <= total");
-            assertEq(_prescriptions.remainingOf(_patient, _RX), total - dispensed, "remaining");
+            assertEq(_prescriptions.remainingOf(_patient, _rx), total - dispensed, "remaining");
         }
     }
 
     /// @notice A zero amount and more than one fill are refused.
     function test_dispenseRejectsZeroAndOverFill() public {
-        _issue(_RX, _terms(address(0), 10, 2));
+        _issue(_RX_CONTENT, _terms(address(0), 10, 2));
         VM.prank(_pharmacy);
         VM.expectRevert(
             abi.encodeWithSelector(
                 IPrescriptions.PrescriptionQuantityExceeded.selector,
-                _RX,
+                _rx,
                 uint256(0),
                 uint256(10),
                 uint256(30)
             )
         );
-        _prescriptions.dispensePrescription(_patient, _RX, 0, _DISPENSE);
+        _prescriptions.dispensePrescription(_patient, _rx, 0, _DISPENSE);
         VM.prank(_pharmacy);
         VM.expectRevert(
             abi.encodeWithSelector(
                 IPrescriptions.PrescriptionQuantityExceeded.selector,
-                _RX,
+                _rx,
                 uint256(11),
                 uint256(10),
                 uint256(30)
             )
         );
-        _prescriptions.dispensePrescription(_patient, _RX, 11, _DISPENSE);
+        _prescriptions.dispensePrescription(_patient, _rx, 11, _DISPENSE);
     }
 
     /// @notice An unknown prescription cannot be dispensed, amended or cancelled, and has nothing left.
     function test_unknownPrescription() public {
-        bytes memory notFound = abi.encodeWithSelector(IPrescriptions.PrescriptionNotFound.selector, _patient, _RX);
+        bytes memory notFound = abi.encodeWithSelector(IPrescriptions.PrescriptionNotFound.selector, _patient, _rx);
         VM.prank(_pharmacy);
         VM.expectRevert(notFound);
-        _prescriptions.dispensePrescription(_patient, _RX, 1, _DISPENSE);
+        _prescriptions.dispensePrescription(_patient, _rx, 1, _DISPENSE);
         IPrescriptions.Terms memory terms = _terms(address(0), 1, 0);
         VM.prank(_doctor);
         VM.expectRevert(notFound);
-        _prescriptions.amendPrescription(_patient, _RX, _RX2, terms);
+        _prescriptions.amendPrescription(_patient, _rx, _RX2_CONTENT, terms);
         VM.prank(_doctor);
         VM.expectRevert(notFound);
-        _prescriptions.cancelPrescription(_patient, _RX);
-        assertEq(_prescriptions.remainingOf(_patient, _RX), 0, "remaining");
+        _prescriptions.cancelPrescription(_patient, _rx);
+        assertEq(_prescriptions.remainingOf(_patient, _rx), 0, "remaining");
     }
 
     /// @notice Only an active pharmacy dispenses, and only the designated one when one is named.
     function test_dispenseNeedsTheAuthorisedPharmacy() public {
-        _issue(_RX, _terms(_pharmacy, 10, 0));
+        _issue(_RX_CONTENT, _terms(_pharmacy, 10, 0));
         VM.prank(_doctor2);
         VM.expectRevert(
             abi.encodeWithSelector(WorkflowBase.WorkflowUnauthorizedProvider.selector, _doctor2, ProviderKind.Pharmacy)
         );
-        _prescriptions.dispensePrescription(_patient, _RX, 1, _DISPENSE);
+        _prescriptions.dispensePrescription(_patient, _rx, 1, _DISPENSE);
         VM.prank(_pharmacy2);
         VM.expectRevert(
             abi.encodeWithSelector(IPrescriptions.PrescriptionPharmacyNotAuthorised.selector, _pharmacy2, _pharmacy)
         );
-        _prescriptions.dispensePrescription(_patient, _RX, 1, _DISPENSE);
+        _prescriptions.dispensePrescription(_patient, _rx, 1, _DISPENSE);
     }
 
     /// @notice Without the patient's dispensing consent, no pharmacy dispenses.
     function test_dispenseNeedsConsent() public {
-        _issue(_RX, _terms(address(0), 10, 0));
+        _issue(_RX_CONTENT, _terms(address(0), 10, 0));
         VM.prank(_pharmacy2);
         VM.expectRevert(
             abi.encodeWithSelector(IPrescriptions.PrescriptionNoPatientConsent.selector, _patient, _pharmacy2)
         );
-        _prescriptions.dispensePrescription(_patient, _RX, 1, _DISPENSE);
+        _prescriptions.dispensePrescription(_patient, _rx, 1, _DISPENSE);
     }
 
     /// @notice Cancelled, expired, erased and superseded prescriptions, and those of a suspended
     /// prescriber, are not dispensable, and have nothing left.
     function test_dispenseRefusedWhenNoLongerValid() public {
         IPrescriptions.Terms memory terms = _terms(address(0), 10, 0);
-        _issue(_RX, terms);
+        _issue(_RX_CONTENT, terms);
         // Suspended prescriber.
         _suspend(_doctor);
         VM.prank(_pharmacy);
         VM.expectRevert(abi.encodeWithSelector(IPrescriptions.PrescriptionPrescriberInactive.selector, _doctor));
-        _prescriptions.dispensePrescription(_patient, _RX, 1, _DISPENSE);
+        _prescriptions.dispensePrescription(_patient, _rx, 1, _DISPENSE);
         _reinstate(_doctor);
         // Expired.
         VM.warp(terms.expiresAt);
-        assertEq(_prescriptions.remainingOf(_patient, _RX), 0, "remaining when expired");
+        assertEq(_prescriptions.remainingOf(_patient, _rx), 0, "remaining when expired");
         VM.prank(_pharmacy);
-        VM.expectRevert(abi.encodeWithSelector(IPrescriptions.PrescriptionExpired.selector, _RX, terms.expiresAt));
-        _prescriptions.dispensePrescription(_patient, _RX, 1, _DISPENSE);
+        VM.expectRevert(abi.encodeWithSelector(IPrescriptions.PrescriptionExpired.selector, _rx, terms.expiresAt));
+        _prescriptions.dispensePrescription(_patient, _rx, 1, _DISPENSE);
         VM.warp(_T0);
         // Superseded by a direct correction in the registry.
         VM.prank(_doctor);
-        _registry.amendRecord(_patient, _RX, _RX2, false);
-        assertEq(_prescriptions.remainingOf(_patient, _RX), 0, "remaining when superseded");
+        _registry.amendRecord(_patient, _rx, _RX2_CONTENT, false);
+        assertEq(_prescriptions.remainingOf(_patient, _rx), 0, "remaining when superseded");
         VM.prank(_pharmacy);
-        VM.expectRevert(abi.encodeWithSelector(IPrescriptions.PrescriptionSuperseded.selector, _RX));
-        _prescriptions.dispensePrescription(_patient, _RX, 1, _DISPENSE);
+        VM.expectRevert(abi.encodeWithSelector(IPrescriptions.PrescriptionSuperseded.selector, _rx));
+        _prescriptions.dispensePrescription(_patient, _rx, 1, _DISPENSE);
         // Erased by the patient.
-        bytes32 other = keccak256("other rx");
-        _issue(other, terms);
+        bytes32 other = _issue(keccak256("other rx"), terms);
         VM.prank(_patient);
         _registry.eraseRecord(_patient, other);
         assertEq(_prescriptions.remainingOf(_patient, other), 0, "remaining when erased");
@@ -259,8 +270,7 @@ contract PrescriptionsTest is WorkflowFixture {
         VM.expectRevert(abi.encodeWithSelector(IPrescriptions.PrescriptionErased.selector, other));
         _prescriptions.dispensePrescription(_patient, other, 1, _DISPENSE);
         // Cancelled.
-        bytes32 third = keccak256("third rx");
-        _issue(third, terms);
+        bytes32 third = _issue(keccak256("third rx"), terms);
         VM.prank(_doctor);
         _prescriptions.cancelPrescription(_patient, third);
         assertTrue(_prescriptions.prescriptionOf(_patient, third).cancelled, "cancelled");
@@ -272,17 +282,21 @@ contract PrescriptionsTest is WorkflowFixture {
 
     /// @notice A dispense of a sensitive prescription is as sensitive (consent for it is per record).
     function test_dispenseOfSensitivePrescriptionIsSensitive() public {
-        _issue(_RX, _terms(address(0), 10, 0));
+        _issue(_RX_CONTENT, _terms(address(0), 10, 0));
         VM.prank(_patient);
-        _registry.setRecordSensitivity(_patient, _RX, true);
+        _registry.setRecordSensitivity(_patient, _rx, true);
         VM.prank(_pharmacy);
         VM.expectRevert(
             abi.encodeWithSelector(IPrescriptions.PrescriptionNoPatientConsent.selector, _patient, _pharmacy)
         );
-        _prescriptions.dispensePrescription(_patient, _RX, 1, _DISPENSE);
-        _grantFor(_patient, _pharmacy, ConsentScope.Record, _RX, Purpose.Dispensing);
-        _dispense(_pharmacy, _RX, 4, _DISPENSE);
-        assertEq(uint256(_registry.recordOf(_patient, _DISPENSE).flags), _FLAG_SENSITIVE, "dispense flags");
+        _prescriptions.dispensePrescription(_patient, _rx, 1, _DISPENSE);
+        _grantFor(_patient, _pharmacy, ConsentScope.Record, _rx, Purpose.Dispensing);
+        _dispense(_pharmacy, _rx, 4, _DISPENSE);
+        assertEq(
+            uint256(_registry.recordOf(_patient, _recordOf(_pharmacy, _DISPENSE)).flags),
+            _FLAG_SENSITIVE,
+            "dispense flags"
+        );
     }
 
     // ------------------------------------------------------------------ amending
@@ -290,9 +304,9 @@ contract PrescriptionsTest is WorkflowFixture {
     /// @notice An amendment carries what was dispensed over, supersedes the old version and needs new
     /// terms that allow at least that much.
     function testFuzz_amendCarriesDispensed(uint16 quantity, uint8 refills, uint24 dispensed) public {
-        _issue(_RX, _terms(address(0), 100, 1));
+        _issue(_RX_CONTENT, _terms(address(0), 100, 1));
         dispensed = uint24(bound(dispensed, 1, 100));
-        _dispense(_pharmacy, _RX, dispensed, _DISPENSE);
+        _dispense(_pharmacy, _rx, dispensed, _DISPENSE);
         quantity = uint16(bound(quantity, 1, 300));
         refills = uint8(bound(refills, 0, 3));
         uint256 total = uint256(quantity) * (uint256(refills) + 1);
@@ -306,63 +320,63 @@ contract PrescriptionsTest is WorkflowFixture {
                     uint256(dispensed)
                 )
             );
-            _prescriptions.amendPrescription(_patient, _RX, _RX2, terms);
+            _prescriptions.amendPrescription(_patient, _rx, _RX2_CONTENT, terms);
             return;
         }
-        _prescriptions.amendPrescription(_patient, _RX, _RX2, terms);
-        IPrescriptions.Prescription memory rx = _prescriptions.prescriptionOf(_patient, _RX2);
+        _prescriptions.amendPrescription(_patient, _rx, _RX2_CONTENT, terms);
+        IPrescriptions.Prescription memory rx = _prescriptions.prescriptionOf(_patient, _rx2);
         assertEq(uint256(rx.dispensed), dispensed, "dispensed carried over");
-        assertEq(_prescriptions.remainingOf(_patient, _RX2), total - dispensed, "remaining");
-        assertEq(_prescriptions.remainingOf(_patient, _RX), 0, "old version");
-        assertEq(uint256(_registry.recordOf(_patient, _RX2).version), 2, "version");
+        assertEq(_prescriptions.remainingOf(_patient, _rx2), total - dispensed, "remaining");
+        assertEq(_prescriptions.remainingOf(_patient, _rx), 0, "old version");
+        assertEq(uint256(_registry.recordOf(_patient, _rx2).version), 2, "version");
     }
 
     /// @notice Only an active doctor who wrote the prescription amends it, never a cancelled one, and
     /// only with valid terms.
     function test_amendRules() public {
         IPrescriptions.Terms memory terms = _terms(address(0), 10, 0);
-        _issue(_RX, terms);
+        _issue(_RX_CONTENT, terms);
         VM.prank(_pharmacy);
         VM.expectRevert(
             abi.encodeWithSelector(WorkflowBase.WorkflowUnauthorizedProvider.selector, _pharmacy, ProviderKind.Doctor)
         );
-        _prescriptions.amendPrescription(_patient, _RX, _RX2, terms);
+        _prescriptions.amendPrescription(_patient, _rx, _RX2_CONTENT, terms);
         VM.prank(_doctor2);
         VM.expectRevert(abi.encodeWithSelector(IRecordRegistry.RecordRegistryNotAuthor.selector, _doctor2, _doctor));
-        _prescriptions.amendPrescription(_patient, _RX, _RX2, terms);
+        _prescriptions.amendPrescription(_patient, _rx, _RX2_CONTENT, terms);
         IPrescriptions.Terms memory bad = _terms(address(0), 0, 0);
         VM.prank(_doctor);
         VM.expectRevert(
             abi.encodeWithSelector(IPrescriptions.PrescriptionInvalidTerms.selector, uint16(0), bad.expiresAt)
         );
-        _prescriptions.amendPrescription(_patient, _RX, _RX2, bad);
+        _prescriptions.amendPrescription(_patient, _rx, _RX2_CONTENT, bad);
         VM.prank(_doctor);
-        _prescriptions.cancelPrescription(_patient, _RX);
+        _prescriptions.cancelPrescription(_patient, _rx);
         VM.prank(_doctor);
-        VM.expectRevert(abi.encodeWithSelector(IPrescriptions.PrescriptionCancelled.selector, _RX));
-        _prescriptions.amendPrescription(_patient, _RX, _RX2, terms);
+        VM.expectRevert(abi.encodeWithSelector(IPrescriptions.PrescriptionCancelled.selector, _rx));
+        _prescriptions.amendPrescription(_patient, _rx, _RX2_CONTENT, terms);
     }
 
     // ------------------------------------------------------------------ cancelling
 
     /// @notice Only the prescriber, while active, cancels, and only once.
     function test_cancelRules() public {
-        _issue(_RX, _terms(address(0), 10, 0));
+        _issue(_RX_CONTENT, _terms(address(0), 10, 0));
         VM.prank(_doctor2);
         VM.expectRevert(abi.encodeWithSelector(IPrescriptions.PrescriptionNotPrescriber.selector, _doctor2, _doctor));
-        _prescriptions.cancelPrescription(_patient, _RX);
+        _prescriptions.cancelPrescription(_patient, _rx);
         _suspend(_doctor);
         VM.prank(_doctor);
         VM.expectRevert(
             abi.encodeWithSelector(WorkflowBase.WorkflowUnauthorizedProvider.selector, _doctor, ProviderKind.Doctor)
         );
-        _prescriptions.cancelPrescription(_patient, _RX);
+        _prescriptions.cancelPrescription(_patient, _rx);
         _reinstate(_doctor);
         VM.prank(_doctor);
-        _prescriptions.cancelPrescription(_patient, _RX);
+        _prescriptions.cancelPrescription(_patient, _rx);
         VM.prank(_doctor);
-        VM.expectRevert(abi.encodeWithSelector(IPrescriptions.PrescriptionCancelled.selector, _RX));
-        _prescriptions.cancelPrescription(_patient, _RX);
+        VM.expectRevert(abi.encodeWithSelector(IPrescriptions.PrescriptionCancelled.selector, _rx));
+        _prescriptions.cancelPrescription(_patient, _rx);
     }
 }
 
@@ -398,7 +412,7 @@ contract PrescriptionsHandler {
         });
         VM.prank(_doctor);
         try _prescriptions.issuePrescription(_patient, commitment, terms) {
-            _issued.push(commitment);
+            _issued.push(RecordCommitments.bind(_doctor, commitment));
         } catch {}
     }
 
@@ -430,7 +444,7 @@ contract PrescriptionsHandler {
         });
         VM.prank(_doctor);
         try _prescriptions.amendPrescription(_patient, previous, commitment, terms) {
-            _issued.push(commitment);
+            _issued.push(RecordCommitments.bind(_doctor, commitment));
         } catch {}
     }
 

@@ -9,6 +9,7 @@ import {IConsentManager} from "../interfaces/IConsentManager.sol";
 import {IProviderDirectory} from "../interfaces/IProviderDirectory.sol";
 import {IRecordRegistry} from "../interfaces/IRecordRegistry.sol";
 import {RecordType} from "../libraries/CareTypes.sol";
+import {RecordCommitments} from "../libraries/RecordCommitments.sol";
 import {CareLedgerFixture} from "./utils/CareLedgerFixture.sol";
 import {VM} from "./utils/Vm.sol";
 
@@ -35,8 +36,10 @@ contract RecordRegistryTest is CareLedgerFixture {
         RecordType recordType = _recordType(typeRaw);
         uint256 anchoredAt = bound(timeRaw, _T0, type(uint40).max);
         VM.warp(anchoredAt);
-        _anchor(_doctor, patient, commitment, recordType, sensitive);
-        IRecordRegistry.Record memory record = _registry.recordOf(patient, commitment);
+        bytes32 recordCommitment = _anchor(_doctor, patient, commitment, recordType, sensitive);
+        assertEq(recordCommitment, RecordCommitments.bind(_doctor, commitment), "view matches the library");
+        assertEq(_registry.recordOf(patient, commitment).author, address(0), "nothing under the content commitment");
+        IRecordRegistry.Record memory record = _registry.recordOf(patient, recordCommitment);
         assertEq(record.author, _doctor, "author");
         assertEq(uint256(record.anchoredAt), anchoredAt, "anchoredAt");
         assertEq(uint256(record.recordType), uint256(recordType), "recordType");
@@ -44,9 +47,9 @@ contract RecordRegistryTest is CareLedgerFixture {
         assertEq(uint256(record.version), 1, "version");
     }
 
-    /// @notice Anchoring the same (patient, commitment) twice always reverts
-    /// `RecordRegistryAlreadyAnchored`, whoever tries and with whatever metadata, and the first
-    /// anchoring stays as it was.
+    /// @notice An author anchoring the same (patient, content commitment) twice reverts
+    /// `RecordRegistryAlreadyAnchored` with the record commitment, whatever the metadata; another
+    /// author's anchoring of it is another record. Either way the first anchoring stays as it was.
     function testFuzz_anchorTwiceReverts(
         address patient,
         bytes32 commitment,
@@ -61,29 +64,36 @@ contract RecordRegistryTest is CareLedgerFixture {
         address firstAuthor = providers[uint256(firstType) % 4];
         address secondAuthor = providers[secondAuthorSeed % 4];
         VM.assume(patient != firstAuthor && patient != secondAuthor);
-        _anchor(firstAuthor, patient, commitment, _recordType(firstType), firstSensitive);
+        bytes32 first = _anchor(firstAuthor, patient, commitment, _recordType(firstType), firstSensitive);
 
         VM.prank(secondAuthor);
-        VM.expectRevert(
-            abi.encodeWithSelector(IRecordRegistry.RecordRegistryAlreadyAnchored.selector, patient, commitment)
-        );
+        if (secondAuthor == firstAuthor) {
+            VM.expectRevert(
+                abi.encodeWithSelector(IRecordRegistry.RecordRegistryAlreadyAnchored.selector, patient, first)
+            );
+        }
         _registry.anchorRecord(patient, commitment, _recordType(secondType), secondSensitive);
+        if (secondAuthor != firstAuthor) {
+            bytes32 second = _recordOf(secondAuthor, commitment);
+            assertTrue(second != first, "another author, another record");
+            assertEq(_registry.recordOf(patient, second).author, secondAuthor, "second author's own record");
+        }
 
-        IRecordRegistry.Record memory record = _registry.recordOf(patient, commitment);
+        IRecordRegistry.Record memory record = _registry.recordOf(patient, first);
         assertEq(record.author, firstAuthor, "first author kept");
         assertEq(uint256(record.recordType), uint256(_recordType(firstType)), "first type kept");
         assertEq(uint256(record.flags), firstSensitive ? _FLAG_SENSITIVE : 0, "first flags kept");
     }
 
     /// @notice The same commitment may be anchored for two different patients (records are keyed by
-    /// patient and commitment).
+    /// patient and record commitment).
     function testFuzz_sameCommitmentOtherPatient(address patientA, address patientB, bytes32 commitment) public {
         VM.assume(patientA != patientB && patientA != address(0) && patientB != address(0));
         VM.assume(patientA != _doctor && patientB != _doctor && commitment != bytes32(0));
-        _anchor(_doctor, patientA, commitment, RecordType.Referral, false);
-        _anchor(_doctor, patientB, commitment, RecordType.Imaging, true);
-        assertEq(uint256(_registry.recordOf(patientA, commitment).recordType), uint256(RecordType.Referral), "A");
-        assertEq(uint256(_registry.recordOf(patientB, commitment).recordType), uint256(RecordType.Imaging), "B");
+        bytes32 recordA = _anchor(_doctor, patientA, commitment, RecordType.Referral, false);
+        bytes32 recordB = _anchor(_doctor, patientB, commitment, RecordType.Imaging, true);
+        assertEq(uint256(_registry.recordOf(patientA, recordA).recordType), uint256(RecordType.Referral), "A");
+        assertEq(uint256(_registry.recordOf(patientB, recordB).recordType), uint256(RecordType.Imaging), "B");
     }
 
     /// @notice An account that is not a registered provider cannot anchor for someone else.
@@ -103,8 +113,8 @@ contract RecordRegistryTest is CareLedgerFixture {
         VM.expectRevert(abi.encodeWithSelector(IRecordRegistry.RecordRegistryUnauthorizedAuthor.selector, _doctor));
         _registry.anchorRecord(_patient, commitment, _recordType(t), false);
         _reinstate(viaOrganisation ? _hospital : _doctor);
-        _anchor(_doctor, _patient, commitment, _recordType(t), false);
-        assertEq(_registry.recordOf(_patient, commitment).author, _doctor, "anchored after reinstatement");
+        bytes32 record = _anchor(_doctor, _patient, commitment, _recordType(t), false);
+        assertEq(_registry.recordOf(_patient, record).author, _doctor, "anchored after reinstatement");
     }
 
     /// @notice A patient anchors only wellness records about themself.
@@ -119,7 +129,11 @@ contract RecordRegistryTest is CareLedgerFixture {
         }
         _registry.anchorRecord(patient, commitment, recordType, false);
         if (recordType == RecordType.Wellness) {
-            assertEq(_registry.recordOf(patient, commitment).author, patient, "patient-authored wellness");
+            assertEq(
+                _registry.recordOf(patient, _recordOf(patient, commitment)).author,
+                patient,
+                "patient-authored wellness"
+            );
         }
     }
 
@@ -149,7 +163,7 @@ contract RecordRegistryTest is CareLedgerFixture {
         _registry.grantRole(role, caller);
         VM.prank(caller);
         _registry.anchorRecordFor(_doctor, _patient, commitment, RecordType.Dispense, false);
-        assertEq(_registry.recordOf(_patient, commitment).author, _doctor, "author on behalf");
+        assertEq(_registry.recordOf(_patient, _recordOf(_doctor, commitment)).author, _doctor, "author on behalf");
     }
 
     // ------------------------------------------------------------------ corrections
@@ -159,14 +173,14 @@ contract RecordRegistryTest is CareLedgerFixture {
     function testFuzz_versionsIncreaseByOne(uint8 countRaw, uint256 salt, uint8 t, uint256 sensitivity) public {
         uint256 count = bound(countRaw, 1, 24);
         RecordType recordType = _recordType(t);
-        bytes32 current = keccak256(abi.encode(salt, uint256(0)));
-        _anchor(_lab, _patient, current, recordType, false);
+        bytes32 current = _anchor(_lab, _patient, keccak256(abi.encode(salt, uint256(0))), recordType, false);
         bool everSensitive;
         for (uint256 i = 1; i <= count; ++i) {
-            bytes32 next = keccak256(abi.encode(salt, i));
+            bytes32 nextContent = keccak256(abi.encode(salt, i));
+            bytes32 next = _recordOf(_lab, nextContent);
             bool sensitive = (sensitivity >> i) & 1 == 1;
             VM.prank(_lab);
-            _registry.amendRecord(_patient, current, next, sensitive);
+            _registry.amendRecord(_patient, current, nextContent, sensitive);
 
             IRecordRegistry.Record memory previous = _registry.recordOf(_patient, current);
             IRecordRegistry.Record memory corrected = _registry.recordOf(_patient, next);
@@ -193,7 +207,8 @@ contract RecordRegistryTest is CareLedgerFixture {
     function testFuzz_amendGuards(address other, bytes32 commitment, bytes32 correction, bool viaOrganisation) public {
         VM.assume(other != _doctor && other != _patient && other != address(0));
         VM.assume(commitment != bytes32(0) && correction != bytes32(0) && correction != commitment);
-        _anchor(_doctor, _patient, commitment, RecordType.Prescription, false);
+        bytes32 content = commitment;
+        commitment = _anchor(_doctor, _patient, content, RecordType.Prescription, false);
 
         // Another account (provider or not) is not the author.
         if (_directory.isActiveProvider(other)) {
@@ -206,17 +221,17 @@ contract RecordRegistryTest is CareLedgerFixture {
             _registry.amendRecord(_patient, commitment, correction, false);
         }
 
-        // Unknown previous version.
+        // Unknown previous version (a content commitment names no record).
         VM.prank(_doctor);
-        VM.expectRevert(abi.encodeWithSelector(IRecordRegistry.RecordRegistryNotFound.selector, _patient, correction));
-        _registry.amendRecord(_patient, correction, commitment, false);
+        VM.expectRevert(abi.encodeWithSelector(IRecordRegistry.RecordRegistryNotFound.selector, _patient, content));
+        _registry.amendRecord(_patient, content, correction, false);
 
-        // Correcting onto itself is anchoring an existing commitment.
+        // Correcting onto the same content is anchoring an existing record.
         VM.prank(_doctor);
         VM.expectRevert(
             abi.encodeWithSelector(IRecordRegistry.RecordRegistryAlreadyAnchored.selector, _patient, commitment)
         );
-        _registry.amendRecord(_patient, commitment, commitment, false);
+        _registry.amendRecord(_patient, commitment, content, false);
 
         // A suspended author cannot correct.
         _suspend(viaOrganisation ? _hospital : _doctor);
@@ -240,7 +255,7 @@ contract RecordRegistryTest is CareLedgerFixture {
     function testFuzz_eraseOnlyPatientOrEraseDelegate(address caller, uint8 capsRaw, bool appoint, bytes32 c) public {
         VM.assume(caller != _patient && caller != address(0) && c != bytes32(0));
         uint8 caps = uint8(bound(capsRaw, 1, 7));
-        _anchor(_doctor, _patient, c, RecordType.Allergy, false);
+        c = _anchor(_doctor, _patient, c, RecordType.Allergy, false);
         if (appoint) {
             VM.prank(_patient);
             _delegation.appointDelegate(caller, caps, uint40(_T0 + 1 days));
@@ -277,8 +292,7 @@ contract RecordRegistryTest is CareLedgerFixture {
     /// flag.
     function testFuzz_setSensitivity(address caller, uint8 capsRaw, bool appoint, bool sensitive, bool start) public {
         VM.assume(caller != _patient && caller != address(0));
-        bytes32 c = keccak256("sensitivity");
-        _anchor(_doctor, _patient, c, RecordType.Imaging, start);
+        bytes32 c = _anchor(_doctor, _patient, keccak256("sensitivity"), RecordType.Imaging, start);
         VM.prank(_doctor);
         _registry.amendRecord(_patient, c, keccak256("sensitivity v2"), start);
         uint8 caps = uint8(bound(capsRaw, 1, 7));
@@ -302,7 +316,9 @@ contract RecordRegistryTest is CareLedgerFixture {
 
     // ------------------------------------------------------------------ batches
 
-    /// @notice Batches: only active providers, non-zero root and size, never twice.
+    /// @notice Batches: only active providers, non-zero root and size, never twice by the same
+    /// provider; the batch is named by its root bound to the provider, so another provider anchoring
+    /// the same root gets a batch of its own.
     function testFuzz_anchorBatchGuards(bytes32 root, uint32 sizeRaw, address stranger) public {
         VM.assume(root != bytes32(0) && !_isKnown(stranger));
         uint32 size = uint32(bound(sizeRaw, 1, type(uint32).max));
@@ -317,19 +333,25 @@ contract RecordRegistryTest is CareLedgerFixture {
         _registry.anchorBatch(root, 0);
         VM.prank(_lab);
         _registry.anchorBatch(root, size);
-        IRecordRegistry.Batch memory batch = _registry.batchOf(root);
+        bytes32 bound = _recordOf(_lab, root);
+        IRecordRegistry.Batch memory batch = _registry.batchOf(bound);
         assertEq(batch.author, _lab, "batch author");
         assertEq(uint256(batch.size), size, "batch size");
-        VM.prank(_doctor);
-        VM.expectRevert(abi.encodeWithSelector(IRecordRegistry.RecordRegistryBatchAlreadyAnchored.selector, root));
+        assertEq(_registry.batchOf(root).author, address(0), "nothing under the unbound root");
+        VM.prank(_lab);
+        VM.expectRevert(abi.encodeWithSelector(IRecordRegistry.RecordRegistryBatchAlreadyAnchored.selector, bound));
         _registry.anchorBatch(root, size);
+        VM.prank(_doctor);
+        _registry.anchorBatch(root, size);
+        assertEq(_registry.batchOf(_recordOf(_doctor, root)).author, _doctor, "another provider, another batch");
+        assertEq(_registry.batchOf(bound).author, _lab, "first batch kept");
     }
 
     /// @notice Only the workflow role corrects on an author's behalf, and only for that author.
     function testFuzz_amendForNeedsWorkflowRole(address caller, bytes32 commitment, bytes32 correction) public {
         VM.assume(caller != _admin && commitment != bytes32(0) && correction != bytes32(0));
         VM.assume(correction != commitment);
-        _anchor(_doctor, _patient, commitment, RecordType.LabOrder, false);
+        commitment = _anchor(_doctor, _patient, commitment, RecordType.LabOrder, false);
         bytes32 role = _registry.WORKFLOW_ROLE();
         VM.prank(caller);
         VM.expectRevert(abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, caller, role));
@@ -342,7 +364,7 @@ contract RecordRegistryTest is CareLedgerFixture {
         _registry.amendRecordFor(_lab, _patient, commitment, correction, false);
         VM.prank(caller);
         _registry.amendRecordFor(_doctor, _patient, commitment, correction, true);
-        IRecordRegistry.Record memory corrected = _registry.recordOf(_patient, correction);
+        IRecordRegistry.Record memory corrected = _registry.recordOf(_patient, _recordOf(_doctor, correction));
         assertEq(corrected.author, _doctor, "author on behalf");
         assertEq(uint256(corrected.version), 2, "version on behalf");
         assertEq(uint256(corrected.flags), _FLAG_SENSITIVE, "flags on behalf");
@@ -355,12 +377,16 @@ contract RecordRegistryTest is CareLedgerFixture {
         IRecordRegistry.BatchLeaf memory sibling = IRecordRegistry.BatchLeaf(_patient, c2, RecordType.LabResult, true);
         bytes32 h1 = _registry.batchLeafHash(leaf);
         bytes32 h2 = _registry.batchLeafHash(sibling);
-        bytes32 root = h1 < h2 ? keccak256(abi.encode(h1, h2)) : keccak256(abi.encode(h2, h1));
+        bytes32 merkleRoot = h1 < h2 ? keccak256(abi.encode(h1, h2)) : keccak256(abi.encode(h2, h1));
+        bytes32 root = _recordOf(_lab, merkleRoot);
         VM.assume(unknownRoot != root);
         bytes32[] memory proof = new bytes32[](1);
         proof[0] = h2;
         VM.prank(_lab);
-        _registry.anchorBatch(root, 2);
+        _registry.anchorBatch(merkleRoot, 2);
+        // Leaves are named by the batch author's record commitments.
+        bytes32 r1 = _recordOf(_lab, c1);
+        bytes32 r2 = _recordOf(_lab, c2);
 
         VM.prank(_patient);
         VM.expectRevert(abi.encodeWithSelector(IRecordRegistry.RecordRegistryBatchNotFound.selector, unknownRoot));
@@ -376,10 +402,10 @@ contract RecordRegistryTest is CareLedgerFixture {
 
         VM.prank(_patient);
         _registry.eraseBatchRecord(root, leaf, proof);
-        assertTrue(_registry.isBatchRecordErased(_patient, c1), "batch record erased");
-        assertFalse(_registry.isBatchRecordErased(_patient, c2), "sibling untouched");
+        assertTrue(_registry.isBatchRecordErased(_patient, r1), "batch record erased");
+        assertFalse(_registry.isBatchRecordErased(_patient, r2), "sibling untouched");
         VM.prank(_patient);
-        VM.expectRevert(abi.encodeWithSelector(IRecordRegistry.RecordRegistryErased.selector, _patient, c1));
+        VM.expectRevert(abi.encodeWithSelector(IRecordRegistry.RecordRegistryErased.selector, _patient, r1));
         _registry.eraseBatchRecord(root, leaf, proof);
     }
 
@@ -387,7 +413,7 @@ contract RecordRegistryTest is CareLedgerFixture {
     /// retention period has passed; then the patient's records can be erased again.
     function testFuzz_noErasureDuringRetentionAfterDeath(uint256 diedAgo, uint256 laterRaw, bytes32 c) public {
         VM.assume(c != bytes32(0));
-        _anchor(_doctor, _patient, c, RecordType.ClinicalNote, false);
+        c = _anchor(_doctor, _patient, c, RecordType.ClinicalNote, false);
         VM.prank(_patient);
         _delegation.appointDelegate(_family, _CAP_ERASE, uint40(_T0 + 100 days));
         uint40 diedAt = uint40(_T0 - bound(diedAgo, 0, 365 days));

@@ -16,7 +16,11 @@ contract RecordRegistryBatchTest is CareLedgerFixture {
 
     IRecordRegistry.BatchLeaf internal _leaf;
     IRecordRegistry.BatchLeaf internal _sensitiveLeaf;
+    /// @dev The batch's bound root, the name the registry gives it.
     bytes32 internal _root;
+    /// @dev The leaves' record commitments (the lab bound to `_C1` and `_C2`).
+    bytes32 internal _r1;
+    bytes32 internal _r2;
     bytes32 internal _leafHash;
     bytes32 internal _siblingHash;
 
@@ -27,12 +31,15 @@ contract RecordRegistryBatchTest is CareLedgerFixture {
         _sensitiveLeaf = IRecordRegistry.BatchLeaf(_patient, _C2, RecordType.LabResult, true);
         _leafHash = _registry.batchLeafHash(_leaf);
         _siblingHash = _registry.batchLeafHash(_sensitiveLeaf);
-        _root =
+        bytes32 merkleRoot =
             _leafHash < _siblingHash
                 ? keccak256(abi.encode(_leafHash, _siblingHash))
                 : keccak256(abi.encode(_siblingHash, _leafHash));
         VM.prank(_lab);
-        _registry.anchorBatch(_root, 2);
+        _registry.anchorBatch(merkleRoot, 2);
+        _root = _recordOf(_lab, merkleRoot);
+        _r1 = _recordOf(_lab, _C1);
+        _r2 = _recordOf(_lab, _C2);
     }
 
     /// @notice The patient marks a batched record sensitive and back: the flag is stored by patient
@@ -45,11 +52,11 @@ contract RecordRegistryBatchTest is CareLedgerFixture {
         );
 
         VM_EVENTS.expectEmit(true, true, true, true);
-        emit IRecordRegistry.RecordSensitivityChanged(_patient, _C1, true);
+        emit IRecordRegistry.RecordSensitivityChanged(_patient, _r1, true);
         VM.prank(_patient);
         _registry.setBatchRecordSensitivity(_root, _leaf, _proofOf(_siblingHash), true);
-        assertEq(uint256(_registry.batchRecordFlagsOf(_patient, _C1)), _FLAG_SENSITIVE, "flag set");
-        assertEq(uint256(_registry.batchRecordFlagsOf(_patient, _C2)), 0, "sibling touched");
+        assertEq(uint256(_registry.batchRecordFlagsOf(_patient, _r1)), _FLAG_SENSITIVE, "flag set");
+        assertEq(uint256(_registry.batchRecordFlagsOf(_patient, _r2)), 0, "sibling touched");
         assertFalse(
             _consent.canAccessBatchRecord(_family, _root, _leaf, _proofOf(_siblingHash), Purpose.Treatment),
             "all-records grant opens a record marked sensitive"
@@ -60,10 +67,10 @@ contract RecordRegistryBatchTest is CareLedgerFixture {
         );
 
         VM_EVENTS.expectEmit(true, true, true, true);
-        emit IRecordRegistry.RecordSensitivityChanged(_patient, _C1, false);
+        emit IRecordRegistry.RecordSensitivityChanged(_patient, _r1, false);
         VM.prank(_patient);
         _registry.setBatchRecordSensitivity(_root, _leaf, _proofOf(_siblingHash), false);
-        assertEq(uint256(_registry.batchRecordFlagsOf(_patient, _C1)), 0, "flag cleared");
+        assertEq(uint256(_registry.batchRecordFlagsOf(_patient, _r1)), 0, "flag cleared");
         assertTrue(
             _consent.canAccessBatchRecord(_family, _root, _leaf, _proofOf(_siblingHash), Purpose.Treatment),
             "all-records grant refused after clearing"
@@ -75,10 +82,10 @@ contract RecordRegistryBatchTest is CareLedgerFixture {
     function test_authorSensitivityCannotBeCleared() public {
         _grantFor(_patient, _family, ConsentScope.AllRecords, bytes32(0), Purpose.Treatment);
         VM_EVENTS.expectEmit(true, true, true, true);
-        emit IRecordRegistry.RecordSensitivityChanged(_patient, _C2, true);
+        emit IRecordRegistry.RecordSensitivityChanged(_patient, _r2, true);
         VM.prank(_patient);
         _registry.setBatchRecordSensitivity(_root, _sensitiveLeaf, _proofOf(_leafHash), false);
-        assertEq(uint256(_registry.batchRecordFlagsOf(_patient, _C2)), 0, "patient flag");
+        assertEq(uint256(_registry.batchRecordFlagsOf(_patient, _r2)), 0, "patient flag");
         assertFalse(
             _consent.canAccessBatchRecord(_family, _root, _sensitiveLeaf, _proofOf(_leafHash), Purpose.Treatment),
             "author's sensitivity cleared by the patient"
@@ -105,11 +112,11 @@ contract RecordRegistryBatchTest is CareLedgerFixture {
             );
             _registry.setBatchRecordSensitivity(_root, _leaf, _proofOf(_siblingHash), true);
         }
-        assertEq(uint256(_registry.batchRecordFlagsOf(_patient, _C1)), 0, "refused caller set the flag");
+        assertEq(uint256(_registry.batchRecordFlagsOf(_patient, _r1)), 0, "refused caller set the flag");
 
         VM.prank(_family);
         _registry.setBatchRecordSensitivity(_root, _leaf, _proofOf(_siblingHash), true);
-        assertEq(uint256(_registry.batchRecordFlagsOf(_patient, _C1)), _FLAG_SENSITIVE, "consent delegate refused");
+        assertEq(uint256(_registry.batchRecordFlagsOf(_patient, _r1)), _FLAG_SENSITIVE, "consent delegate refused");
     }
 
     /// @notice The flag needs an anchored batch and a valid proof of the leaf in it.
@@ -123,7 +130,7 @@ contract RecordRegistryBatchTest is CareLedgerFixture {
         VM.prank(_patient);
         VM.expectRevert(abi.encodeWithSelector(IRecordRegistry.RecordRegistryInvalidProof.selector, _root, _leafHash));
         _registry.setBatchRecordSensitivity(_root, _leaf, _proofOf(_leafHash), true);
-        assertEq(uint256(_registry.batchRecordFlagsOf(_patient, _C1)), 0, "flag set without a proof");
+        assertEq(uint256(_registry.batchRecordFlagsOf(_patient, _r1)), 0, "flag set without a proof");
     }
 
     /// @notice An erased batched record can no longer be re-flagged, and erasing keeps the flag
@@ -134,15 +141,15 @@ contract RecordRegistryBatchTest is CareLedgerFixture {
         _registry.eraseBatchRecord(_root, _leaf, _proofOf(_siblingHash));
         VM.stopPrank();
         assertEq(
-            uint256(_registry.batchRecordFlagsOf(_patient, _C1)),
+            uint256(_registry.batchRecordFlagsOf(_patient, _r1)),
             _FLAG_SENSITIVE | _FLAG_ERASED,
             "flags after erasure"
         );
         VM.prank(_patient);
-        VM.expectRevert(abi.encodeWithSelector(IRecordRegistry.RecordRegistryErased.selector, _patient, _C1));
+        VM.expectRevert(abi.encodeWithSelector(IRecordRegistry.RecordRegistryErased.selector, _patient, _r1));
         _registry.setBatchRecordSensitivity(_root, _leaf, _proofOf(_siblingHash), false);
         assertEq(
-            uint256(_registry.batchRecordFlagsOf(_patient, _C1)),
+            uint256(_registry.batchRecordFlagsOf(_patient, _r1)),
             _FLAG_SENSITIVE | _FLAG_ERASED,
             "flags changed on an erased record"
         );
@@ -161,7 +168,7 @@ contract RecordRegistryBatchTest is CareLedgerFixture {
         VM.prank(_patient);
         VM.expectRevert(abi.encodeWithSelector(IRecordRegistry.RecordRegistryRetained.selector, _patient, until));
         _registry.eraseBatchRecord(_root, _leaf, _proofOf(_siblingHash));
-        assertEq(uint256(_registry.batchRecordFlagsOf(_patient, _C1)), 0, "flags changed after death");
+        assertEq(uint256(_registry.batchRecordFlagsOf(_patient, _r1)), 0, "flags changed after death");
     }
 
     function _proofOf(bytes32 sibling) internal pure returns (bytes32[] memory proof) {

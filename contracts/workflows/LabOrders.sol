@@ -7,6 +7,7 @@ import {ILabOrders} from "../interfaces/ILabOrders.sol";
 import {IProviderDirectory} from "../interfaces/IProviderDirectory.sol";
 import {IRecordRegistry} from "../interfaces/IRecordRegistry.sol";
 import {ProviderKind, Purpose, RecordType} from "../libraries/CareTypes.sol";
+import {RecordCommitments} from "../libraries/RecordCommitments.sol";
 import {WorkflowBase} from "./WorkflowBase.sol";
 
 /// @title LabOrders
@@ -33,8 +34,10 @@ contract LabOrders is ILabOrders, IAccessSource, WorkflowBase {
         if (doctorKind != ProviderKind.Doctor) revert WorkflowUnauthorizedProvider(msg.sender, ProviderKind.Doctor);
         if (laboratoryKind != ProviderKind.Laboratory) revert LabOrderInvalidLaboratory(laboratory);
         _registry.anchorRecordFor(msg.sender, patient, order, RecordType.LabOrder, false);
-        _orders[patient][order] = Order({laboratory: laboratory, orderedAt: uint40(_now())});
-        emit LabTestOrdered(patient, order, laboratory);
+        // Kept under the order's record commitment, the name the registry gives it.
+        bytes32 orderRecord = RecordCommitments.bind(msg.sender, order);
+        _orders[patient][orderRecord] = Order({laboratory: laboratory, orderedAt: uint40(_now())});
+        emit LabTestOrdered(patient, orderRecord, laboratory);
     }
 
     /// @inheritdoc ILabOrders
@@ -44,9 +47,10 @@ contract LabOrders is ILabOrders, IAccessSource, WorkflowBase {
         if (msg.sender != laboratory) revert LabOrderWrongLaboratory(msg.sender, laboratory);
         _checkActiveKind(msg.sender, ProviderKind.Laboratory);
         delete _orders[patient][order];
-        _resultOrders[patient][result] = order;
+        bytes32 resultRecord = RecordCommitments.bind(msg.sender, result);
+        _resultOrders[patient][resultRecord] = order;
         _registry.anchorRecordFor(msg.sender, patient, result, RecordType.LabResult, sensitive);
-        emit LabResultPosted(patient, order, result);
+        emit LabResultPosted(patient, order, resultRecord);
     }
 
     /// @inheritdoc ILabOrders
@@ -54,10 +58,11 @@ contract LabOrders is ILabOrders, IAccessSource, WorkflowBase {
         bytes32 order = _resultOrders[patient][previousResult];
         if (order == bytes32(0)) revert LabOrderUnknownResult(patient, previousResult);
         _checkActiveKind(msg.sender, ProviderKind.Laboratory);
-        _resultOrders[patient][result] = order;
+        bytes32 resultRecord = RecordCommitments.bind(msg.sender, result);
+        _resultOrders[patient][resultRecord] = order;
         // The registry checks that the caller authored `previousResult` and that it is the newest version.
         _registry.amendRecordFor(msg.sender, patient, previousResult, result, sensitive);
-        emit LabResultPosted(patient, order, result);
+        emit LabResultPosted(patient, order, resultRecord);
     }
 
     /// @inheritdoc ILabOrders

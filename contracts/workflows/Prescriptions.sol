@@ -6,6 +6,7 @@ import {IPrescriptions} from "../interfaces/IPrescriptions.sol";
 import {IProviderDirectory} from "../interfaces/IProviderDirectory.sol";
 import {IRecordRegistry} from "../interfaces/IRecordRegistry.sol";
 import {ProviderKind, Purpose, RecordType} from "../libraries/CareTypes.sol";
+import {RecordCommitments} from "../libraries/RecordCommitments.sol";
 import {WorkflowBase} from "./WorkflowBase.sol";
 
 /// @title Prescriptions
@@ -30,12 +31,14 @@ contract Prescriptions is IPrescriptions, WorkflowBase {
     function issuePrescription(address patient, bytes32 commitment, Terms calldata terms) external {
         _checkActiveKind(msg.sender, ProviderKind.Doctor);
         _checkTerms(terms);
-        // The registry rejects a zero patient or commitment and a second anchoring of the same one.
+        // The registry rejects a zero patient or commitment and a second anchoring of the same one, and
+        // keys the record by the prescriber's record commitment: the terms are kept under the same one.
         _registry.anchorRecordFor(msg.sender, patient, commitment, RecordType.Prescription, false);
-        _store(patient, commitment, terms, 0);
+        bytes32 prescription = RecordCommitments.bind(msg.sender, commitment);
+        _store(patient, prescription, terms, 0);
         emit PrescriptionIssued(
             patient,
-            commitment,
+            prescription,
             msg.sender,
             terms.pharmacy,
             terms.expiresAt,
@@ -87,7 +90,13 @@ contract Prescriptions is IPrescriptions, WorkflowBase {
         stored.dispensed = rx.dispensed + amount;
         // A dispense names the same medicine, so it is exactly as sensitive as its prescription.
         _registry.anchorRecordFor(msg.sender, patient, dispenseCommitment, RecordType.Dispense, sensitive);
-        emit PrescriptionDispensed(patient, prescription, msg.sender, dispenseCommitment, amount);
+        emit PrescriptionDispensed(
+            patient,
+            prescription,
+            msg.sender,
+            RecordCommitments.bind(msg.sender, dispenseCommitment),
+            amount
+        );
     }
 
     /// @inheritdoc IPrescriptions
@@ -101,8 +110,9 @@ contract Prescriptions is IPrescriptions, WorkflowBase {
         // The registry checks that the caller wrote `previous`, that it is the newest version and not
         // erased, marks it superseded (so it is dispensable no more) and keeps its sensitivity.
         _registry.amendRecordFor(msg.sender, patient, previous, prescription, false);
-        _store(patient, prescription, terms, old.dispensed);
-        emit PrescriptionAmended(patient, prescription, previous);
+        bytes32 corrected = RecordCommitments.bind(msg.sender, prescription);
+        _store(patient, corrected, terms, old.dispensed);
+        emit PrescriptionAmended(patient, corrected, previous);
     }
 
     /// @inheritdoc IPrescriptions

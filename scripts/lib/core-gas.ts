@@ -3,6 +3,7 @@ import type { Signer } from "ethers";
 
 import { BatchTree, type BatchLeaf } from "../../client/batch-tree.js";
 import { ConsentScope, HipaaRole, ProviderForm, ProviderKind, Purpose, RecordType } from "../../client/care-types.js";
+import { recordCommitmentOf } from "../../client/crypto/commitment.js";
 import type { CareLedgerContracts } from "../../client/deploy.js";
 import { signGrantConsent } from "../../client/eip712.js";
 import { gasEntry, measure, perUnit, type GasEntry, type Measured } from "./gas-report.js";
@@ -73,7 +74,14 @@ export async function measureCoreGas(
   ops.amendRecord = gasEntry(
     await measure(
       ethers.provider,
-      registry.connect(doctor).amendRecord(patientAddress, first, randomCommitment(ethers), false),
+      registry
+        .connect(doctor)
+        .amendRecord(
+          patientAddress,
+          recordCommitmentOf(await doctor.getAddress(), first),
+          randomCommitment(ethers),
+          false,
+        ),
     ),
     "author corrects a record: new version, old one flagged superseded",
   );

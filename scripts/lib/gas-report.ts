@@ -86,12 +86,16 @@ export const GAS_CEILINGS: Readonly<Record<string, number>> = {
   revokeConsent: 40_000,
   amendRecord: 70_000,
   issuePrescription: 120_000,
-  dispensePrescription: 90_000,
+  // Binding the author to each new record (a SHA-256 precompile call, ~520 gas with its encoding) is
+  // paid twice by a workflow write: the registry keys the record, and the workflow keys its own state
+  // and event by the same record commitment. Raised from 90,000 and 230,000 (they had 913 and 425 gas
+  // of headroom) for the fix of record squatting (issue 11, finding 1).
+  dispensePrescription: 91_000,
   orderLabTest: 90_000,
   postLabResult: 90_000,
   openEmergencyAccess: 70_000,
   workflowPrescription: 250_000,
-  workflowLabResult: 230_000,
+  workflowLabResult: 232_000,
 };
 
 /** Reference points the table compares against. */

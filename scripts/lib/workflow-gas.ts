@@ -1,6 +1,7 @@
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 
 import { ConsentScope, HipaaRole, ProviderForm, ProviderKind, Purpose } from "../../client/care-types.js";
+import { recordCommitmentOf } from "../../client/crypto/commitment.js";
 import type { CareLedgerContracts } from "../../client/deploy.js";
 import { gasEntry, measure, sumMeasured, type GasEntry } from "./gas-report.js";
 
@@ -41,11 +42,13 @@ export async function measureWorkflowGas(
 
   // Prescription: issue, the patient's dispensing consent for this prescription, one partial dispense.
   const patient = await fund();
-  const rx = commitment();
+  const rxContent = commitment();
+  // Once anchored, the prescription is named by the prescriber's record commitment.
+  const rx = recordCommitmentOf(doctor.address, rxContent);
   const terms = { pharmacy: pharmacy.address, expiresAt: now + 30 * DAY, quantity: 30, refills: 2 };
   const issue = await measure(
     ethers.provider,
-    prescriptions.connect(doctor).issuePrescription(patient.address, rx, terms),
+    prescriptions.connect(doctor).issuePrescription(patient.address, rxContent, terms),
   );
   const consentGas = await measure(
     ethers.provider,
@@ -72,14 +75,17 @@ export async function measureWorkflowGas(
   // Lab: order, result, the patient shares the result with a second doctor.
   const labPatient = await fund();
   const order = commitment();
-  const result = commitment();
+  const resultContent = commitment();
+  const result = recordCommitmentOf(laboratory.address, resultContent);
   const orderGas = await measure(
     ethers.provider,
     labOrders.connect(doctor).orderLabTest(labPatient.address, order, laboratory.address),
   );
   const postGas = await measure(
     ethers.provider,
-    labOrders.connect(laboratory).postLabResult(labPatient.address, order, result, false),
+    labOrders
+      .connect(laboratory)
+      .postLabResult(labPatient.address, recordCommitmentOf(doctor.address, order), resultContent, false),
   );
   const shareGas = await measure(
     ethers.provider,

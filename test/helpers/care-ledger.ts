@@ -233,3 +233,10 @@ export async function deployCareLedgerWorld(ethers: HardhatEthers): Promise<Care
 }
 
 export { ConsentScope, HipaaRole, ProviderForm, ProviderKind, Purpose, RecordType };
+
+/**
+ * The record commitment under which the registry keeps `author`'s anchoring of a content commitment
+ * (and names a batch from its Merkle root): the SDK's one implementation, which the contract's
+ * `recordCommitmentOf` is tested against.
+ */
+export { recordCommitmentOf } from "../../client/crypto/commitment.js";

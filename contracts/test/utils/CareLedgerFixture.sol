@@ -90,15 +90,22 @@ abstract contract CareLedgerFixture is TestBase {
         _directory.reinstateProvider(account);
     }
 
+    /// @dev Returns the record commitment, the name the registry gives the record.
     function _anchor(
         address author,
         address patient,
         bytes32 commitment,
         RecordType recordType,
         bool sensitive
-    ) internal {
+    ) internal returns (bytes32) {
         VM.prank(author);
         _registry.anchorRecord(patient, commitment, recordType, sensitive);
+        return _recordOf(author, commitment);
+    }
+
+    /// @dev The record commitment of `author`'s anchoring of `contentCommitment` (or of a batch root).
+    function _recordOf(address author, bytes32 contentCommitment) internal view returns (bytes32) {
+        return _registry.recordCommitmentOf(author, contentCommitment);
     }
 
     function _request(
