@@ -1,4 +1,13 @@
-import type { Signer } from "ethers";
+import type { BaseContract, ContractFactory, Signer } from "ethers";
+
+import {
+  ACCESS_SOURCES,
+  ADMINISTERED_CONTRACTS,
+  DEFAULT_ADMIN_TRANSFER_DELAY,
+  DEPLOYMENT_PLAN,
+  WORKFLOW_CONTRACTS,
+  type ContractName,
+} from "./deployment-plan.js";
 
 import {
   CareRelationships__factory,
@@ -34,7 +43,8 @@ export interface CareLedgerContracts {
   keyRegistry: EncryptionKeyRegistry;
 }
 
-export type ContractName = keyof CareLedgerContracts;
+export type { ContractName } from "./deployment-plan.js";
+export { DEFAULT_ADMIN_TRANSFER_DELAY } from "./deployment-plan.js";
 
 export interface DeployOptions {
   /** Final admin of every contract; defaults to the deployer. A different admin receives the role
@@ -46,53 +56,58 @@ export interface DeployOptions {
   adminTransferDelay?: number;
 }
 
-export const DEFAULT_ADMIN_TRANSFER_DELAY = 2 * 24 * 60 * 60;
+/** The TypeChain factory of each contract the plan names. */
+const FACTORIES = {
+  ProviderDirectory: ProviderDirectory__factory,
+  PatientDelegation: PatientDelegation__factory,
+  RecordRegistry: RecordRegistry__factory,
+  ConsentManager: ConsentManager__factory,
+  Prescriptions: Prescriptions__factory,
+  LabOrders: LabOrders__factory,
+  EmergencyAccess: EmergencyAccess__factory,
+  CareRelationships: CareRelationships__factory,
+  EncryptionKeyRegistry: EncryptionKeyRegistry__factory,
+} as const;
 
 /**
- * Deploys and wires every contract with plain transactions: workflow contracts get the registry's
- * workflow role and the relationship-based ones are registered as access sources. Hardhat Ignition
- * (ignition/modules) does the same for persistent deployments; this function serves tests,
- * benchmarks and the in-process demo.
+ * Deploys and wires every contract of the deployment plan with plain transactions: workflow
+ * contracts get the registry's workflow role and the relationship-based ones are registered as
+ * access sources. Hardhat Ignition (ignition/modules) deploys the same plan for persistent
+ * deployments; this function serves tests, benchmarks and the in-process demo.
  */
 export async function deployCareLedger(deployer: Signer, options: DeployOptions = {}): Promise<CareLedgerContracts> {
   const self = await deployer.getAddress();
-  const registrar = options.registrar ?? self;
-  const delay = options.adminTransferDelay ?? DEFAULT_ADMIN_TRANSFER_DELAY;
-
+  const settings = {
+    deployer: self,
+    registrar: options.registrar ?? self,
+    adminTransferDelay: options.adminTransferDelay ?? DEFAULT_ADMIN_TRANSFER_DELAY,
+  };
+  const deployed = {} as Record<ContractName, BaseContract>;
   // Each step is awaited before the next so that nonces stay right on any JSON-RPC node.
-  const directory = await new ProviderDirectory__factory(deployer).deploy(self, registrar, delay);
-  await directory.waitForDeployment();
-  const delegation = await new PatientDelegation__factory(deployer).deploy(directory);
-  await delegation.waitForDeployment();
-  const registry = await new RecordRegistry__factory(deployer).deploy(self, delay, directory, delegation);
-  await registry.waitForDeployment();
-  const consent = await new ConsentManager__factory(deployer).deploy(self, delay, directory, registry, delegation);
-  await consent.waitForDeployment();
-  const prescriptions = await new Prescriptions__factory(deployer).deploy(directory, registry, consent);
-  await prescriptions.waitForDeployment();
-  const labOrders = await new LabOrders__factory(deployer).deploy(directory, registry, consent);
-  await labOrders.waitForDeployment();
-  const emergency = await new EmergencyAccess__factory(deployer).deploy(directory, registry, consent);
-  await emergency.waitForDeployment();
-  const relationships = await new CareRelationships__factory(deployer).deploy(directory, registry, consent, delegation);
-  await relationships.waitForDeployment();
-  const keyRegistry = await new EncryptionKeyRegistry__factory(deployer).deploy();
-  await keyRegistry.waitForDeployment();
-
-  const workflowRole = await registry.WORKFLOW_ROLE();
-  for (const workflow of [prescriptions, labOrders]) {
-    await (await registry.grantRole(workflowRole, workflow)).wait();
+  for (const planned of DEPLOYMENT_PLAN) {
+    const args = planned.args.map((arg) => (typeof arg === "string" ? deployed[arg] : settings[arg.setting]));
+    const factory = new FACTORIES[planned.artifact as keyof typeof FACTORIES](deployer) as unknown as ContractFactory;
+    const contract = await factory.deploy(...args);
+    await contract.waitForDeployment();
+    deployed[planned.name] = contract;
   }
-  for (const source of [labOrders, emergency, relationships]) {
-    await (await consent.addAccessSource(source)).wait();
+  const contracts = deployed as unknown as CareLedgerContracts;
+
+  const workflowRole = await contracts.registry.WORKFLOW_ROLE();
+  for (const workflow of WORKFLOW_CONTRACTS) {
+    await (await contracts.registry.grantRole(workflowRole, contracts[workflow])).wait();
+  }
+  for (const source of ACCESS_SOURCES) {
+    await (await contracts.consent.addAccessSource(contracts[source])).wait();
   }
 
   if (options.admin !== undefined && options.admin.toLowerCase() !== self.toLowerCase()) {
-    for (const contract of [directory, registry, consent]) {
-      await (await contract.beginDefaultAdminTransfer(options.admin)).wait();
+    for (const name of ADMINISTERED_CONTRACTS) {
+      const administered = contracts[name] as CareLedgerContracts["directory" | "registry" | "consent"];
+      await (await administered.beginDefaultAdminTransfer(options.admin)).wait();
     }
   }
-  return { directory, delegation, registry, consent, prescriptions, labOrders, emergency, relationships, keyRegistry };
+  return contracts;
 }
 
 /** The address of every contract of a deployment, keyed like the contracts. */

@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 
 import { getAddress, isAddress, type Provider } from "ethers";
 
-import type { ContractName } from "./deploy.js";
+import { CONTRACT_NAMES, type ContractName } from "./deployment-plan.js";
 
 /** Where a deployment lives: written by `npm run deploy`, read by the SDK and the CLI. */
 export interface DeploymentFile {
@@ -14,18 +14,6 @@ export interface DeploymentFile {
   deployer: string;
   contracts: Record<ContractName, string>;
 }
-
-export const CONTRACT_NAMES: readonly ContractName[] = [
-  "directory",
-  "delegation",
-  "registry",
-  "consent",
-  "prescriptions",
-  "labOrders",
-  "emergency",
-  "relationships",
-  "keyRegistry",
-];
 
 /** The deployment file is malformed, or belongs to another chain, or its contracts are missing. */
 export class DeploymentFileError extends Error {

@@ -33,7 +33,6 @@ export {
   type TypedDataSigner,
 } from "./eip712.js";
 export {
-  CONTRACT_NAMES as DEPLOYMENT_CONTRACT_NAMES,
   DeploymentFileError,
   checkDeploymentOnChain,
   deploymentPath,

@@ -7,8 +7,8 @@ import path from "node:path";
 import { network } from "hardhat";
 
 import CareLedgerModule from "../ignition/modules/CareLedger.js";
-import type { ContractName } from "../client/deploy.js";
-import { CONTRACT_NAMES, deploymentPath, type DeploymentFile } from "../client/deployment-file.js";
+import { deploymentPath, type DeploymentFile } from "../client/deployment-file.js";
+import { CONTRACT_NAMES, type ContractName } from "../client/deployment-plan.js";
 
 const HARDHAT_CHAIN_ID = 31337;
 

@@ -1,6 +1,6 @@
 import { Interface, type InterfaceAbi } from "ethers";
 
-import type { ContractName } from "../deploy.js";
+import { CONTRACT_NAMES, type ContractName } from "../deployment-plan.js";
 import {
   CareRelationships__factory,
   ConsentManager__factory,
@@ -26,17 +26,7 @@ export const CARELEDGER_ABIS: Readonly<Record<ContractName, InterfaceAbi>> = {
   keyRegistry: EncryptionKeyRegistry__factory.abi,
 };
 
-export const CONTRACT_NAMES: readonly ContractName[] = [
-  "directory",
-  "delegation",
-  "registry",
-  "consent",
-  "prescriptions",
-  "labOrders",
-  "emergency",
-  "relationships",
-  "keyRegistry",
-];
+export { CONTRACT_NAMES };
 
 /** One parsed `Interface` per contract, built once. */
 export const CARELEDGER_INTERFACES: Readonly<Record<ContractName, Interface>> = Object.fromEntries(
