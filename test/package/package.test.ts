@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 
 import { expect } from "chai";
+import { build } from "esbuild";
 import { Wallet } from "ethers";
 
 import { HipaaRole, ProviderForm, ProviderKind, Purpose, RecordType } from "../../client/index.js";
@@ -140,6 +141,47 @@ describe("the installable package (npm pack, production install, tsc, README exa
     const bin = join(consumer, "node_modules", ".bin", "careledger");
     const { stdout } = await run(bin, ["--help"], { cwd: consumer });
     expect(stdout).to.match(/^Usage: careledger/m);
+  });
+
+  it("the browser entry bundles for a browser: nothing under it needs Node's file system, sockets or threads", async function () {
+    const entry = join(consumer, "browser-entry.js");
+    await writeFile(entry, 'export * from "careledger/browser";\n');
+    const bundled = await build({
+      entryPoints: [entry],
+      absWorkingDir: consumer,
+      bundle: true,
+      platform: "browser",
+      format: "esm",
+      write: false,
+      logLevel: "silent",
+      metafile: true,
+    });
+    const inputs = Object.keys(bundled.metafile.inputs);
+    expect(inputs.some((input) => input.includes("careledger/dist/client/fhir/"))).to.equal(true);
+    for (const nodeOnly of [
+      "/storage/local-disk-store.js",
+      "/storage/helia-store.js",
+      "/key-release/custodian-service.js",
+    ]) {
+      expect(
+        inputs.some((input) => input.endsWith(nodeOnly)),
+        nodeOnly,
+      ).to.equal(false);
+    }
+    // The Node entry, by contrast, does need Node: the same bundler refuses it for a browser.
+    await writeFile(entry, 'export * from "careledger/storage";\n');
+    const refused = await build({
+      entryPoints: [entry],
+      absWorkingDir: consumer,
+      bundle: true,
+      platform: "browser",
+      write: false,
+      logLevel: "silent",
+    }).then(
+      () => undefined,
+      (error: { errors: { text: string }[] }) => error.errors.map((e) => e.text).join("\n"),
+    );
+    expect(refused).to.match(/node:/);
   });
 
   it("the pharmacy example reads the prescription through the custodians and dispenses it", async function () {
