@@ -7,9 +7,9 @@ import path from "node:path";
 import { network } from "hardhat";
 
 import { deployCareLedger } from "../client/deploy.js";
-import { measureCoreGas } from "./lib/core-gas.js";
-import { measureWorkflowGas } from "./lib/workflow-gas.js";
-import { checkCeilings, formatGasTable, type GasReport } from "./lib/gas-report.js";
+import { measureCoreGas } from "../replay/gas/core-gas.js";
+import { measureWorkflowGas } from "../replay/gas/workflow-gas.js";
+import { checkCeilings, formatGasTable, type GasReport } from "../replay/gas/gas-report.js";
 
 const { ethers } = await network.create();
 const [deployer] = await ethers.getSigners();

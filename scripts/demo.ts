@@ -19,7 +19,7 @@ import {
   medicationRequest,
   observationNote,
   serviceRequest,
-} from "./lib/demo-resources.js";
+} from "../harness/demo-resources.js";
 
 const DAY = 24 * 60 * 60;
 /** A reason code from the deployment's published list: 1 = unresponsive patient. */

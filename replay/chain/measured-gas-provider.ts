@@ -1,9 +1,9 @@
 import { network } from "hardhat";
 
 import { deployCareLedger } from "../../client/deploy.js";
-import { BATCH_SIZE, measureCoreGas } from "../../scripts/lib/core-gas.js";
-import { measureWorkflowGas } from "../../scripts/lib/workflow-gas.js";
-import type { GasEntry } from "../../scripts/lib/gas-report.js";
+import { BATCH_SIZE, measureCoreGas } from "../gas/core-gas.js";
+import { measureWorkflowGas } from "../gas/workflow-gas.js";
+import type { GasEntry } from "../gas/gas-report.js";
 import { AMSTERDAM_RULES, AMSTERDAM_RULES_AS_OF } from "../gas/amsterdam/index.js";
 import type { ForkGasTable, GasTable } from "../gas/gas-table.js";
 import type { GasTableProvider } from "../gas/gas-table-provider.js";

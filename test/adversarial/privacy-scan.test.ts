@@ -2,7 +2,7 @@
  * Privacy leak scan. The demo story (register providers, prescribe, consent, dispense, order and post a
  * lab result, share it, break the glass, revoke, let the prescription expire, tamper with a payload and
  * audit) runs through the SDK on an in-process chain with the synthetic resources of
- * scripts/lib/demo-resources.ts. Then everything that left the SDK is collected:
+ * harness/demo-resources.ts. Then everything that left the SDK is collected:
  *
  * - calldata: the input of every transaction of every block (eth_getBlockByNumber with full txs);
  * - event-logs: topics and data of every log (eth_getLogs from block 0);
@@ -62,7 +62,7 @@ import {
   medicationRequest,
   observationNote,
   serviceRequest,
-} from "../../scripts/lib/demo-resources.js";
+} from "../../harness/demo-resources.js";
 import { devAccountKey } from "../helpers/node.js";
 import { recordAttack } from "./tally.js";
 

@@ -5,7 +5,7 @@ import { join } from "node:path";
 
 import { expect } from "chai";
 
-import { observationNote } from "../../scripts/lib/demo-resources.js";
+import { observationNote } from "../../harness/demo-resources.js";
 import { devAccountKey, startHardhatNode, type HardhatNode } from "../helpers/node.js";
 
 interface Run {

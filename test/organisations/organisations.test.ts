@@ -22,7 +22,7 @@ import {
   medicationRequest,
   observationNote,
   serviceRequest,
-} from "../../scripts/lib/demo-resources.js";
+} from "../../harness/demo-resources.js";
 import { startOrganisationsWorld, type OrganisationsWorld, type Party } from "../../harness/organisations.js";
 
 const DAY = 24 * 60 * 60;

@@ -17,7 +17,7 @@ import { Wallet } from "ethers";
 import { HipaaRole, ProviderForm, ProviderKind, Purpose, RecordType } from "../../client/index.js";
 import { devAccountKey } from "../../harness/hardhat-node.js";
 import { ACCOUNTS, startOrganisationsWorld, type OrganisationsWorld, type Party } from "../../harness/organisations.js";
-import { medicationRequest, serviceRequest } from "../../scripts/lib/demo-resources.js";
+import { medicationRequest, serviceRequest } from "../../harness/demo-resources.js";
 
 const run = promisify(execFile);
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");

@@ -2,9 +2,9 @@ import { expect } from "chai";
 import hre, { network } from "hardhat";
 
 import { deployCareLedger } from "../../client/deploy.js";
-import { measureCoreGas } from "../../scripts/lib/core-gas.js";
-import { checkCeilings, GAS_CEILINGS, type GasReport } from "../../scripts/lib/gas-report.js";
-import { measureWorkflowGas } from "../../scripts/lib/workflow-gas.js";
+import { measureCoreGas } from "../../replay/gas/core-gas.js";
+import { checkCeilings, GAS_CEILINGS, type GasReport } from "../../replay/gas/gas-report.js";
+import { measureWorkflowGas } from "../../replay/gas/workflow-gas.js";
 
 const { ethers, networkHelpers } = await network.create();
 

@@ -1,6 +1,6 @@
 import type { ContractTransactionResponse } from "ethers";
 
-import { AMSTERDAM_RULES, deriveAmsterdamGasOf, type TraceProvider } from "../../replay/gas/amsterdam/index.js";
+import { AMSTERDAM_RULES, deriveAmsterdamGasOf, type TraceProvider } from "./amsterdam/index.js";
 
 /** An operation's gas under the Amsterdam (Glamsterdam) draft rules, derived from its Osaka trace. */
 export interface AmsterdamEntry {
