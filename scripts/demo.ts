@@ -12,7 +12,7 @@ import { HipaaRole, ProviderForm, ProviderKind, Purpose, RecordType } from "../c
 import { devAccountKey } from "../harness/hardhat-node.js";
 import { serveJsonRpc } from "../harness/json-rpc-bridge.js";
 import { PartyCallError, startOrganisationsWorld, type Party } from "../harness/organisations.js";
-import { main as replayMain } from "./replay.js";
+import { main as replayMain } from "../replay/cli.js";
 import {
   diagnosticReport,
   medicationDispense,

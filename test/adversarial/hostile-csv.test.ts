@@ -2,7 +2,7 @@
  * Hostile input corpus for the waiting-list replay: garbage bytes, a 10 MB row, NUL bytes, odd Unicode,
  * broken quoting, wrong column counts, impossible Totals and dates, empty, header-only and foreign
  * files — generated into a temporary folder and fed to the ingestion (`ingestFiles`) and to the CLI
- * (`scripts/replay.ts` main). Every hostile line must come back as a reported skip naming its file
+ * (`replay/cli.ts` main). Every hostile line must come back as a reported skip naming its file
  * and line, every unusable file as one issue naming the file, and strict mode as one sentence; nothing
  * may crash, and the Total the replay reports must be the sum of the valid rows only.
  */
@@ -17,7 +17,7 @@ import { ReplayError } from "../../replay/errors.js";
 import type { GasTableProvider } from "../../replay/gas/gas-table-provider.js";
 import { ingestFiles, type IngestSummary } from "../../replay/ingest/ingest-files.js";
 import type { IngestIssue, IngestIssueKind, WaitingListRow } from "../../replay/ingest/waiting-list-row.js";
-import { main, type CliIo } from "../../scripts/replay.js";
+import { main, type ReplayIo } from "../../replay/cli.js";
 import { recordAttack } from "./tally.js";
 
 const CATEGORY = "hostile-input";
@@ -402,7 +402,7 @@ const FIXED_GAS: GasTableProvider = {
 };
 
 interface Captured {
-  io: CliIo;
+  io: ReplayIo;
   stdout(): string;
   stderr(): string;
 }

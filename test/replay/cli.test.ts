@@ -4,7 +4,7 @@ import { join } from "node:path";
 
 import { expect } from "chai";
 
-import { DEFAULT_CLI_DEPENDENCIES, main, type CliIo } from "../../scripts/replay.js";
+import { DEFAULT_CLI_DEPENDENCIES, main, type ReplayIo } from "../../replay/cli.js";
 import { measuredGasProvider } from "../../replay/chain/measured-gas-provider.js";
 import type { ExecutedRunner } from "../../replay/gas/executed-runner.js";
 import type { ReplayResult } from "../../replay/replay-result.js";
@@ -18,7 +18,7 @@ import {
 } from "./helpers/fixtures.js";
 
 interface Captured {
-  readonly io: CliIo;
+  readonly io: ReplayIo;
   stdout(): string;
   stderr(): string;
 }

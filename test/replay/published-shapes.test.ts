@@ -16,7 +16,7 @@ import { ingestFiles, type IngestSummary } from "../../replay/ingest/ingest-file
 import type { WaitingListRow } from "../../replay/ingest/waiting-list-row.js";
 import { runReplay, type ReplayOptions } from "../../replay/replay.js";
 import type { ReplayResult } from "../../replay/replay-result.js";
-import { main, type CliIo } from "../../scripts/replay.js";
+import { main, type ReplayIo } from "../../replay/cli.js";
 import { FIXED_GAS_PROVIDER, tempDir, writeFixture } from "./helpers/fixtures.js";
 
 const BOM = "\uFEFF";
@@ -242,7 +242,7 @@ function replayOptions(paths: string[], outDir: string, extra: Partial<ReplayOpt
   };
 }
 
-function capture(): { io: CliIo; stdout(): string; stderr(): string } {
+function capture(): { io: ReplayIo; stdout(): string; stderr(): string } {
   let out = "";
   let err = "";
   return {
