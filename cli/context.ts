@@ -1,6 +1,8 @@
 import { readFile } from "node:fs/promises";
 
-import { JsonRpcProvider, Wallet, getAddress, isAddress, type HDNodeWallet } from "ethers";
+import { JsonRpcProvider, Wallet, getAddress, type HDNodeWallet } from "ethers";
+
+import { isAddressArgument } from "../client/address-argument.js";
 
 import {
   CareLedger,
@@ -97,7 +99,7 @@ export function parseCustodians(text: string | undefined): { address: string; ur
       extra !== undefined ||
       address === undefined ||
       url === undefined ||
-      !isAddress(address) ||
+      !isAddressArgument(address) ||
       !/^https?:\/\/[^\s]+$/.test(url)
     ) {
       throw new CliError(`The custodian "${pair.trim()}" is not of the form 0xAddress=http://host:port.`, 2);

@@ -1,4 +1,6 @@
-import { isAddress, getAddress, isHexString } from "ethers";
+import { getAddress, isHexString } from "ethers";
+
+import { isAddressArgument } from "../client/address-argument.js";
 
 import { HipaaRole, ProviderForm, ProviderKind, Purpose, RecordType } from "../client/care-types.js";
 import { CliError } from "./cli-error.js";
@@ -29,7 +31,7 @@ export function kindName(kind: ProviderKind): string {
 }
 
 export function parseAddress(text: string, what = "address"): string {
-  if (!isAddress(text)) throw new CliError(`The ${what} "${text}" is not an Ethereum address.`, 2);
+  if (!isAddressArgument(text)) throw new CliError(`The ${what} "${text}" is not an Ethereum address.`, 2);
   return getAddress(text);
 }
 

@@ -1,7 +1,8 @@
 import { sha256 } from "@noble/hashes/sha2.js";
-import { AbiCoder, getAddress, isAddress } from "ethers";
+import { AbiCoder, getAddress } from "ethers";
 import { combine, split } from "shamir-secret-sharing";
 
+import { addressArgument } from "../address-argument.js";
 import { InvalidArgumentError, MalformedEnvelopeError, UnsupportedEnvelopeVersionError } from "../errors.js";
 import { ascii, bytesOfLength, fromHex, toHex } from "../crypto/bytes.js";
 import { HPKE_OVERHEAD, X25519_KEY_LENGTH, hpkeSeal } from "./hpke.js";
@@ -299,7 +300,4 @@ function checkPolicy(threshold: number, shareCount: number): void {
   }
 }
 
-function address(value: string, argument: string): string {
-  if (typeof value !== "string" || !isAddress(value)) throw new InvalidArgumentError(argument, "an address");
-  return getAddress(value);
-}
+const address = addressArgument;

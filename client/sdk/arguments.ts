@@ -1,6 +1,7 @@
-import { getAddress, isHexString } from "ethers";
+import { isHexString } from "ethers";
 
 import { RecordType } from "../care-types.js";
+import { addressArgument } from "../address-argument.js";
 import { InvalidArgumentError } from "../errors.js";
 import { validateAndSerialize, validateResource } from "../fhir/index.js";
 import type { GrantScope } from "./consent-scope.js";
@@ -11,19 +12,7 @@ import type { GrantScope } from "./consent-scope.js";
  * rather than with whatever ethers or the node would throw later (or an ENS lookup).
  */
 
-const ADDRESS_RE = /^0x[0-9a-fA-F]{40}$/;
-
-/** An account address: 0x and 40 hex digits; mixed case must carry a valid EIP-55 checksum. */
-export function addressArgument(value: unknown, argument: string): string {
-  if (typeof value !== "string" || !ADDRESS_RE.test(value)) {
-    throw new InvalidArgumentError(argument, "an address: 0x followed by 40 hex digits");
-  }
-  try {
-    return getAddress(value);
-  } catch {
-    throw new InvalidArgumentError(argument, "an address with a valid EIP-55 checksum");
-  }
-}
+export { addressArgument };
 
 /** Like `addressArgument`, undefined passes through. */
 export function optionalAddressArgument(value: unknown, argument: string): string | undefined {
