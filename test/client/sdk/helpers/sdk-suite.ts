@@ -541,6 +541,21 @@ export function describeSdkSuite(transport: Transport, backend: Backend): void {
           KeyReleaseDeniedError,
         );
       });
+
+      it("lists the patient's grants from the chain, the revoked one inactive", async function () {
+        const grants = await ledger("patient").patient.listGrants();
+        const dispensing = grants.find((grant) => grant.grantId === grantId);
+        expect(dispensing).to.include({
+          grantee: address("pharmacy"),
+          purpose: Purpose.Dispensing,
+          scopeValue: prescription,
+          active: false,
+        });
+        expect(new Set(grants.map((grant) => grant.grantId)).size, "each grant once").to.equal(grants.length);
+        // Only the patient's own grants: another account sees none of them.
+        const others = await ledger("pharmacy").patient.listGrants();
+        expect(others.map((grant) => grant.grantId)).to.not.include(grantId);
+      });
     });
 
     describe("laboratory", function () {
