@@ -31,7 +31,6 @@ export type CareLedgerErrorCode =
   | "UNREGISTERED_ACCOUNT"
   | "TRANSACTION_FAILED"
   | "RPC_UNAVAILABLE"
-  | "RECORD_SQUATTED"
   // Codes of key release and networked content (client/key-release/errors.ts).
   | "KEY_RELEASE_DENIED"
   | "KEY_RELEASE_UNAVAILABLE"

@@ -17,7 +17,7 @@ import {
   type Signer,
 } from "ethers";
 
-import { commitmentOf } from "../crypto/commitment.js";
+import { commitmentOf, recordCommitmentOf } from "../crypto/commitment.js";
 import { DecryptionError } from "../errors.js";
 import type { CareLedgerAddresses } from "../sdk/contract-abis.js";
 import {
@@ -354,13 +354,10 @@ export class CustodianService {
     if (keccak256(share.sealed) !== request.sealedShareHash) {
       throw new ReleaseProtocolError("malformed-request", "The sealed share does not match its signed hash.");
     }
-    // The one commitment formula (client/crypto/commitment.ts), never a copy of it.
-    if (commitmentOf(getBytes(request.salt), getBytes(request.envelopeHash)) !== request.commitment) {
-      throw new ReleaseProtocolError(
-        "commitment-mismatch",
-        "The commitment does not match the salt and envelope hash.",
-      );
-    }
+    // The one commitment formula (client/crypto/commitment.ts), never a copy of it. The request names
+    // the record commitment; the salt and envelope hash give the content commitment, which must be
+    // bound to the author the chain names (checked once the author is read, below).
+    const contentCommitment = commitmentOf(getBytes(request.salt), getBytes(request.envelopeHash));
     const key = nonceKey(request.requester, request.nonce);
     if (this.#nonces.has(key)) {
       throw new ReleaseProtocolError("replayed-request", "This request was already received; sign a fresh one.");
@@ -393,7 +390,7 @@ export class CustodianService {
               request.batchRoot,
               {
                 patient: request.patient,
-                commitment: request.commitment,
+                commitment: contentCommitment,
                 recordType: batch.recordType,
                 sensitive: batch.sensitive,
               },
@@ -434,6 +431,14 @@ export class CustodianService {
     }
     if (!allowed) {
       throw new ReleaseProtocolError("access-denied", "The chain does not allow this access.");
+    }
+    // The record commitment binds the on-chain author (of the record, or of the batch and so of its
+    // leaves) to this content: a copied salt under someone else's record commitment fails here.
+    if (recordCommitmentOf(author, contentCommitment) !== request.commitment) {
+      throw new ReleaseProtocolError(
+        "commitment-mismatch",
+        "The commitment does not bind the salt and envelope hash to the record's author.",
+      );
     }
     if (requesterKey.version === 0) {
       throw new ReleaseProtocolError("requester-key-missing", "The requester has published no encryption key.");

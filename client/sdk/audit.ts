@@ -1,6 +1,7 @@
 import { ZeroAddress, getAddress } from "ethers";
 
 import { RecordFlag, type RecordType } from "../care-types.js";
+import { recordCommitmentOf } from "../crypto/commitment.js";
 import { computeCommitment } from "../crypto/index.js";
 import { IntegrityError, NotFoundError } from "../errors.js";
 import type { ContentRef } from "../storage/index.js";
@@ -107,9 +108,11 @@ export async function auditStore(core: LedgerCore, options: AuditOptions = {}): 
   const envelopeOfManifest = new Set<ContentRef>();
   for (const entry of stored.values())
     for (const manifest of entry.manifests.values()) envelopeOfManifest.add(manifest.envelope);
-  // Envelopes without a manifest, by commitment.
+  // Envelopes without a manifest, by record commitment (by content commitment when no stored
+  // preimage binds it to an author).
   const orphanEnvelopes = new Map<string, ContentRef>();
-  for (const [ref, commitment] of index.scannedEnvelopes) {
+  for (const [ref, content] of index.scannedEnvelopes) {
+    const commitment = index.scannedBindings.get(content.toLowerCase()) ?? content;
     if (!envelopeOfManifest.has(ref)) orphanEnvelopes.set(commitment.toLowerCase(), ref);
   }
 
@@ -218,9 +221,11 @@ async function auditOne(
     }
     throw error;
   }
+  // The envelope's content commitment bound to the record's author (the chain's, else the manifest's).
+  const author = onChain?.author ?? manifest?.author;
   let actual: string | undefined;
   try {
-    actual = computeCommitment(bytes);
+    actual = author === undefined ? undefined : recordCommitmentOf(author, computeCommitment(bytes));
   } catch {
     actual = undefined;
   }

@@ -17,8 +17,7 @@ export type SdkErrorCode =
   | "PUBLIC_KEY_NOT_REGISTERED"
   | "UNREGISTERED_ACCOUNT"
   | "TRANSACTION_FAILED"
-  | "RPC_UNAVAILABLE"
-  | "RECORD_SQUATTED";
+  | "RPC_UNAVAILABLE";
 
 /**
  * client/errors.ts closes `CareLedgerErrorCode` over the off-chain layer's codes; until that union
@@ -176,22 +175,4 @@ export function isAccessRefusal(
     error instanceof KeyUnavailableError ||
     error instanceof NotFoundError
   );
-}
-
-/**
- * The chain holds a record's commitment under another author or record type: someone anchored it
- * before its writer did (record squatting). The writer's SDK never reports such a record as its own;
- * it seals the record again with a fresh salt, and raises this only when that keeps happening.
- */
-export class RecordSquattedError extends CareLedgerError {
-  override readonly code = sdkCode("RECORD_SQUATTED");
-
-  constructor(
-    readonly patient: string,
-    readonly commitment: string,
-    /** The account the chain names as author. */
-    readonly anchoredBy: string,
-  ) {
-    super(`record ${commitment} was anchored by another account before its writer`);
-  }
 }

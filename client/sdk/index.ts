@@ -7,7 +7,6 @@ export {
   PublicKeyNotRegisteredError,
   RecordErasedError,
   RecordNotFoundError,
-  RecordSquattedError,
   RpcUnavailableError,
   TransactionFailedError,
   UnregisteredAccountError,

@@ -1,12 +1,17 @@
-// Record squatting against the SDK (issue 11, finding 1): another provider anchors a writer's
-// commitment first, with its own type and flags. The writer's SDK must never report that record as
-// its own, must seal again with a fresh salt, and the squatter must gain no key.
+// Record squatting against the SDK (issue 11, finding 1): another provider anchors a writer's content
+// commitment first (copied from the shared store before the writer's transaction, as a front-runner
+// would copy it from the mempool), with its own type and flags. The registry names each anchoring by
+// its author's record commitment, so the writer's anchoring still succeeds under its own name, the
+// squatter's copy is a record of its own, and the squatter gains no key.
 import { expect } from "chai";
 
 import { CareLedger, ProviderKind, Purpose, RecordType } from "../../client/index.js";
+import { locatorRefOf, parseBoundPreimage, recordCommitmentOf } from "../../client/crypto/commitment.js";
 import { RecordRegistry__factory } from "../../typechain-types/index.js";
 import { createEnvironment, type SdkEnvironment } from "../client/sdk/helpers/environment.js";
 import { recordAttack } from "./tally.js";
+
+const CATEGORY = "squatting";
 
 const note = (patient: string) => ({
   resourceType: "Observation",
@@ -19,9 +24,10 @@ const note = (patient: string) => ({
 describe("adversarial: record squatting against the SDK", function () {
   this.timeout(180_000);
   let env: SdkEnvironment;
-  let doctor: CareLedger;
   let squatter: CareLedger;
   let patient: CareLedger;
+  /** Content commitments the squatter anchored first, as its own records. */
+  const squatted: string[] = [];
 
   before(async function () {
     env = await createEnvironment("edr", "local-disk");
@@ -29,92 +35,100 @@ describe("adversarial: record squatting against the SDK", function () {
     for (const name of ["doctor", "doctor2"] as const) {
       await registrar.registrar.registerProvider({ account: env.actor(name).address, kind: ProviderKind.Doctor });
     }
+    await registrar.close();
     squatter = await env.connect("doctor2");
     patient = await env.connect("patient3");
-    const squat = RecordRegistry__factory.connect(env.addresses.registry, env.actor("doctor2").signer);
-    // The squatter learns each commitment the moment it is stored and anchors it first, as a Wellness-free
-    // non-sensitive clinical note of its own.
-    doctor = await env.connect("doctor", {
-      faults: {
-        afterStore: async ({ commitments }) => {
-          await (
-            await squat.anchorRecord(env.actor("patient3").address, commitments[0], RecordType.Other, false)
-          ).wait();
-        },
-      },
-    });
   });
 
   after(async function () {
-    for (const client of [doctor, squatter, patient]) await client?.close();
+    for (const client of [squatter, patient]) await client?.close();
     await env?.close();
   });
 
-  it("is never reported as the writer's record: the SDK seals again and gives up with RecordSquattedError", async function () {
-    let error: unknown;
-    try {
-      await doctor.doctor.putRecord({
-        patient: env.actor("patient3").address,
-        resource: note(env.actor("patient3").address),
-      });
-    } catch (caught) {
-      error = caught;
-    }
-    const squatted = (error as { name?: string; code?: string } | undefined) ?? {};
-    recordAttack("squatting", squatted.code === "RECORD_SQUATTED");
-    expect(squatted.name).to.equal("RecordSquattedError");
-    expect(squatted.code).to.equal("RECORD_SQUATTED");
-  });
-
-  it("a fresh seal once the squatter stops succeeds under the writer's own name", async function () {
-    const honest = await env.connect("doctor", { journal: false });
-    try {
-      const written = await honest.doctor.putRecord({
-        patient: env.actor("patient3").address,
-        resource: note(env.actor("patient3").address),
-      });
-      expect(written.author).to.equal(env.actor("doctor").address);
-      expect((await honest.recordOf({ patient: written.patient, commitment: written.commitment })).author).to.equal(
-        env.actor("doctor").address,
-      );
-    } finally {
-      await honest.close();
-    }
-  });
-
-  it("gives the squatter no key: the custodians' shares are bound to the real author", async function () {
-    const squatting = await env.connect("doctor", {
+  /** The doctor's client, with the squatter anchoring each content commitment the moment it is stored. */
+  async function frontRunDoctor(): Promise<CareLedger> {
+    const squat = RecordRegistry__factory.connect(env.addresses.registry, env.actor("doctor2").signer);
+    return env.connect("doctor", {
       journal: false,
       faults: {
         afterStore: async ({ commitments }) => {
-          const squat = RecordRegistry__factory.connect(env.addresses.registry, env.actor("doctor2").signer);
+          // The record commitment's stored preimage names the content commitment the anchoring passes.
+          const { contentCommitment } = parseBoundPreimage(await env.store.get(locatorRefOf(commitments[0])));
           await (
-            await squat.anchorRecord(env.actor("patient3").address, commitments[0], RecordType.Other, false)
+            await squat.anchorRecord(env.actor("patient3").address, contentCommitment, RecordType.Other, false)
           ).wait();
-          stolen.push(commitments[0]);
+          squatted.push(contentCommitment);
         },
       },
     });
-    const stolen: string[] = [];
+  }
+
+  it("the writer's anchoring succeeds under its own name; the squatter's copy is another record", async function () {
+    const doctor = await frontRunDoctor();
     try {
-      await squatting.doctor
-        .putRecord({ patient: env.actor("patient3").address, resource: note(env.actor("patient3").address) })
-        .catch(() => undefined);
+      const written = await doctor.doctor.putRecord({
+        patient: env.actor("patient3").address,
+        resource: note(env.actor("patient3").address),
+      });
+      const content = squatted.at(-1) as string;
+      const stopped =
+        written.author === env.actor("doctor").address &&
+        written.commitment === recordCommitmentOf(env.actor("doctor").address, content) &&
+        (await doctor.recordOf({ patient: written.patient, commitment: written.commitment })).author ===
+          env.actor("doctor").address;
+      recordAttack(CATEGORY, stopped, "a front-runner blocks or takes the writer's record");
+      expect(stopped).to.equal(true);
+      const copy = await doctor.recordOf({
+        patient: written.patient,
+        commitment: recordCommitmentOf(env.actor("doctor2").address, content),
+      });
+      expect(copy.author).to.equal(env.actor("doctor2").address);
+      expect(copy.recordType).to.equal(RecordType.Other);
+      // The patient reads the writer's record, attributed to the writer by the chain.
+      const read = await patient.readRecord({
+        patient: written.patient,
+        commitment: written.commitment,
+        purpose: Purpose.Treatment,
+      });
+      expect(read.author).to.equal(env.actor("doctor").address);
+      expect(read.recordType).to.equal(written.recordType);
     } finally {
-      await squatting.close();
+      await doctor.close();
     }
-    expect(stolen.length).to.be.greaterThan(0);
-    for (const commitment of stolen) {
-      // The chain calls the squatter the author, so the access rule lets it ask; no custodian opens a share for it.
+  });
+
+  it("gives the squatter no key: its copy does not bind the content to it and the shares name the real author", async function () {
+    expect(squatted.length).to.be.greaterThan(0);
+    for (const content of squatted) {
+      // The chain calls the squatter the author of its copy, so the access rule lets it ask; but no
+      // preimage binds the content to it and no custodian opens a share for it.
       let read = false;
       try {
-        await squatter.readRecord({ patient: env.actor("patient3").address, commitment, purpose: Purpose.Treatment });
+        await squatter.readRecord({
+          patient: env.actor("patient3").address,
+          commitment: recordCommitmentOf(env.actor("doctor2").address, content),
+          purpose: Purpose.Treatment,
+        });
         read = true;
       } catch {
         read = false;
       }
-      recordAttack("squatting", !read);
+      recordAttack(CATEGORY, !read, "a squatter reads the writer's record through its own copy");
       expect(read).to.equal(false);
+      // Nor does it read the writer's record: it holds no basis for it.
+      let direct = false;
+      try {
+        await squatter.readRecord({
+          patient: env.actor("patient3").address,
+          commitment: recordCommitmentOf(env.actor("doctor").address, content),
+          purpose: Purpose.Treatment,
+        });
+        direct = true;
+      } catch {
+        direct = false;
+      }
+      recordAttack(CATEGORY, !direct, "a squatter reads the writer's record");
+      expect(direct).to.equal(false);
     }
   });
 });

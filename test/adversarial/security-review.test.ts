@@ -11,6 +11,7 @@ import { BatchTree } from "../../client/batch-tree.js";
 import { AccessBasis, Capability } from "../../client/care-types.js";
 import {
   commitmentOf,
+  recordCommitmentOf,
   ConsentScope,
   DAY,
   grantRequest,
@@ -50,16 +51,24 @@ async function fixture() {
   const guardian = await fundedWallet(ethers, admin, "review/guardian");
   const lawyer = await fundedWallet(ethers, admin, "review/lawyer");
   const accomplice = await fundedWallet(ethers, admin, "review/accomplice");
-  const note = commitmentOf("review/note");
-  const sensitiveNote = commitmentOf("review/sensitive-note");
-  const minorNote = commitmentOf("review/minor-note");
+  // Records are named by their authors' record commitments.
+  const [note, sensitiveNote, minorNote] = ["review/note", "review/sensitive-note", "review/minor-note"].map((label) =>
+    recordCommitmentOf(doctor.address, commitmentOf(label)),
+  );
   // Written by the hospital itself, so that no doctor under test reads it as its author.
-  const hospitalNote = commitmentOf("review/hospital-note");
-  await receiptOf(registry.connect(doctor).anchorRecord(patient.address, note, RecordType.ClinicalNote, false));
-  await receiptOf(registry.connect(doctor).anchorRecord(patient.address, sensitiveNote, RecordType.ClinicalNote, true));
-  await receiptOf(registry.connect(doctor).anchorRecord(minor.address, minorNote, RecordType.ClinicalNote, false));
+  const hospitalNote = recordCommitmentOf(world.hospital.address, commitmentOf("review/hospital-note"));
+  const anchor = registry.connect(doctor);
+  await receiptOf(anchor.anchorRecord(patient.address, commitmentOf("review/note"), RecordType.ClinicalNote, false));
   await receiptOf(
-    registry.connect(world.hospital).anchorRecord(patient.address, hospitalNote, RecordType.ClinicalNote, false),
+    anchor.anchorRecord(patient.address, commitmentOf("review/sensitive-note"), RecordType.ClinicalNote, true),
+  );
+  await receiptOf(
+    anchor.anchorRecord(minor.address, commitmentOf("review/minor-note"), RecordType.ClinicalNote, false),
+  );
+  await receiptOf(
+    registry
+      .connect(world.hospital)
+      .anchorRecord(patient.address, commitmentOf("review/hospital-note"), RecordType.ClinicalNote, false),
   );
   const start = await networkHelpers.time.latest();
   return { ...world, minor, guardian, lawyer, accomplice, note, sensitiveNote, minorNote, hospitalNote, start };
@@ -224,8 +233,8 @@ describe("Security review: the review's attacks on the contracts are refused", f
         await receiptOf(registry.connect(patient).setRecordSensitivity(patient.address, note, true));
         const now = await networkHelpers.time.latest();
         await receiptOf(consent.connect(patient).grantConsent(patient.address, grantRequest(reader.address, now)));
-        const corrected = commitmentOf("review/note-v2");
-        await expect(registry.connect(doctor).amendRecord(patient.address, note, corrected, false))
+        const corrected = recordCommitmentOf(doctor.address, commitmentOf("review/note-v2"));
+        await expect(registry.connect(doctor).amendRecord(patient.address, note, commitmentOf("review/note-v2"), false))
           .to.emit(registry, "RecordAmended")
           .withArgs(patient.address, corrected, note, doctor.address, 2, true);
         expect((await registry.recordOf(patient.address, corrected)).flags & FLAG_SENSITIVE).to.equal(FLAG_SENSITIVE);
@@ -236,11 +245,15 @@ describe("Security review: the review's attacks on the contracts are refused", f
     it("keeps a lab result the patient marked sensitive sensitive through the lab's correction", async function () {
       await attack(CATEGORY, "lab's correctLabResult(sensitive = false) reopens a sensitive result", async () => {
         const { labOrders, registry, consent, doctor, lab, patient, reader } = f;
-        const order = commitmentOf("review/order");
-        const result = commitmentOf("review/result");
-        const corrected = commitmentOf("review/result-v2");
-        await receiptOf(labOrders.connect(doctor).orderLabTest(patient.address, order, lab.address));
-        await receiptOf(labOrders.connect(lab).postLabResult(patient.address, order, result, false));
+        const order = recordCommitmentOf(doctor.address, commitmentOf("review/order"));
+        const result = recordCommitmentOf(lab.address, commitmentOf("review/result"));
+        const corrected = recordCommitmentOf(lab.address, commitmentOf("review/result-v2"));
+        await receiptOf(
+          labOrders.connect(doctor).orderLabTest(patient.address, commitmentOf("review/order"), lab.address),
+        );
+        await receiptOf(
+          labOrders.connect(lab).postLabResult(patient.address, order, commitmentOf("review/result"), false),
+        );
         await receiptOf(registry.connect(patient).setRecordSensitivity(patient.address, result, true));
         const now = await networkHelpers.time.latest();
         const typeGrant = grantRequest(reader.address, now, {
@@ -248,7 +261,9 @@ describe("Security review: the review's attacks on the contracts are refused", f
           scopeValue: ethers.zeroPadValue(ethers.toBeHex(RecordType.LabResult), 32),
         });
         await receiptOf(consent.connect(patient).grantConsent(patient.address, typeGrant));
-        await receiptOf(labOrders.connect(lab).correctLabResult(patient.address, result, corrected, false));
+        await receiptOf(
+          labOrders.connect(lab).correctLabResult(patient.address, result, commitmentOf("review/result-v2"), false),
+        );
         expect((await registry.recordOf(patient.address, corrected)).flags & FLAG_SENSITIVE).to.equal(FLAG_SENSITIVE);
         expect(await consent.canAccess(reader.address, patient.address, corrected, Purpose.Treatment)).to.equal(false);
       });
@@ -261,10 +276,12 @@ describe("Security review: the review's attacks on the contracts are refused", f
     /** Issues a prescription (10 units, 1 refill) and gives the pharmacy the patient's dispensing consent. */
     async function issued(): Promise<string> {
       const { prescriptions, consent, doctor, pharmacy, patient } = f;
-      const rx = commitmentOf("review/rx");
       const now = await networkHelpers.time.latest();
       const terms = { pharmacy: pharmacy.address, expiresAt: now + 30 * DAY, quantity: 10, refills: 1 };
-      await receiptOf(prescriptions.connect(doctor).issuePrescription(patient.address, rx, terms));
+      await receiptOf(
+        prescriptions.connect(doctor).issuePrescription(patient.address, commitmentOf("review/rx"), terms),
+      );
+      const rx = recordCommitmentOf(doctor.address, commitmentOf("review/rx"));
       const dispensing = grantRequest(pharmacy.address, now, {
         scope: ConsentScope.RecordType,
         scopeValue: ethers.zeroPadValue(ethers.toBeHex(RecordType.Prescription), 32),
@@ -281,10 +298,12 @@ describe("Security review: the review's attacks on the contracts are refused", f
         await receiptOf(
           prescriptions.connect(pharmacy).dispensePrescription(patient.address, rx, 10, commitmentOf("d1")),
         );
-        const corrected = commitmentOf("review/rx-v2");
+        const corrected = recordCommitmentOf(doctor.address, commitmentOf("review/rx-v2"));
         const now = await networkHelpers.time.latest();
         const terms = { pharmacy: pharmacy.address, expiresAt: now + 30 * DAY, quantity: 10, refills: 1 };
-        await expect(prescriptions.connect(doctor).amendPrescription(patient.address, rx, corrected, terms))
+        await expect(
+          prescriptions.connect(doctor).amendPrescription(patient.address, rx, commitmentOf("review/rx-v2"), terms),
+        )
           .to.emit(prescriptions, "PrescriptionAmended")
           .withArgs(patient.address, corrected, rx);
         await expect(prescriptions.connect(pharmacy).dispensePrescription(patient.address, rx, 10, commitmentOf("d2")))
@@ -471,76 +490,80 @@ describe("Security review: the review's attacks on the contracts are refused", f
       await receiptOf(registry.connect(doctor).anchorBatch(tree.root, tree.size));
       const now = await networkHelpers.time.latest();
       await receiptOf(consent.connect(patient).grantConsent(patient.address, grantRequest(reader.address, now)));
-      return { leaf, root: tree.root, proof: tree.proof(patient.address, leaf.commitment) };
+      return {
+        leaf,
+        root: recordCommitmentOf(doctor.address, tree.root),
+        proof: tree.proof(patient.address, leaf.commitment),
+        record: recordCommitmentOf(doctor.address, leaf.commitment),
+      };
     }
 
-    /** Another provider re-publishes the same leaf with sensitive = false, in its own batch and on its own. */
+    /** The doctor re-publishes the same leaf with sensitive = false, in another batch and on its own. */
     async function republished(leaf: { patient: string; commitment: string; recordType: number; sensitive: boolean }) {
-      const { registry, secondDoctor, otherPatient } = f;
+      const { registry, doctor, otherPatient } = f;
       const copy = { ...leaf, sensitive: false };
       const tree = new BatchTree([copy, { ...copy, patient: otherPatient.address, commitment: commitmentOf("x") }]);
-      await receiptOf(registry.connect(secondDoctor).anchorBatch(tree.root, tree.size));
-      await receiptOf(
-        registry.connect(secondDoctor).anchorRecord(leaf.patient, leaf.commitment, leaf.recordType, false),
-      );
-      return { leaf: copy, root: tree.root, proof: tree.proof(leaf.patient, leaf.commitment) };
+      await receiptOf(registry.connect(doctor).anchorBatch(tree.root, tree.size));
+      await receiptOf(registry.connect(doctor).anchorRecord(leaf.patient, leaf.commitment, leaf.recordType, false));
+      return {
+        leaf: copy,
+        root: recordCommitmentOf(doctor.address, tree.root),
+        proof: tree.proof(leaf.patient, leaf.commitment),
+      };
     }
 
     it("lets the patient mark a batched record sensitive, closing it to all-records grants", async function () {
       await attack(CATEGORY, "a batched record stays open to broad grants whatever the patient decides", async () => {
         const { registry, consent, patient, reader } = f;
-        const { leaf, root, proof } = await batched();
+        const { leaf, root, proof, record } = await batched();
         expect(await consent.canAccessBatchRecord(reader.address, root, leaf, proof, Purpose.Treatment)).to.equal(true);
         await expect(registry.connect(patient).setBatchRecordSensitivity(root, leaf, proof, true))
           .to.emit(registry, "RecordSensitivityChanged")
-          .withArgs(patient.address, leaf.commitment, true);
+          .withArgs(patient.address, record, true);
         expect(await consent.canAccessBatchRecord(reader.address, root, leaf, proof, Purpose.Treatment)).to.equal(
           false,
         );
       });
     });
 
-    it("keeps the patient's sensitivity mark on a commitment re-published elsewhere with sensitive = false", async function () {
-      await attack(CATEGORY, "another provider re-publishes a sensitive batched record as non-sensitive", async () => {
+    it("keeps the patient's sensitivity mark on a record its author re-publishes elsewhere with sensitive = false", async function () {
+      await attack(CATEGORY, "the author re-publishes a sensitive batched record as non-sensitive", async () => {
         const { registry, consent, patient, reader } = f;
-        const { leaf, root, proof } = await batched();
+        const { leaf, root, proof, record } = await batched();
         await receiptOf(registry.connect(patient).setBatchRecordSensitivity(root, leaf, proof, true));
         const copy = await republished(leaf);
         expect(
           await consent.canAccessBatchRecord(reader.address, copy.root, copy.leaf, copy.proof, Purpose.Treatment),
         ).to.equal(false);
-        expect(await consent.canAccess(reader.address, patient.address, leaf.commitment, Purpose.Treatment)).to.equal(
-          false,
-        );
+        expect(await consent.canAccess(reader.address, patient.address, record, Purpose.Treatment)).to.equal(false);
       });
     });
 
-    it("keeps a record erased through its batch erased wherever it is re-published, even for the re-publisher", async function () {
+    it("keeps a record erased through its batch erased wherever its author re-publishes it, even for the author", async function () {
       await attack(CATEGORY, "an erased batched record is re-published and read again", async () => {
-        const { registry, consent, patient, reader, secondDoctor } = f;
-        const { leaf, root, proof } = await batched();
+        const { registry, consent, patient, reader, doctor } = f;
+        const { leaf, root, proof, record } = await batched();
         await receiptOf(registry.connect(patient).eraseBatchRecord(root, leaf, proof));
         const copy = await republished(leaf);
-        for (const who of [reader, secondDoctor]) {
+        for (const who of [reader, doctor]) {
           expect(
             await consent.canAccessBatchRecord(who.address, copy.root, copy.leaf, copy.proof, Purpose.Treatment),
           ).to.equal(false);
-          expect(await consent.canAccess(who.address, patient.address, leaf.commitment, Purpose.Treatment)).to.equal(
-            false,
-          );
+          expect(await consent.canAccess(who.address, patient.address, record, Purpose.Treatment)).to.equal(false);
         }
       });
     });
 
-    it("keeps a sensitive or erased individual record closed when re-published in a batch", async function () {
+    it("keeps a sensitive or erased individual record closed when its author re-publishes it in a batch", async function () {
       await attack(CATEGORY, "an individually anchored sensitive record is re-published in a batch", async () => {
-        const { registry, consent, patient, reader, secondDoctor, sensitiveNote, note, otherPatient } = f;
+        const { registry, consent, patient, reader, doctor, note, otherPatient } = f;
         const now = await networkHelpers.time.latest();
         await receiptOf(consent.connect(patient).grantConsent(patient.address, grantRequest(reader.address, now)));
         await receiptOf(registry.connect(patient).eraseRecord(patient.address, note));
-        const leaves = [sensitiveNote, note].map((commitment) => ({
+        // The leaves commit to the content commitments the doctor anchored on their own.
+        const leaves = ["review/sensitive-note", "review/note"].map((label) => ({
           patient: patient.address,
-          commitment,
+          commitment: commitmentOf(label),
           recordType: RecordType.ClinicalNote,
           sensitive: false,
         }));
@@ -548,13 +571,167 @@ describe("Security review: the review's attacks on the contracts are refused", f
           ...leaves,
           { ...leaves[0], patient: otherPatient.address, commitment: commitmentOf("y") },
         ]);
-        await receiptOf(registry.connect(secondDoctor).anchorBatch(tree.root, tree.size));
+        await receiptOf(registry.connect(doctor).anchorBatch(tree.root, tree.size));
         for (const leaf of leaves) {
           const proof = tree.proof(patient.address, leaf.commitment);
           expect(
-            await consent.canAccessBatchRecord(reader.address, tree.root, leaf, proof, Purpose.Treatment),
+            await consent.canAccessBatchRecord(
+              reader.address,
+              recordCommitmentOf(doctor.address, tree.root),
+              leaf,
+              proof,
+              Purpose.Treatment,
+            ),
           ).to.equal(false);
         }
+      });
+    });
+  });
+
+  describe("record squatting: another author's content commitment anchored first", function () {
+    const CATEGORY = "record squatting";
+
+    it("gives a provider front-running the author's content commitment a record of its own; the author anchors and amends", async function () {
+      await attack(CATEGORY, "a front-runner blocks the author's anchoring or becomes its author", async () => {
+        const { registry, doctor, secondDoctor, patient } = f;
+        const content = commitmentOf("review/squatted");
+        const authors = recordCommitmentOf(doctor.address, content);
+        const squatters = recordCommitmentOf(secondDoctor.address, content);
+        // The front-runner copies the content commitment from the author's pending transaction.
+        await expect(registry.connect(secondDoctor).anchorRecord(patient.address, content, RecordType.Other, false))
+          .to.emit(registry, "RecordAnchored")
+          .withArgs(patient.address, squatters, secondDoctor.address, RecordType.Other, false);
+        await expect(registry.connect(doctor).anchorRecord(patient.address, content, RecordType.ClinicalNote, true))
+          .to.emit(registry, "RecordAnchored")
+          .withArgs(patient.address, authors, doctor.address, RecordType.ClinicalNote, true);
+        expect(squatters).to.not.equal(authors);
+        const record = await registry.recordOf(patient.address, authors);
+        expect(record.author).to.equal(doctor.address);
+        expect(record.recordType).to.equal(BigInt(RecordType.ClinicalNote));
+        expect(record.flags).to.equal(1n);
+        // Only the author corrects it; the front-runner is not its author.
+        const correction = commitmentOf("review/squatted-v2");
+        await expect(registry.connect(secondDoctor).amendRecord(patient.address, authors, correction, false))
+          .to.be.revertedWithCustomError(registry, "RecordRegistryNotAuthor")
+          .withArgs(secondDoctor.address, doctor.address);
+        await expect(registry.connect(doctor).amendRecord(patient.address, authors, correction, false))
+          .to.emit(registry, "RecordAmended")
+          .withArgs(patient.address, recordCommitmentOf(doctor.address, correction), authors, doctor.address, 2, true);
+      });
+    });
+
+    it("gives the patient anchoring the author's content commitment as Wellness a record of its own", async function () {
+      await attack(CATEGORY, "the patient squats a provider's record as a Wellness record", async () => {
+        const { registry, consent, doctor, patient, reader } = f;
+        const content = commitmentOf("review/patient-squatted");
+        await receiptOf(registry.connect(patient).anchorRecord(patient.address, content, RecordType.Wellness, false));
+        const authors = recordCommitmentOf(doctor.address, content);
+        await expect(registry.connect(doctor).anchorRecord(patient.address, content, RecordType.ClinicalNote, true))
+          .to.emit(registry, "RecordAnchored")
+          .withArgs(patient.address, authors, doctor.address, RecordType.ClinicalNote, true);
+        expect((await registry.recordOf(patient.address, authors)).author).to.equal(doctor.address);
+        // The author's sensitive record stays closed to the patient's all-records grant.
+        const now = await networkHelpers.time.latest();
+        await receiptOf(consent.connect(patient).grantConsent(patient.address, grantRequest(reader.address, now)));
+        expect(await consent.canAccess(reader.address, patient.address, authors, Purpose.Treatment)).to.equal(false);
+        await expect(
+          registry.connect(doctor).amendRecord(patient.address, authors, commitmentOf("review/patient-v2"), false),
+        ).to.emit(registry, "RecordAmended");
+      });
+    });
+
+    it("gives a provider anchoring the author's Merkle root first a batch of its own, never authorship of the leaves", async function () {
+      await attack(CATEGORY, "a front-runner takes a batch root and becomes author of its records", async () => {
+        const { registry, consent, lab, secondDoctor, patient, otherPatient } = f;
+        const leaf = {
+          patient: patient.address,
+          commitment: commitmentOf("review/lab-batched"),
+          recordType: RecordType.LabResult,
+          sensitive: true,
+        };
+        const tree = new BatchTree([
+          leaf,
+          { ...leaf, patient: otherPatient.address, commitment: commitmentOf("review/lab-other") },
+        ]);
+        const proof = tree.proof(patient.address, leaf.commitment);
+        await receiptOf(registry.connect(secondDoctor).anchorBatch(tree.root, tree.size));
+        const labRoot = recordCommitmentOf(lab.address, tree.root);
+        await expect(registry.connect(lab).anchorBatch(tree.root, tree.size))
+          .to.emit(registry, "BatchAnchored")
+          .withArgs(lab.address, labRoot, tree.size);
+        expect((await registry.batchOf(labRoot)).author).to.equal(lab.address);
+        expect(await consent.canAccessBatchRecord(lab.address, labRoot, leaf, proof, Purpose.Treatment)).to.equal(true);
+        // The squatter is no author of the lab's leaf, so its sensitive record stays closed to it.
+        expect(
+          await consent.canAccessBatchRecord(secondDoctor.address, labRoot, leaf, proof, Purpose.Treatment),
+        ).to.equal(false);
+        // The patient's erasure of the lab's leaf is not undone through the squatter's batch either.
+        await receiptOf(registry.connect(patient).eraseBatchRecord(labRoot, leaf, proof));
+        expect(
+          await registry.isBatchRecordErased(patient.address, recordCommitmentOf(lab.address, leaf.commitment)),
+        ).to.equal(true);
+      });
+    });
+
+    it("lets the doctor issue and the pharmacy dispense a prescription whose content commitment was squatted", async function () {
+      await attack(CATEGORY, "a squatted prescription blocks the workflow", async () => {
+        const { registry, prescriptions, consent, doctor, secondDoctor, pharmacy, patient } = f;
+        const content = commitmentOf("review/squatted-rx");
+        await receiptOf(
+          registry.connect(secondDoctor).anchorRecord(patient.address, content, RecordType.Prescription, false),
+        );
+        const now = await networkHelpers.time.latest();
+        const terms = { pharmacy: pharmacy.address, expiresAt: now + 30 * DAY, quantity: 10, refills: 0 };
+        const rx = recordCommitmentOf(doctor.address, content);
+        await expect(prescriptions.connect(doctor).issuePrescription(patient.address, content, terms))
+          .to.emit(prescriptions, "PrescriptionIssued")
+          .withArgs(patient.address, rx, doctor.address, pharmacy.address, terms.expiresAt, 10, 0);
+        const dispensing = grantRequest(pharmacy.address, now, {
+          scope: ConsentScope.Record,
+          scopeValue: rx,
+          purpose: Purpose.Dispensing,
+        });
+        await receiptOf(consent.connect(patient).grantConsent(patient.address, dispensing));
+        // The dispense's content commitment squatted too.
+        const dispense = commitmentOf("review/squatted-dispense");
+        await receiptOf(
+          registry.connect(secondDoctor).anchorRecord(patient.address, dispense, RecordType.Dispense, false),
+        );
+        await expect(prescriptions.connect(pharmacy).dispensePrescription(patient.address, rx, 4, dispense))
+          .to.emit(prescriptions, "PrescriptionDispensed")
+          .withArgs(patient.address, rx, pharmacy.address, recordCommitmentOf(pharmacy.address, dispense), 4);
+        expect(await prescriptions.remainingOf(patient.address, rx)).to.equal(6n);
+        // The squatter's copy is not a prescription.
+        expect(
+          await prescriptions.remainingOf(patient.address, recordCommitmentOf(secondDoctor.address, content)),
+        ).to.equal(0n);
+      });
+    });
+
+    it("lets the lab post a result whose content commitment was squatted, and the ordering doctor read it", async function () {
+      await attack(CATEGORY, "a squatted lab result blocks the workflow", async () => {
+        const { registry, labOrders, consent, doctor, secondDoctor, lab, patient } = f;
+        const orderContent = commitmentOf("review/squatted-order");
+        const resultContent = commitmentOf("review/squatted-result");
+        for (const content of [orderContent, resultContent]) {
+          await receiptOf(
+            registry.connect(secondDoctor).anchorRecord(patient.address, content, RecordType.Other, false),
+          );
+        }
+        const order = recordCommitmentOf(doctor.address, orderContent);
+        const result = recordCommitmentOf(lab.address, resultContent);
+        await expect(labOrders.connect(doctor).orderLabTest(patient.address, orderContent, lab.address))
+          .to.emit(labOrders, "LabTestOrdered")
+          .withArgs(patient.address, order, lab.address);
+        await expect(labOrders.connect(lab).postLabResult(patient.address, order, resultContent, false))
+          .to.emit(labOrders, "LabResultPosted")
+          .withArgs(patient.address, order, result);
+        expect(await labOrders.orderOfResult(patient.address, result)).to.equal(order);
+        expect((await registry.recordOf(patient.address, result)).author).to.equal(lab.address);
+        expect(await consent.canAccess(doctor.address, patient.address, result, Purpose.Treatment)).to.equal(true);
+        expect(await consent.canAccess(secondDoctor.address, patient.address, result, Purpose.Treatment)).to.equal(
+          false,
+        );
       });
     });
   });

@@ -7,6 +7,7 @@ import { AccessBasis, Capability } from "../../client/care-types.js";
 import { TestAccessSource__factory } from "../../typechain-types/index.js";
 import {
   commitmentOf,
+  recordCommitmentOf,
   ConsentScope,
   DAY,
   deployCareLedgerWorld,
@@ -44,7 +45,7 @@ async function fixture() {
   await (await asPatient.appointDelegate(reader, Capability.Read, delegationEnd)).wait();
   await (await asPatient.appointDelegate(consentManagerOnly, Capability.ManageConsent, delegationEnd)).wait();
 
-  const records = {
+  const contents = {
     note: commitmentOf("note"),
     prescription: commitmentOf("prescription"),
     psychiatry: commitmentOf("psychiatry"),
@@ -55,16 +56,23 @@ async function fixture() {
     otherPatients: commitmentOf("other-patient"),
     unknown: commitmentOf("unknown"),
   };
+  // Every record is named by its author's record commitment (the patient's for wellness).
+  const records = Object.fromEntries(
+    Object.entries(contents).map(([name, content]) => [
+      name,
+      recordCommitmentOf(name === "wellness" ? patient.address : doctor.address, content),
+    ]),
+  ) as Record<keyof typeof contents, string>;
   const asDoctor = registry.connect(doctor);
-  await (await asDoctor.anchorRecord(patient, records.note, RecordType.ClinicalNote, false)).wait();
-  await (await asDoctor.anchorRecord(patient, records.prescription, RecordType.Prescription, false)).wait();
-  await (await asDoctor.anchorRecord(patient, records.psychiatry, RecordType.ClinicalNote, true)).wait();
-  await (await asDoctor.anchorRecord(patient, records.erased, RecordType.ClinicalNote, false)).wait();
+  await (await asDoctor.anchorRecord(patient, contents.note, RecordType.ClinicalNote, false)).wait();
+  await (await asDoctor.anchorRecord(patient, contents.prescription, RecordType.Prescription, false)).wait();
+  await (await asDoctor.anchorRecord(patient, contents.psychiatry, RecordType.ClinicalNote, true)).wait();
+  await (await asDoctor.anchorRecord(patient, contents.erased, RecordType.ClinicalNote, false)).wait();
   await (await registry.connect(patient).eraseRecord(patient, records.erased)).wait();
-  await (await asDoctor.anchorRecord(patient, records.firstVersion, RecordType.Referral, false)).wait();
-  await (await asDoctor.amendRecord(patient, records.firstVersion, records.secondVersion, false)).wait();
-  await (await registry.connect(patient).anchorRecord(patient, records.wellness, RecordType.Wellness, false)).wait();
-  await (await asDoctor.anchorRecord(otherPatient, records.otherPatients, RecordType.ClinicalNote, false)).wait();
+  await (await asDoctor.anchorRecord(patient, contents.firstVersion, RecordType.Referral, false)).wait();
+  await (await asDoctor.amendRecord(patient, records.firstVersion, contents.secondVersion, false)).wait();
+  await (await registry.connect(patient).anchorRecord(patient, contents.wellness, RecordType.Wellness, false)).wait();
+  await (await asDoctor.anchorRecord(otherPatient, contents.otherPatients, RecordType.ClinicalNote, false)).wait();
 
   const batchLeaves: BatchLeaf[] = [
     {
@@ -86,8 +94,14 @@ async function fixture() {
       sensitive: false,
     },
   ];
-  const batch = new BatchTree(batchLeaves);
-  await (await registry.connect(lab).anchorBatch(batch.root, batch.size)).wait();
+  const tree = new BatchTree(batchLeaves);
+  await (await registry.connect(lab).anchorBatch(tree.root, tree.size)).wait();
+  // The registry names the batch by its root bound to the lab, and each leaf by the lab's record commitment.
+  const batch = {
+    root: recordCommitmentOf(lab.address, tree.root),
+    size: tree.size,
+    proof: (leafPatient: string, commitment: string): string[] => tree.proof(leafPatient, commitment),
+  };
 
   const now = await networkHelpers.time.latest();
   const grant = consent.connect(patient);
@@ -107,7 +121,7 @@ async function fixture() {
     }),
     researcherBatch: grantRequest(researcher.address, now, {
       scope: ConsentScope.Record,
-      scopeValue: batchLeaves[1].commitment,
+      scopeValue: recordCommitmentOf(lab.address, batchLeaves[1].commitment),
       purpose: Purpose.Research,
       validUntil: now + GRANT_LENGTH,
     }),
@@ -601,7 +615,8 @@ describe("Access rule (ConsentManager.canAccess and accessBasis)", function () {
 
     it("opens a record grant made before the record was anchored once it is anchored", async function () {
       const { consent, registry, patient, doctor, stranger, grantedAt } = f;
-      const later = commitmentOf("anchored-later");
+      const laterContent = commitmentOf("anchored-later");
+      const later = recordCommitmentOf(doctor.address, laterContent);
       const request = grantRequest(stranger.address, grantedAt, {
         scope: ConsentScope.Record,
         scopeValue: later,
@@ -609,7 +624,7 @@ describe("Access rule (ConsentManager.canAccess and accessBasis)", function () {
       });
       await (await consent.connect(patient).grantConsent(patient, request)).wait();
       await expectBasis(stranger.address, patient.address, later, Purpose.Treatment, AccessBasis.None);
-      await (await registry.connect(doctor).anchorRecord(patient, later, RecordType.ClinicalNote, true)).wait();
+      await (await registry.connect(doctor).anchorRecord(patient, laterContent, RecordType.ClinicalNote, true)).wait();
       await expectBasis(stranger.address, patient.address, later, Purpose.Treatment, AccessBasis.Consent);
     });
   });

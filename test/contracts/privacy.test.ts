@@ -20,6 +20,7 @@ import { Capability } from "../../client/care-types.js";
 import { signGrantConsent } from "../../client/eip712.js";
 import {
   commitmentOf,
+  recordCommitmentOf,
   ConsentScope,
   DAY,
   deployCareLedgerWorld,
@@ -103,8 +104,11 @@ async function fixture() {
     JSON.stringify({ resourceType: "Observation", subject: { display: "Jane Doe" }, code: "HIV-1 RNA", value: 0 }),
   );
   const salt = keccak256(toUtf8Bytes("careledger/test/salt"));
-  const commitment = keccak256(concat([salt, keccak256(payload)]));
-  const corrected = commitmentOf("corrected");
+  const content = keccak256(concat([salt, keccak256(payload)]));
+  const correctedContent = commitmentOf("corrected");
+  // On-chain the records are named by the doctor's record commitments (the author bound to the content).
+  const commitment = recordCommitmentOf(doctor.address, content);
+  const corrected = recordCommitmentOf(doctor.address, correctedContent);
 
   const batchLeaves: BatchLeaf[] = [
     {
@@ -120,7 +124,8 @@ async function fixture() {
       sensitive: true,
     },
   ];
-  const batch = new BatchTree(batchLeaves);
+  const tree = new BatchTree(batchLeaves);
+  const batch = { root: recordCommitmentOf(lab.address, tree.root), size: tree.size };
   const now = await networkHelpers.time.latest();
   const delegationEnd = now + 365 * DAY;
   const pharmacyGrant = grantRequest(pharmacy.address, now, {
@@ -133,8 +138,8 @@ async function fixture() {
   const reason = reasonCodeOf("licence-review");
 
   const receipts = {
-    anchor: await receiptOf(registry.connect(doctor).anchorRecord(patient, commitment, RecordType.LabResult, false)),
-    batch: await receiptOf(registry.connect(lab).anchorBatch(batch.root, batch.size)),
+    anchor: await receiptOf(registry.connect(doctor).anchorRecord(patient, content, RecordType.LabResult, false)),
+    batch: await receiptOf(registry.connect(lab).anchorBatch(tree.root, tree.size)),
     appoint: await receiptOf(
       delegation.connect(patient).appointDelegate(delegate, Capability.ManageConsent | Capability.Read, delegationEnd),
     ),
@@ -149,7 +154,7 @@ async function fixture() {
           await signGrantConsent(patient, consent, patient.address, labGrant, deadline),
         ),
     ),
-    amend: await receiptOf(registry.connect(doctor).amendRecord(patient, commitment, corrected, false)),
+    amend: await receiptOf(registry.connect(doctor).amendRecord(patient, commitment, correctedContent, false)),
     sensitivity: await receiptOf(registry.connect(delegate).setRecordSensitivity(patient, corrected, true)),
     erase: await receiptOf(registry.connect(patient).eraseRecord(patient, commitment)),
     revoke: await receiptOf(consent.connect(patient).revokeConsent(patient, grantIdOfRequest(pharmacyGrant))),

@@ -8,6 +8,7 @@ import { UNLOCK_EIP712_TYPES } from "../../client/sdk/unlock-code.js";
 import { CareRelationships__factory, TestERC1271Wallet__factory } from "../../typechain-types/index.js";
 import {
   commitmentOf,
+  recordCommitmentOf,
   ConsentScope,
   DAY,
   grantRequest,
@@ -45,15 +46,21 @@ async function fixture() {
   const world = await deployWorkflowWorld(ethers);
   const { registry, delegation, hospital, patient, otherPatient, delegate, reader } = world;
   // Records written by the hospital itself, so that no doctor under test reads them as their author.
-  const note = commitmentOf("rel/note");
-  const sensitiveNote = commitmentOf("rel/sensitive-note");
-  const otherNote = commitmentOf("rel/other-patient-note");
-  await receiptOf(registry.connect(hospital).anchorRecord(patient.address, note, RecordType.ClinicalNote, false));
-  await receiptOf(
-    registry.connect(hospital).anchorRecord(patient.address, sensitiveNote, RecordType.ClinicalNote, true),
+  const [note, sensitiveNote, otherNote] = ["rel/note", "rel/sensitive-note", "rel/other-patient-note"].map((label) =>
+    recordCommitmentOf(hospital.address, commitmentOf(label)),
   );
   await receiptOf(
-    registry.connect(hospital).anchorRecord(otherPatient.address, otherNote, RecordType.ClinicalNote, false),
+    registry.connect(hospital).anchorRecord(patient.address, commitmentOf("rel/note"), RecordType.ClinicalNote, false),
+  );
+  await receiptOf(
+    registry
+      .connect(hospital)
+      .anchorRecord(patient.address, commitmentOf("rel/sensitive-note"), RecordType.ClinicalNote, true),
+  );
+  await receiptOf(
+    registry
+      .connect(hospital)
+      .anchorRecord(otherPatient.address, commitmentOf("rel/other-patient-note"), RecordType.ClinicalNote, false),
   );
   const start = await networkHelpers.time.latest();
   await receiptOf(

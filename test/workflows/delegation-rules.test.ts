@@ -5,6 +5,7 @@ import { network } from "hardhat";
 import { AccessBasis, Capability, RecordFlag } from "../../client/care-types.js";
 import {
   commitmentOf,
+  recordCommitmentOf,
   ConsentScope,
   DAY,
   grantIdOfRequest,
@@ -52,6 +53,13 @@ async function fixture() {
   ] as const) {
     await receiptOf(registry.connect(doctor).anchorRecord(owner, commitment, RecordType.ClinicalNote, sensitive));
   }
+  // From here on the records are named by the doctor's record commitments.
+  const records = Object.fromEntries(
+    Object.entries({ minorNote, minorOtherNote, note, otherNote, sensitiveNote }).map(([name, content]) => [
+      name,
+      recordCommitmentOf(doctor.address, content),
+    ]),
+  ) as Record<"minorNote" | "minorOtherNote" | "note" | "otherNote" | "sensitiveNote", string>;
   const start = await networkHelpers.time.latest();
   const minorUntil = start + 5 * YEAR;
   await receiptOf(delegation.connect(patient).appointDelegate(delegate.address, ALL_CAPABILITIES, start + 50 * YEAR));
@@ -62,11 +70,7 @@ async function fixture() {
     guardian,
     lawyer,
     heir,
-    minorNote,
-    minorOtherNote,
-    note,
-    otherNote,
-    sensitiveNote,
+    ...records,
     minorUntil,
   };
 }
@@ -472,10 +476,11 @@ describe("Delegation rules across the contracts", function () {
     it("closes what grants and relationships made in life opened", async function () {
       const { consent, relationships, delegation, registrar, otherPatient, secondDoctor, doctor } = f;
       // A second patient, alive, who shares a record and registers a family doctor, then dies.
-      const shared = commitmentOf("rules/shared-in-life");
+      const sharedContent = commitmentOf("rules/shared-in-life");
       await receiptOf(
-        f.registry.connect(doctor).anchorRecord(otherPatient.address, shared, RecordType.ClinicalNote, false),
+        f.registry.connect(doctor).anchorRecord(otherPatient.address, sharedContent, RecordType.ClinicalNote, false),
       );
+      const shared = recordCommitmentOf(doctor.address, sharedContent);
       const now = await networkHelpers.time.latest();
       await receiptOf(
         consent

@@ -6,6 +6,7 @@ import { AccessBasis } from "../../client/care-types.js";
 import { EmergencyAccess__factory } from "../../typechain-types/index.js";
 import {
   commitmentOf,
+  recordCommitmentOf,
   HipaaRole,
   HOUR,
   minedAt,
@@ -47,13 +48,19 @@ async function fixture() {
   const world = await deployWorkflowWorld(ethers);
   const { registry, directory, registrar, doctor, patient, otherPatient } = world;
   // The patient's records, written by the doctor before the emergency.
-  const note = commitmentOf("ed/note");
-  const sensitiveNote = commitmentOf("ed/sensitive-note");
-  const otherNote = commitmentOf("ed/other-patient-note");
-  await receiptOf(registry.connect(doctor).anchorRecord(patient.address, note, RecordType.ClinicalNote, false));
-  await receiptOf(registry.connect(doctor).anchorRecord(patient.address, sensitiveNote, RecordType.Allergy, true));
+  const [note, sensitiveNote, otherNote] = ["ed/note", "ed/sensitive-note", "ed/other-patient-note"].map((label) =>
+    recordCommitmentOf(doctor.address, commitmentOf(label)),
+  );
   await receiptOf(
-    registry.connect(doctor).anchorRecord(otherPatient.address, otherNote, RecordType.ClinicalNote, false),
+    registry.connect(doctor).anchorRecord(patient.address, commitmentOf("ed/note"), RecordType.ClinicalNote, false),
+  );
+  await receiptOf(
+    registry.connect(doctor).anchorRecord(patient.address, commitmentOf("ed/sensitive-note"), RecordType.Allergy, true),
+  );
+  await receiptOf(
+    registry
+      .connect(doctor)
+      .anchorRecord(otherPatient.address, commitmentOf("ed/other-patient-note"), RecordType.ClinicalNote, false),
   );
   // A second emergency department that only ever appears as an accessor.
   const otherDepartment = addressOf("other-emergency-department");

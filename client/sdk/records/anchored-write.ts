@@ -5,8 +5,9 @@ import { ZeroAddress, getAddress, id, keccak256, type ContractTransaction } from
 import type { RecordType } from "../../care-types.js";
 import type { ContractName } from "../../deploy.js";
 import { addressArgument, canonicalResource } from "../arguments.js";
-import { locatorRefOf } from "../../crypto/index.js";
-import { ContractRevertError, RecordSquattedError } from "../errors.js";
+import { locatorRefOf, parseBoundPreimage } from "../../crypto/commitment.js";
+import { IntegrityError, NotFoundError } from "../../errors.js";
+import { ContractRevertError } from "../errors.js";
 import type { LedgerCore } from "../ledger-core.js";
 import type { RecordWriteResult } from "../results.js";
 import type { MinedTransaction, PreparedCall, SendOptions } from "../transport/transaction-sender.js";
@@ -14,9 +15,6 @@ import { primaryManifest } from "./manifest-index.js";
 import type { WorkflowLink } from "./manifest.js";
 import type { RecordService } from "./record-service.js";
 import type { JournalEntry } from "./write-journal.js";
-
-/** Fresh seals tried when the chain shows each commitment anchored by someone else first. */
-const MAX_SEAL_ATTEMPTS = 3;
 
 /** One anchoring transaction for a new record. */
 export interface AnchorCall {
@@ -37,10 +35,13 @@ export interface RecordWriteSpec<R> {
   readonly keyParts?: readonly unknown[];
   /** Checks before anything is sealed (the signer's role). */
   readonly preflight?: () => Promise<void>;
-  /** The anchoring call for a commitment. */
-  readonly call: (commitment: string) => AnchorCall;
-  /** The operation's own fields, decoded from the anchoring receipt (and state at its block). */
-  readonly decode: (mined: MinedTransaction, commitment: string) => R | Promise<R>;
+  /** The anchoring call for a content commitment (the registry binds it to the author). */
+  readonly call: (contentCommitment: string) => AnchorCall;
+  /**
+   * The operation's own fields, decoded from the anchoring receipt (and state at its block), given
+   * the record commitment: the name the registry and the workflows give the record.
+   */
+  readonly decode: (mined: MinedTransaction, recordCommitment: string) => R | Promise<R>;
   readonly send?: SendOptions;
 }
 
@@ -89,11 +90,11 @@ export function deriveIdempotencyKey(
  * 5. broadcast, journal "sent" with the hash, wait for the receipt.
  *
  * A repeat after a crash at any point reuses the journalled commitment: if the chain already holds
- * it under this author and type, the existing result is returned; if not, the same commitment is
- * anchored. A second anchoring of one record cannot happen (the registry refuses it with
- * RecordRegistryAlreadyAnchored, which is mapped to the existing result). When the chain holds the
- * commitment under another author or type, someone anchored it first: the record is sealed again
- * with a fresh salt (RecordSquattedError after MAX_SEAL_ATTEMPTS).
+ * it, the existing result is returned; if not, the same commitment is anchored. A second anchoring
+ * of one record cannot happen (the registry refuses it with RecordRegistryAlreadyAnchored, which is
+ * mapped to the existing result). The registry keys the record by this author's record commitment,
+ * so that refusal can only come from this author's own earlier anchoring: whoever anchors the same
+ * content commitment first (a front-runner) gets a record of its own and cannot block or take this one.
  */
 export async function anchoredWrite<R>(
   service: RecordService,
@@ -109,24 +110,13 @@ export async function anchoredWrite<R>(
   return core.journal.exclusive(key, async () => {
     const journalled = await core.journal.get(key);
     if (journalled !== undefined) {
-      const resumed = await resume(service, spec, journalled).catch((error: unknown) => {
-        if (error instanceof RecordSquattedError) return undefined;
-        throw error;
-      });
+      const resumed = await resume(service, spec, journalled);
       if (resumed !== undefined) return resumed;
-      // The journal names a record the store no longer holds and the chain never got, or one that
-      // someone else anchored first: start over with a fresh seal.
+      // The journal names a record the store no longer holds and the chain never got: start over
+      // with a fresh seal.
       await core.journal.delete(key);
     }
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        return await freshWrite(service, spec, patient, canonicalBytes, key);
-      } catch (error) {
-        // A squatter front-ran the commitment: a new salt gives a new commitment it cannot know.
-        if (!(error instanceof RecordSquattedError) || attempt >= MAX_SEAL_ATTEMPTS) throw error;
-        await core.journal.delete(key);
-      }
-    }
+    return freshWrite(service, spec, patient, canonicalBytes, key);
   });
 }
 
@@ -141,7 +131,7 @@ async function freshWrite<R>(
   const { core } = service;
   const [, readers] = await Promise.all([spec.preflight?.(), service.readersFor(patient)]);
   const draft = await service.seal(canonicalBytes, patient, spec.recordType, readers);
-  const anchor = spec.call(draft.commitment);
+  const anchor = spec.call(draft.contentCommitment);
   const [prepared, fromBlock] = await Promise.all([
     core.prepare(anchor.contract, anchor.populated, spec.send?.overrides),
     core.read("getBlockNumber", () => core.provider.getBlockNumber()),
@@ -160,6 +150,7 @@ async function freshWrite<R>(
     state: "prepared",
     patient,
     commitments: [draft.commitment],
+    contentCommitment: draft.contentCommitment,
     manifestRefs: [manifest.ref],
     fromBlock,
   };
@@ -225,12 +216,31 @@ async function resume<R>(
   // same commitment now, provided its envelope is still stored.
   const stored = await core.index.find(entry.patient, commitment);
   const manifest = stored === undefined ? undefined : primaryManifest(stored)?.manifest;
-  if (manifest === undefined || !(await allStored(service, [manifest.envelope, locatorRefOf(commitment)]))) {
+  const content = await journalledContent(service, entry);
+  if (
+    manifest === undefined ||
+    content === undefined ||
+    !(await allStored(service, [manifest.envelope, locatorRefOf(commitment), locatorRefOf(content)]))
+  ) {
     return undefined;
   }
-  const anchor = spec.call(commitment);
+  const anchor = spec.call(content);
   const prepared = await core.prepare(anchor.contract, anchor.populated, spec.send?.overrides);
   return sendJournalled(service, spec, entry, prepared, false, true);
+}
+
+/**
+ * The content commitment a journalled write anchors: journalled with it, or (for an entry written
+ * before it was) read from the record commitment's stored preimage. Undefined when neither exists.
+ */
+async function journalledContent(service: RecordService, entry: JournalEntry): Promise<string | undefined> {
+  if (entry.contentCommitment !== undefined) return entry.contentCommitment;
+  try {
+    return parseBoundPreimage(await service.core.store.get(locatorRefOf(entry.commitments[0]))).contentCommitment;
+  } catch (error) {
+    if (error instanceof NotFoundError) return undefined;
+    throw error;
+  }
 }
 
 /**
@@ -252,10 +262,11 @@ async function fromChain<R>(
 ): Promise<R & RecordWriteResult> {
   const { core } = service;
   const commitment = entry.commitments[0];
-  // Never take someone else's anchoring of our commitment for our own write.
+  // The record commitment binds this client's address, so the chain can hold it under no one else;
+  // a disagreement means the chain or the journal is not what this client wrote.
   const record = await core.read("recordOf", () => core.views.registry.recordOf(entry.patient, commitment));
-  if (getAddress(record.author) !== core.address || Number(record.recordType) !== spec.recordType) {
-    throw new RecordSquattedError(getAddress(entry.patient), commitment, getAddress(record.author));
+  if (getAddress(record.author) !== core.address) {
+    throw new IntegrityError("record-author", core.address, getAddress(record.author));
   }
   const logs = await core.read("getLogs", () =>
     core.provider.getLogs({

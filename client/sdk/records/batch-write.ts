@@ -1,6 +1,7 @@
 import { ZeroAddress, getAddress, hexlify, id, keccak256, randomBytes } from "ethers";
 
 import { BatchTree } from "../../batch-tree.js";
+import { recordCommitmentOf } from "../../crypto/commitment.js";
 import type { RecordType } from "../../care-types.js";
 import { InvalidArgumentError } from "../../errors.js";
 import type { BatchRecordResult, BatchWriteResult } from "../results.js";
@@ -99,19 +100,22 @@ export async function anchoredBatchWrite(service: RecordService, spec: BatchWrit
         return draft;
       }),
     );
+    // Leaves commit to content commitments; the registry names each record by this author's record
+    // commitment of it, and the batch by the root bound to this author.
     const leaves = inputs.map((input, index) => ({
       patient: input.patient,
-      commitment: drafts[index].commitment,
+      commitment: drafts[index].contentCommitment,
       recordType: input.recordType,
       sensitive: input.sensitive,
     }));
     const tree = new BatchTree(leaves);
+    const boundRoot = recordCommitmentOf(core.address, tree.root);
     const manifests = leaves.map((leaf, index) =>
       service.manifestFor(drafts[index], {
         patient: leaf.patient,
         recordType: leaf.recordType,
         sensitive: leaf.sensitive,
-        anchor: { kind: "batch", root: tree.root, proof: tree.proof(leaf.patient, leaf.commitment) },
+        anchor: { kind: "batch", root: boundRoot, proof: tree.proof(leaf.patient, leaf.commitment) },
       }),
     );
     const [prepared, fromBlock] = await Promise.all([
@@ -129,7 +133,7 @@ export async function anchoredBatchWrite(service: RecordService, spec: BatchWrit
       operation: "putRecordsBatch",
       state: "prepared",
       patient: ZeroAddress,
-      commitments: leaves.map((leaf) => leaf.commitment),
+      commitments: drafts.map((draft) => draft.commitment),
       patients: leaves.map((leaf) => leaf.patient),
       manifestRefs: manifests.map((manifest) => manifest.ref),
       root: tree.root,
@@ -178,7 +182,7 @@ async function resumeBatch(
 ): Promise<BatchWriteResult> {
   const { core } = service;
   const root = entry.root as string;
-  const batch = await core.read("batchOf", () => core.views.registry.batchOf(root));
+  const batch = await core.read("batchOf", () => core.views.registry.batchOf(recordCommitmentOf(core.address, root)));
   if (batch.author !== ZeroAddress) return batchFromChain(service, spec, entry, true);
   const prepared = await core.prepare(
     "registry",
@@ -200,7 +204,7 @@ async function batchFromChain(
       address: core.addresses.registry,
       fromBlock: entry.fromBlock ?? 0,
       toBlock: "latest",
-      topics: [BATCH_ANCHORED_TOPIC, null, entry.root as string],
+      topics: [BATCH_ANCHORED_TOPIC, null, recordCommitmentOf(core.address, entry.root as string)],
     }),
   );
   const log = logs[0];

@@ -1,3 +1,9 @@
+import {
+  AUTHORSHIP_DOMAIN_TAG,
+  BOUND_PREIMAGE_LENGTH,
+  parseBoundPreimage,
+  recordCommitmentOf,
+} from "../../crypto/commitment.js";
 import { RECORD_ENVELOPE_MAGIC, computeCommitment } from "../../crypto/index.js";
 import { CareLedgerError } from "../../errors.js";
 import type { ContentRef, ContentStore } from "../../storage/index.js";
@@ -46,6 +52,11 @@ export class ManifestIndex {
    * an envelope whose manifest is gone (or was never written) against the chain.
    */
   readonly scannedEnvelopes = new Map<ContentRef, string>();
+  /**
+   * Record commitments found by scans (their stored preimages), by the content commitment they bind:
+   * lets an audit match an envelope (known by its content commitment) with its record on the chain.
+   */
+  readonly scannedBindings = new Map<string, string>();
   #refreshing: Promise<void> | undefined;
 
   constructor(
@@ -126,7 +137,14 @@ export class ManifestIndex {
         this.unreadable.delete(ref);
         const object = decodeLedgerObject(bytes);
         if (object !== undefined) this.#addObject(ref, object);
-        else if (startsWith(bytes, RECORD_ENVELOPE_MAGIC)) {
+        else if (bytes.length === BOUND_PREIMAGE_LENGTH && startsWith(bytes, AUTHORSHIP_DOMAIN_TAG)) {
+          try {
+            const { author, contentCommitment } = parseBoundPreimage(bytes);
+            this.scannedBindings.set(contentCommitment, recordCommitmentOf(author, contentCommitment));
+          } catch {
+            this.unreadable.add(ref);
+          }
+        } else if (startsWith(bytes, RECORD_ENVELOPE_MAGIC)) {
           try {
             this.scannedEnvelopes.set(ref, computeCommitment(bytes));
           } catch {

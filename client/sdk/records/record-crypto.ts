@@ -2,6 +2,7 @@ import { randomBytes } from "@noble/hashes/utils.js";
 import { getBytes, toBeArray, zeroPadValue } from "ethers";
 
 import type { RecordType } from "../../care-types.js";
+import { boundPreimageOf, recordCommitmentOf } from "../../crypto/commitment.js";
 import { commitmentPreimage, openRecord, sealRecord } from "../../crypto/index.js";
 import { DATA_KEY_LENGTH, SALT_LENGTH, parseRecordEnvelope } from "../../crypto/envelope-format.js";
 import {
@@ -25,9 +26,17 @@ export type KeySplitter = (
 /** A sealed record before anything is stored; its data key is already sealed and discarded. */
 export interface SealedDraft {
   readonly envelopeBytes: Uint8Array;
+  /**
+   * The record commitment: the author bound to the content commitment (recordCommitmentOf), the
+   * name the registry gives the record once the author anchors `contentCommitment`.
+   */
   readonly commitment: string;
-  /** The commitment's 96-byte preimage, stored so readers elsewhere can find the envelope. */
+  /** The content commitment, what the anchoring call passes (salted, to the envelope). */
+  readonly contentCommitment: string;
+  /** The content commitment's 96-byte preimage (salt, envelope hash), stored at its locator. */
   readonly preimage: Uint8Array;
+  /** The record commitment's 96-byte preimage (author, content commitment), stored at its locator. */
+  readonly boundPreimage: Uint8Array;
   /** The direct readers the key was sealed to. */
   readonly readers: readonly string[];
 }
@@ -86,8 +95,10 @@ export async function sealWithKeys(input: SealInput): Promise<SealedDraft> {
     const sealed = sealRecord({ plaintext: input.plaintext, context: input.context, dataKey, salt, keySection });
     return {
       envelopeBytes: sealed.envelopeBytes,
-      commitment: sealed.commitment,
+      commitment: recordCommitmentOf(input.author, sealed.commitment),
+      contentCommitment: sealed.commitment,
       preimage: commitmentPreimage(sealed.envelopeBytes),
+      boundPreimage: boundPreimageOf(input.author, sealed.commitment),
       readers: input.readers.map((reader) => reader.address),
     };
   } finally {
@@ -101,12 +112,15 @@ export function keySectionOf(envelopeBytes: Uint8Array): { section: KeySection; 
   return { section: decodeKeySection(parts.keySection), salt: parts.salt.slice() };
 }
 
-/** Opens an envelope with its data key after checking it against the on-chain commitment. */
+/**
+ * Opens an envelope with its data key after checking it against its content commitment (the one
+ * the record commitment on-chain binds to the author).
+ */
 export function openWithKey(
   envelopeBytes: Uint8Array,
   dataKey: Uint8Array,
   context: Uint8Array,
-  commitment: string,
+  contentCommitment: string,
 ): Uint8Array {
-  return openRecord({ envelopeBytes, dataKey, context, expectedCommitment: commitment });
+  return openRecord({ envelopeBytes, dataKey, context, expectedCommitment: contentCommitment });
 }

@@ -3,8 +3,22 @@ import { ZeroAddress, getAddress } from "ethers";
 import { Purpose, RecordFlag, RecordType } from "../../care-types.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 
-import { envelopeRefOf, locatorRefOf, parseCommitmentPreimage, verifyCommitment } from "../../crypto/index.js";
-import { IntegrityError, InvalidArgumentError, KeyUnavailableError, NotFoundError } from "../../errors.js";
+import {
+  computeCommitment,
+  envelopeRefOf,
+  locatorRefOf,
+  parseBoundPreimage,
+  parseCommitmentPreimage,
+  recordCommitmentOf,
+  verifyBoundPreimage,
+} from "../../crypto/commitment.js";
+import {
+  IntegrityError,
+  InvalidArgumentError,
+  KeyUnavailableError,
+  MalformedEnvelopeError,
+  NotFoundError,
+} from "../../errors.js";
 import type { FhirResource } from "../../fhir/index.js";
 import { contentRefOf, type ContentRef } from "../../storage/content-ref.js";
 import { AccessDeniedError, RecordErasedError, RecordNotFoundError } from "../errors.js";
@@ -42,7 +56,8 @@ export interface StoredRecord {
 }
 
 /**
- * Where a record anchored in a batch sits: the batch's root, the leaf's type and sensitivity, and its
+ * Where a record anchored in a batch sits: the batch's bound root (the name the registry gives the
+ * batch, `recordCommitmentOf(author, merkleRoot)`), the leaf's type and sensitivity, and its
  * inclusion proof. The batch's writer returns it (`putRecordsBatch`) and hands it to whoever should
  * read the record; nothing on-chain names a leaf.
  */
@@ -182,13 +197,16 @@ export class RecordService {
   }
 
   /**
-   * Stores a sealed record's envelope and the commitment's preimage. The preimage's content address
-   * is a function of the commitment alone, so a reader anywhere finds the envelope from the chain.
+   * Stores a sealed record's envelope and both preimages: the record commitment's (naming the author
+   * and the content commitment) and the content commitment's (naming the salt and the envelope's
+   * hash). Each preimage's content address is a function of its commitment alone, so a reader
+   * anywhere finds the envelope from the record commitment on the chain.
    */
   async persistContent(draft: SealedDraft): Promise<void> {
     const refs = await Promise.all([
       this.#put(draft.envelopeBytes, contentRefOf(draft.envelopeBytes)),
-      this.#put(draft.preimage, locatorRefOf(draft.commitment)),
+      this.#put(draft.boundPreimage, locatorRefOf(draft.commitment)),
+      this.#put(draft.preimage, locatorRefOf(draft.contentCommitment)),
     ]);
     this.core.index.markSeen(...refs);
   }
@@ -242,7 +260,22 @@ export class RecordService {
     const primary = entry === undefined ? undefined : primaryManifest(entry);
     const manifest = primary?.manifest;
     const batch = given ?? batchLocationOf(manifest);
-    const allowed = await this.#canAccess(accessor, patient, commitment, purpose, batch);
+    // A batch leaf names its content commitment: the bound preimage gives it, checked against the
+    // batch's author on the chain (who is the author of every leaf).
+    const leafContent =
+      batch === undefined
+        ? undefined
+        : await this.#contentCommitmentOf(
+            patient,
+            commitment,
+            (await core.read("batchOf", () => core.views.registry.batchOf(batch.root))).author,
+          ).catch((error: unknown) => {
+            // An unknown batch, or a leaf whose preimage is not stored, is asked of the chain with the
+            // record commitment: it is refused there and reported as such below.
+            if (error instanceof RecordNotFoundError || error instanceof IntegrityError) return commitment;
+            throw error;
+          });
+    const allowed = await this.#canAccess(accessor, patient, commitment, purpose, batch, leafContent);
     if (!allowed) {
       // Tell "erased" and "never anchored" apart from "not allowed".
       if (entry !== undefined && entry.erasures.size > 0) throw new RecordErasedError(getAddress(patient), commitment);
@@ -259,9 +292,13 @@ export class RecordService {
       throw new AccessDeniedError(accessor, getAddress(patient), commitment, purpose);
     }
     const facts = await this.#onChainFacts(patient, commitment, batch);
-    const envelopeBytes = await this.#fetchEnvelope(patient, commitment, manifest);
-    // Keys are opened, or asked of the custodians, only from an envelope the chain vouches for.
-    verifyCommitment(envelopeBytes, commitment);
+    const envelopeBytes = await this.#fetchEnvelope(patient, commitment, facts.author, manifest);
+    // Keys are opened, or asked of the custodians, only from an envelope the chain vouches for: its
+    // content commitment bound to the author the chain names must be the record commitment.
+    const contentCommitment = computeCommitment(envelopeBytes);
+    const bound = recordCommitmentOf(facts.author, contentCommitment);
+    if (bound !== commitment.toLowerCase())
+      throw new IntegrityError("record-commitment", commitment.toLowerCase(), bound);
     const { section, salt } = keySectionOf(envelopeBytes);
     const binding = { chainId: core.chainId, registry: core.addresses.registry, patient, salt };
     let dataKey = await openDirectKey(section, accessor, core.keys.keyring, binding);
@@ -282,7 +319,7 @@ export class RecordService {
     }
     let plaintext: Uint8Array;
     try {
-      plaintext = openWithKey(envelopeBytes, dataKey, this.contextOf(patient, facts.recordType), commitment);
+      plaintext = openWithKey(envelopeBytes, dataKey, this.contextOf(patient, facts.recordType), contentCommitment);
     } finally {
       dataKey.fill(0);
     }
@@ -321,16 +358,36 @@ export class RecordService {
 
   /**
    * The envelope, from this client's own index when it wrote or saw the record, otherwise through
-   * the commitment's locator: preimage by the commitment's content address, envelope by the hash
-   * the preimage names. The store verifies each block against its address; the commitment is
-   * checked again before decryption.
+   * the locators: the record commitment's preimage (checked against the chain's author) names the
+   * content commitment, whose preimage names the envelope's hash. The store verifies each block
+   * against its address; the commitments are checked again before decryption.
    */
-  async #fetchEnvelope(patient: string, commitment: string, manifest: RecordManifest | undefined): Promise<Uint8Array> {
+  async #fetchEnvelope(
+    patient: string,
+    commitment: string,
+    author: string,
+    manifest: RecordManifest | undefined,
+  ): Promise<Uint8Array> {
     const { store } = this.core;
     try {
       if (manifest !== undefined) return await store.get(manifest.envelope);
-      const { envelopeHash } = parseCommitmentPreimage(await store.get(locatorRefOf(commitment)));
+      const content = await this.#contentCommitmentOf(patient, commitment, author);
+      const { envelopeHash } = parseCommitmentPreimage(await store.get(locatorRefOf(content)));
       return await store.get(envelopeRefOf(envelopeHash));
+    } catch (error) {
+      if (error instanceof NotFoundError) throw new RecordNotFoundError("store", patient, commitment);
+      throw error;
+    }
+  }
+
+  /**
+   * The content commitment a record commitment binds, from its stored preimage: IntegrityError
+   * unless the preimage hashes to the record commitment and names `author`, the author the chain
+   * gives the record (or batch); RecordNotFoundError when the store lacks it.
+   */
+  async #contentCommitmentOf(patient: string, commitment: string, author: string): Promise<string> {
+    try {
+      return verifyBoundPreimage(await this.core.store.get(locatorRefOf(commitment)), commitment, author);
     } catch (error) {
       if (error instanceof NotFoundError) throw new RecordNotFoundError("store", patient, commitment);
       throw error;
@@ -360,6 +417,19 @@ export class RecordService {
       for (const key of allKeyRefs(entry)) refs.add(key.ref);
     }
     refs.add(locatorRefOf(commitment));
+    // The content commitment's preimage too, found through the record commitment's.
+    const boundRef = locatorRefOf(commitment);
+    const bound = await core.store.get(boundRef).catch((error: unknown) => {
+      if (error instanceof NotFoundError) return undefined;
+      throw error;
+    });
+    if (bound !== undefined) {
+      try {
+        refs.add(locatorRefOf(parseBoundPreimage(bound).contentCommitment));
+      } catch (error) {
+        if (!(error instanceof MalformedEnvelopeError)) throw error;
+      }
+    }
     const destroyed = [...refs];
     // Keys and envelope first, manifests last: a crash midway leaves manifests that still name
     // what remains, so a second erase finds and finishes it.
@@ -407,10 +477,16 @@ export class RecordService {
     commitment: string,
     purpose: Purpose,
     batch: BatchLocation | undefined,
+    leafContent: string | undefined,
   ): Promise<boolean> {
     const { core } = this;
     if (batch !== undefined) {
-      const leaf = { patient, commitment, recordType: batch.recordType, sensitive: batch.sensitive };
+      const leaf = {
+        patient,
+        commitment: leafContent ?? commitment,
+        recordType: batch.recordType,
+        sensitive: batch.sensitive,
+      };
       return core.read("canAccessBatchRecord", () =>
         core.views.consent.canAccessBatchRecord(accessor, batch.root, leaf, [...batch.proof], purpose),
       );

@@ -20,13 +20,15 @@ export interface JournalEntry {
   readonly operation: string;
   readonly state: JournalState;
   readonly patient: string;
-  /** Commitments the write anchors (one; or every leaf of a batch). */
+  /** Record commitments the write anchors (one; or every leaf of a batch). */
   readonly commitments: readonly string[];
+  /** The content commitment the anchoring call passes, for single writes (the record commitment binds it). */
+  readonly contentCommitment?: string;
   /** Each commitment's patient, for batch writes (in the order of `commitments`). */
   readonly patients?: readonly string[];
   /** Manifest refs, in the order of `commitments`. */
   readonly manifestRefs: readonly string[];
-  /** The batch root, for batch writes. */
+  /** The batch's Merkle root, for batch writes (the registry names the batch by it bound to the author). */
   readonly root?: string;
   /** The block before the send: where to look for the anchoring log after a crash. */
   readonly fromBlock?: number;
