@@ -6,7 +6,7 @@ import { CliError } from "./cli-error.js";
 import { openLedger, type GlobalOptions } from "./context.js";
 import type { CliIo } from "./output.js";
 
-export const DAY = 24 * 60 * 60;
+export { DAY } from "../client/time-units.js";
 
 export type Ledger = Awaited<ReturnType<typeof openLedger>>["ledger"];
 

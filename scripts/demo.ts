@@ -20,8 +20,8 @@ import {
   observationNote,
   serviceRequest,
 } from "../harness/demo-resources.js";
+import { DAY } from "../client/time-units.js";
 
-const DAY = 24 * 60 * 60;
 /** A reason code from the deployment's published list: 1 = unresponsive patient. */
 const REASON_UNRESPONSIVE = 1;
 

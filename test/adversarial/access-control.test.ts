@@ -40,12 +40,11 @@ import { CONTRACT_NAMES } from "../../client/sdk/contract-abis.js";
 import { decodeRevert } from "../../client/sdk/revert-decoder.js";
 import { signAdmission } from "../workflows/visit-signature.js";
 import { recordAttack } from "./tally.js";
+import { DAY, HOUR } from "../../client/time-units.js";
 
 const { ethers, networkHelpers } = await network.create();
 
 const CATEGORY = "access-control";
-const HOUR = 60 * 60;
-const DAY = 24 * HOUR;
 const ADMIN_DELAY = 2 * DAY;
 const ALL_CAPABILITIES = Capability.ManageConsent | Capability.Erase | Capability.Read;
 

@@ -65,9 +65,9 @@ import {
 } from "../../harness/demo-resources.js";
 import { devAccountKey } from "../helpers/node.js";
 import { recordAttack } from "./tally.js";
+import { DAY } from "../../client/time-units.js";
 
 const CATEGORY = "privacy-leak";
-const DAY = 24 * 60 * 60;
 /** A reason code from the deployment's published list: 1 = unresponsive patient. */
 const REASON_UNRESPONSIVE = 1;
 

@@ -27,12 +27,11 @@ import { TestERC1271Wallet__factory, type TestERC1271Wallet } from "../../typech
 import { toHighS } from "../helpers/care-ledger.js";
 import { RELATIONSHIPS_EIP712_TYPES, relationshipsDomain } from "../helpers/workflow-fixture.js";
 import { recordAttack } from "./tally.js";
+import { DAY, HOUR } from "../../client/time-units.js";
 
 const { ethers, networkHelpers } = await network.create();
 
 const CATEGORY = "signatures";
-const HOUR = 60 * 60;
-const DAY = 24 * HOUR;
 
 /** Who a message is signed for: an EOA patient, or an ERC-1271 wallet whose owner key signs. */
 interface Party {

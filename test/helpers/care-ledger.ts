@@ -27,10 +27,9 @@ import {
   type RecordRegistry,
 } from "../../typechain-types/index.js";
 import type { IConsentManager } from "../../typechain-types/interfaces/IConsentManager.js";
+import { DAY, HOUR } from "../../client/time-units.js";
 
-/** Seconds in an hour and a day. */
-export const HOUR = 60 * 60;
-export const DAY = 24 * HOUR;
+export { DAY, HOUR };
 /** The admin-transfer delay the test deployments use (two days, the SDK's default). */
 export const ADMIN_DELAY = 2 * DAY;
 /** The order of the secp256k1 curve: a signature (r, s) and (r, n - s) recover the same key. */

@@ -24,8 +24,8 @@ import {
   serviceRequest,
 } from "../../harness/demo-resources.js";
 import { startOrganisationsWorld, type OrganisationsWorld, type Party } from "../../harness/organisations.js";
+import { DAY } from "../../client/time-units.js";
 
-const DAY = 24 * 60 * 60;
 const REASON_UNRESPONSIVE = 1;
 
 interface Written {

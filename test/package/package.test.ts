@@ -18,11 +18,11 @@ import { HipaaRole, ProviderForm, ProviderKind, Purpose, RecordType } from "../.
 import { devAccountKey } from "../../harness/hardhat-node.js";
 import { ACCOUNTS, startOrganisationsWorld, type OrganisationsWorld, type Party } from "../../harness/organisations.js";
 import { medicationRequest, serviceRequest } from "../../harness/demo-resources.js";
+import { DAY } from "../../client/time-units.js";
 
 const run = promisify(execFile);
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const NPM = process.platform === "win32" ? "npm.cmd" : "npm";
-const DAY = 24 * 60 * 60;
 
 /** The README's examples: fenced ```ts blocks whose info string names the file. */
 async function readmeExamples(): Promise<Map<string, string>> {

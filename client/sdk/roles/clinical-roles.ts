@@ -28,8 +28,7 @@ import type { UnlockCode } from "../unlock-code.js";
 import { ProviderRole } from "./provider-role.js";
 import { requireResourceType, txResult, type WriteOptions } from "./role-base.js";
 import { isAccessRefusal } from "../errors.js";
-
-const DAY = 24 * 60 * 60;
+import { DAY } from "../../time-units.js";
 
 export interface IssuePrescriptionParams extends WriteOptions {
   readonly patient: string;

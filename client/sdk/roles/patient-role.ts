@@ -36,8 +36,8 @@ import { signUnlock, type UnlockCode } from "../unlock-code.js";
 import { signVisit, type SignedVisit } from "../visit-signature.js";
 import { startOfUtcDay } from "./clinical-roles.js";
 import { RoleBase, txResult, type WriteOptions } from "./role-base.js";
+import { DAY } from "../../time-units.js";
 
-const DAY = 24 * 60 * 60;
 const DEFAULT_GRANT_DAYS = 30;
 const DEFAULT_SIGNATURE_LIFETIME = 60 * 60;
 

@@ -63,8 +63,7 @@ import {
 } from "./fixtures.js";
 import { FlakyProxy } from "./flaky-proxy.js";
 import { BlocksOnlyStore, TamperingStore, deleteFile, flipByte, listing } from "./stores.js";
-
-const HOUR = 60 * 60;
+import { HOUR } from "../../../../client/time-units.js";
 
 /** Thrown by fault hooks to stop a write where a crash would. */
 class SimulatedCrash extends Error {}
