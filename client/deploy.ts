@@ -9,40 +9,9 @@ import {
   type ContractName,
 } from "./deployment-plan.js";
 
-import {
-  CareRelationships__factory,
-  ConsentManager__factory,
-  EmergencyAccess__factory,
-  EncryptionKeyRegistry__factory,
-  LabOrders__factory,
-  PatientDelegation__factory,
-  Prescriptions__factory,
-  ProviderDirectory__factory,
-  RecordRegistry__factory,
-  type CareRelationships,
-  type ConsentManager,
-  type EmergencyAccess,
-  type EncryptionKeyRegistry,
-  type LabOrders,
-  type PatientDelegation,
-  type Prescriptions,
-  type ProviderDirectory,
-  type RecordRegistry,
-} from "../typechain-types/index.js";
+import { CONTRACT_FACTORIES, type CareLedgerContracts } from "./contract-factories.js";
 
-/** The deployed CareLedger contracts, as TypeChain objects bound to the deployer. */
-export interface CareLedgerContracts {
-  directory: ProviderDirectory;
-  delegation: PatientDelegation;
-  registry: RecordRegistry;
-  consent: ConsentManager;
-  prescriptions: Prescriptions;
-  labOrders: LabOrders;
-  emergency: EmergencyAccess;
-  relationships: CareRelationships;
-  keyRegistry: EncryptionKeyRegistry;
-}
-
+export type { CareLedgerContracts };
 export type { ContractName } from "./deployment-plan.js";
 export { DEFAULT_ADMIN_TRANSFER_DELAY } from "./deployment-plan.js";
 
@@ -55,19 +24,6 @@ export interface DeployOptions {
   /** Seconds a new admin waits before accepting the role. Default 2 days. */
   adminTransferDelay?: number;
 }
-
-/** The TypeChain factory of each contract the plan names. */
-const FACTORIES = {
-  ProviderDirectory: ProviderDirectory__factory,
-  PatientDelegation: PatientDelegation__factory,
-  RecordRegistry: RecordRegistry__factory,
-  ConsentManager: ConsentManager__factory,
-  Prescriptions: Prescriptions__factory,
-  LabOrders: LabOrders__factory,
-  EmergencyAccess: EmergencyAccess__factory,
-  CareRelationships: CareRelationships__factory,
-  EncryptionKeyRegistry: EncryptionKeyRegistry__factory,
-} as const;
 
 /**
  * Deploys and wires every contract of the deployment plan with plain transactions: workflow
@@ -86,7 +42,7 @@ export async function deployCareLedger(deployer: Signer, options: DeployOptions 
   // Each step is awaited before the next so that nonces stay right on any JSON-RPC node.
   for (const planned of DEPLOYMENT_PLAN) {
     const args = planned.args.map((arg) => (typeof arg === "string" ? deployed[arg] : settings[arg.setting]));
-    const factory = new FACTORIES[planned.artifact as keyof typeof FACTORIES](deployer) as unknown as ContractFactory;
+    const factory = new CONTRACT_FACTORIES[planned.name](deployer) as unknown as ContractFactory;
     const contract = await factory.deploy(...args);
     await contract.waitForDeployment();
     deployed[planned.name] = contract;

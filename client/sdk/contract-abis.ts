@@ -1,30 +1,12 @@
 import { Interface, type InterfaceAbi } from "ethers";
 
 import { CONTRACT_NAMES, type ContractName } from "../deployment-plan.js";
-import {
-  CareRelationships__factory,
-  ConsentManager__factory,
-  EmergencyAccess__factory,
-  EncryptionKeyRegistry__factory,
-  LabOrders__factory,
-  PatientDelegation__factory,
-  Prescriptions__factory,
-  ProviderDirectory__factory,
-  RecordRegistry__factory,
-} from "../../typechain-types/index.js";
+import { CONTRACT_FACTORIES } from "../contract-factories.js";
 
 /** The compiled ABI of every CareLedger contract (OpenZeppelin base errors and events included). */
-export const CARELEDGER_ABIS: Readonly<Record<ContractName, InterfaceAbi>> = {
-  directory: ProviderDirectory__factory.abi,
-  delegation: PatientDelegation__factory.abi,
-  registry: RecordRegistry__factory.abi,
-  consent: ConsentManager__factory.abi,
-  prescriptions: Prescriptions__factory.abi,
-  labOrders: LabOrders__factory.abi,
-  emergency: EmergencyAccess__factory.abi,
-  relationships: CareRelationships__factory.abi,
-  keyRegistry: EncryptionKeyRegistry__factory.abi,
-};
+export const CARELEDGER_ABIS: Readonly<Record<ContractName, InterfaceAbi>> = Object.fromEntries(
+  CONTRACT_NAMES.map((name): [ContractName, InterfaceAbi] => [name, CONTRACT_FACTORIES[name].abi as InterfaceAbi]),
+) as Record<ContractName, InterfaceAbi>;
 
 export { CONTRACT_NAMES };
 

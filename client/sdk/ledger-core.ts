@@ -16,17 +16,7 @@ import type { CareLedgerContracts, ContractName } from "../deploy.js";
 import type { DeploymentFile } from "../deployment-file.js";
 import type { ContentStore } from "../storage/content-store.js";
 import { LocalDiskStore } from "../storage/local-disk-store.js";
-import {
-  CareRelationships__factory,
-  ConsentManager__factory,
-  EmergencyAccess__factory,
-  EncryptionKeyRegistry__factory,
-  LabOrders__factory,
-  PatientDelegation__factory,
-  Prescriptions__factory,
-  ProviderDirectory__factory,
-  RecordRegistry__factory,
-} from "../../typechain-types/index.js";
+import { connectContracts } from "../contract-factories.js";
 import { CARELEDGER_INTERFACES, CONTRACT_NAMES, type CareLedgerAddresses } from "./contract-abis.js";
 import { InvalidArgumentError } from "../errors.js";
 import { UnregisteredAccountError } from "./errors.js";
@@ -156,17 +146,7 @@ export class LedgerCore {
       options.journal === false
         ? WriteJournal.inMemory()
         : await WriteJournal.open(options.journal ?? join(dataDir, "journal", `${chainId}-${address}`));
-    const views: Views = {
-      directory: ProviderDirectory__factory.connect(addresses.directory, provider),
-      delegation: PatientDelegation__factory.connect(addresses.delegation, provider),
-      registry: RecordRegistry__factory.connect(addresses.registry, provider),
-      consent: ConsentManager__factory.connect(addresses.consent, provider),
-      prescriptions: Prescriptions__factory.connect(addresses.prescriptions, provider),
-      labOrders: LabOrders__factory.connect(addresses.labOrders, provider),
-      emergency: EmergencyAccess__factory.connect(addresses.emergency, provider),
-      relationships: CareRelationships__factory.connect(addresses.relationships, provider),
-      keyRegistry: EncryptionKeyRegistry__factory.connect(addresses.keyRegistry, provider),
-    };
+    const views: Views = connectContracts(addresses, provider);
     const index = indexFor(store, { chainId: chainId.toString(), registry: addresses.registry });
     const readView = <T>(operation: string, action: () => Promise<T>): Promise<T> => sender.read(operation, action);
     const keys = new EncryptionKeyDirectory(views.keyRegistry, readView, keyring);
