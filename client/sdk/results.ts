@@ -96,9 +96,8 @@ export interface ProviderRegisteredResult extends TxResult {
   readonly organisation: string;
 }
 
-export interface GrantResult extends TxResult {
-  readonly grantId: string;
-  readonly patient: string;
+/** A consent grant's terms as the contract stores them, in plain numbers. */
+export interface GrantRequest {
   readonly grantee: string;
   readonly scope: ConsentScope;
   readonly scopeValue: string;
@@ -107,15 +106,14 @@ export interface GrantResult extends TxResult {
   readonly validUntil: number;
 }
 
-/** One of a patient's consent grants as the chain has it now. */
-export interface GrantListing {
+export interface GrantResult extends TxResult, GrantRequest {
   readonly grantId: string;
-  readonly grantee: string;
-  readonly scope: ConsentScope;
-  readonly scopeValue: string;
-  readonly purpose: Purpose;
-  readonly validFrom: number;
-  readonly validUntil: number;
+  readonly patient: string;
+}
+
+/** One of a patient's consent grants as the chain has it now. */
+export interface GrantListing extends GrantRequest {
+  readonly grantId: string;
   /** In force now: not revoked, inside its window. */
   readonly active: boolean;
 }

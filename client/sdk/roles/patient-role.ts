@@ -26,6 +26,7 @@ import type {
   DelegateResult,
   ErasureProof,
   GrantListing,
+  GrantRequest,
   GrantResult,
   RecordWriteResult,
   RevokeResult,
@@ -53,15 +54,7 @@ export interface GrantParams extends SendOptions {
   readonly durationSeconds?: number;
 }
 
-/** The request the contract stores, in plain numbers. */
-export interface GrantRequest {
-  readonly grantee: string;
-  readonly scope: ConsentScope;
-  readonly scopeValue: string;
-  readonly purpose: Purpose;
-  readonly validFrom: number;
-  readonly validUntil: number;
-}
+export type { GrantRequest };
 
 /** A grant signed by the patient (EIP-712), for anyone to relay with `grantConsentBySig`. */
 export interface SignedGrant {
