@@ -229,7 +229,7 @@ describe("the installable package (npm pack, production install, tsc, README exa
     expect(record.recordType).to.equal(BigInt(RecordType.LabResult));
   });
 
-  it("an example run without its settings stops with one plain sentence naming the missing one", async function () {
+  it("an example run without its settings exits non-zero, naming the missing setting", async function () {
     const failure = await run(process.execPath, [join(consumer, "out", "laboratory.js")], {
       cwd: consumer,
       env: { PATH: process.env.PATH },
