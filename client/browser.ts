@@ -32,6 +32,25 @@ export { CARELEDGER_ABIS, CARELEDGER_INTERFACES, CONTRACT_NAMES } from "./sdk/co
 export { decodeRevert, decodeRevertData } from "./sdk/revert-decoder.js";
 export * from "./errors.js";
 export * from "./fhir/index.js";
-export * from "./crypto/index.js";
+// Envelopes and commitments: what a reader needs to seal, open and check a record against the chain.
+export {
+  commitmentOf,
+  computeCommitment,
+  envelopeRefOf,
+  locatorRefOf,
+  parseBoundPreimage,
+  parseCommitmentPreimage,
+  recordCommitmentOf,
+  verifyBoundPreimage,
+  verifyCommitment,
+} from "./crypto/commitment.js";
+export { parseRecordEnvelope, type RecordEnvelopeParts } from "./crypto/envelope-format.js";
+export {
+  openRecord,
+  sealRecord,
+  type OpenRecordInput,
+  type SealRecordInput,
+  type SealedRecord,
+} from "./crypto/record-envelope.js";
 export { contentRefOf, parseContentRef, verifyContent, type ContentRef } from "./storage/content-ref.js";
 export type { ContentStore } from "./storage/content-store.js";

@@ -1,5 +1,5 @@
 export { CareLedger, type OnChainRecord } from "./care-ledger.js";
-export type { AddressSource, CareLedgerOptions, DecodedEvent, WriteFaults } from "./ledger-core.js";
+export type { AddressSource, CareLedgerOptions } from "./ledger-core.js";
 export { CARELEDGER_ABIS, CARELEDGER_INTERFACES, CONTRACT_NAMES, type CareLedgerAddresses } from "./contract-abis.js";
 export {
   AccessDeniedError,
@@ -16,8 +16,7 @@ export {
   type SdkErrorCode,
   type TransactionFailureReason,
 } from "./errors.js";
-export { decodeRevert, decodeRevertData, rethrowDecoded, withRevertDecoding } from "./revert-decoder.js";
-export { EncryptionKeyDirectory } from "./keys/encryption-key-directory.js";
+export { decodeRevert, decodeRevertData } from "./revert-decoder.js";
 export { EncryptionKeyring, type KeyringEntry } from "../key-release/encryption-keyring.js";
 export {
   KeyReleaseDeniedError,
@@ -45,21 +44,6 @@ export type {
 } from "./alerts.js";
 export type { AuditDetail, AuditEntry, AuditOptions, AuditReport, AuditStatus } from "./audit.js";
 export type { BatchLocation, ReadRecordResult, StoredRecord } from "./records/record-service.js";
-export {
-  MANIFEST_MAGIC,
-  decodeLedgerObject,
-  encodeLedgerObject,
-  type AnchorInfo,
-  type ErasureTombstone,
-  type KeyRef,
-  type KeyShare,
-  type LedgerObject,
-  type RecordManifest,
-  type WorkflowLink,
-} from "./records/manifest.js";
-export { WriteJournal, type JournalEntry, type JournalState } from "./records/write-journal.js";
-export { deriveIdempotencyKey } from "./records/anchored-write.js";
-export { recordContext } from "./records/record-crypto.js";
 export { DEFAULT_RECORD_TYPES, recordTypeFor, type ReadRecordParams, type WriteOptions } from "./roles/role-base.js";
 export type { AmendRecordParams, PutRecordParams, PutRecordsBatchParams } from "./roles/provider-role.js";
 export {
@@ -68,7 +52,6 @@ export {
   HospitalRole,
   LaboratoryRole,
   PharmacyRole,
-  startOfUtcDay,
   type DispenseParams,
   type IssuePrescriptionParams,
 } from "./roles/clinical-roles.js";
@@ -84,5 +67,4 @@ export {
 export { DelegateRole, RelayerRole, type DelegationInfo } from "./roles/delegate-relayer-roles.js";
 export { RegistrarRole, type ProviderEntry, type ProviderEntryParams } from "./roles/registrar-role.js";
 export { DEFAULT_RETRY_POLICY, isTransientRpcError, type RetryPolicy } from "./transport/retry.js";
-export { accountNonces, isNonceConflict, type AccountNonces } from "./transport/nonce-manager.js";
 export type { MinedTransaction, SendOptions, TxOverrides } from "./transport/transaction-sender.js";

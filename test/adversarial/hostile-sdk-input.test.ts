@@ -41,23 +41,21 @@ import {
   ProviderKind,
   PublicKeyNotRegisteredError,
   Purpose,
-  RECORD_ENVELOPE_HEADER_LENGTH,
   RecordNotFoundError,
   RecordType,
   AccessDeniedError,
   StorageError,
   addressesOf,
-  decodeLedgerObject,
   deployCareLedger,
-  encodeLedgerObject,
   locatorRefOf,
   validateAndSerialize,
   validateResource,
   type CareLedgerAddresses,
   type CareLedgerOptions,
-  type RecordManifest,
   type RecordWriteResult,
 } from "../../client/index.js";
+import { RECORD_ENVELOPE_HEADER_LENGTH } from "../../client/crypto/envelope-format.js";
+import { decodeLedgerObject, encodeLedgerObject, type RecordManifest } from "../../client/sdk/records/manifest.js";
 import { LocalDiskStore } from "../../client/storage/index.js";
 import { CustodianService, type RunningCustodian } from "../../client/key-release/custodian-service.js";
 import {

@@ -5,18 +5,11 @@ import { join } from "node:path";
 import { expect } from "chai";
 import { Wallet, getBytes, hexlify, id, sha256 } from "ethers";
 
-import {
-  DecryptionError,
-  MalformedEnvelopeError,
-  RecordType,
-  WriteJournal,
-  commitmentPreimage,
-  computeCommitment,
-  decodeLedgerObject,
-  encodeLedgerObject,
-  recordContext,
-  type RecordManifest,
-} from "../../../client/index.js";
+import { DecryptionError, MalformedEnvelopeError, RecordType, computeCommitment } from "../../../client/index.js";
+import { WriteJournal } from "../../../client/sdk/records/write-journal.js";
+import { commitmentPreimage } from "../../../client/crypto/commitment.js";
+import { decodeLedgerObject, encodeLedgerObject, type RecordManifest } from "../../../client/sdk/records/manifest.js";
+import { recordContext } from "../../../client/sdk/records/record-crypto.js";
 import { EncryptionKeyring } from "../../../client/key-release/encryption-keyring.js";
 import { HPKE_OVERHEAD, generateEncryptionKeyPair } from "../../../client/key-release/hpke.js";
 import { keySectionOf, openWithKey, sealWithKeys } from "../../../client/sdk/records/record-crypto.js";

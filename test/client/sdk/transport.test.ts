@@ -1,13 +1,8 @@
 import { expect } from "chai";
 import { makeError, type Provider } from "ethers";
 
-import {
-  CARELEDGER_INTERFACES,
-  RpcUnavailableError,
-  accountNonces,
-  isNonceConflict,
-  isTransientRpcError,
-} from "../../../client/index.js";
+import { CARELEDGER_INTERFACES, RpcUnavailableError, isTransientRpcError } from "../../../client/index.js";
+import { accountNonces, isNonceConflict } from "../../../client/sdk/transport/nonce-manager.js";
 import { Semaphore } from "../../../client/sdk/transport/mutex.js";
 import { withRetry } from "../../../client/sdk/transport/retry.js";
 

@@ -25,7 +25,6 @@ import {
   Purpose,
   RecordErasedError,
   RecordNotFoundError,
-  RECORD_ENVELOPE_HEADER_LENGTH,
   RecordType,
   UnregisteredAccountError,
   grantIdOf,
@@ -39,6 +38,7 @@ import {
   type RecordAlert,
   type RevocationAlert,
 } from "../../../../client/index.js";
+import { RECORD_ENVELOPE_HEADER_LENGTH } from "../../../../client/crypto/envelope-format.js";
 import { EncryptionKeyring } from "../../../../client/key-release/encryption-keyring.js";
 import { KeyReleaseDeniedError } from "../../../../client/key-release/errors.js";
 import { KeyReleaseClient } from "../../../../client/key-release/key-release-client.js";
