@@ -1,4 +1,11 @@
-import { ReplayError, sumKnown, UnusableFilesError } from "./errors.js";
+import {
+  GasTableError,
+  InvalidSettingError,
+  ModeConflictError,
+  NoUsableRowsError,
+  sumKnown,
+  UnusableFilesError,
+} from "./errors.js";
 import { compareExecuted, type ExecutedComparison } from "./gas/executed-comparison.js";
 import type { ExecutedRunner } from "./gas/executed-runner.js";
 import type { GasTable } from "./gas/gas-table.js";
@@ -80,25 +87,23 @@ export async function runReplay(options: ReplayOptions, dependencies: ReplayDepe
   const startedAt = performance.now();
   const now = dependencies.now ?? (() => new Date());
   if (options.mode === "executed" && dependencies.executedRunner === undefined) {
-    throw new ReplayError("Executed mode needs a contracts runner, and none was given.");
+    throw new ModeConflictError(options.mode, "no-runner");
   }
   if (options.mode === "modeled" && options.slice !== undefined) {
-    throw new ReplayError("A slice applies to executed mode only; add --mode executed or drop --slice.");
+    throw new ModeConflictError(options.mode, "slice-without-executed");
   }
   if (options.mode === "executed" && options.slice === undefined) {
-    throw new ReplayError(
-      "Executed mode needs --slice, for example --slice month=2020-01,hospital=0918,specialty=8003.",
-    );
+    throw new ModeConflictError(options.mode, "no-slice");
   }
   const assumptions = validateAssumptions(options.assumptions);
   const pricing = resolvePricing(options.scenario, options.priceOverrides);
   const topSpecialties = options.topSpecialties ?? DEFAULT_TOP_SPECIALTIES;
   if (!Number.isSafeInteger(topSpecialties) || topSpecialties < 1)
-    throw new ReplayError("The number of specialties shown by name must be a whole number of at least 1.");
+    throw new InvalidSettingError("topSpecialties", topSpecialties, "a whole number of at least 1");
   const files = await expandInputPaths(options.paths);
   const gasTable = await dependencies.gasTableProvider.gasTable();
   if (assumptions.consentBySignature && gasTable.grantConsentBySig === undefined) {
-    throw new ReplayError("The gas table has no grantConsentBySig figure, which consents by signature need.");
+    throw new GasTableError(gasTable.provenance.source, "no-consent-by-signature", ["grantConsentBySig"]);
   }
 
   const collector = new CohortCollector();
@@ -108,7 +113,7 @@ export async function runReplay(options: ReplayOptions, dependencies: ReplayDepe
     onRow: (row, fileIndex) => collector.add(row, fileIndex),
     onIssue: dependencies.onIssue,
   });
-  if (ingest.rowsRead === 0) throw new ReplayError("No usable waiting-list row was found in the files given.");
+  if (ingest.rowsRead === 0) throw new NoUsableRowsError(files);
   if (ingest.fileErrors.length > 0 && options.skipUnusableFiles !== true)
     throw new UnusableFilesError(ingest.fileErrors, SKIP_UNUSABLE_FILES_FLAG);
 

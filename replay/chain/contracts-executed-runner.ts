@@ -66,6 +66,7 @@ function patientAddress(id: string): string {
 
 /** A replay transaction was mined but reverted, or was never mined: the slice cannot be costed. */
 export class ExecutedTransactionError extends ReplayError {
+  override readonly code = "EXECUTED_TRANSACTION_FAILED" as const;
   readonly operation: CostOperation;
   readonly hash: string;
   /** The receipt's status, or null when the transaction was not mined. */
@@ -75,7 +76,6 @@ export class ExecutedTransactionError extends ReplayError {
     super(
       `A replay transaction (${operation}, ${hash}) ${status === null ? "was not mined" : "reverted"}; the slice cannot be costed.`,
     );
-    this.name = "ExecutedTransactionError";
     this.operation = operation;
     this.hash = hash;
     this.status = status;

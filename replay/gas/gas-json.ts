@@ -1,6 +1,6 @@
 import { readFile, stat } from "node:fs/promises";
 
-import { ReplayError } from "../errors.js";
+import { GasTableError } from "../errors.js";
 import type { GasProvenance, GasTable } from "./gas-table.js";
 
 /**
@@ -18,25 +18,18 @@ export function parseGasJson(text: string, source: string, fallbackMeasuredAt?: 
   try {
     document = JSON.parse(text);
   } catch {
-    throw new ReplayError(`The gas file ${source} is not valid JSON.`);
+    throw new GasTableError(source, "not-json");
   }
   if (!isRecord(document) || !isRecord(document.operations)) {
-    throw new ReplayError(`The gas file ${source} has no "operations" object.`);
+    throw new GasTableError(source, "no-operations");
   }
 
   const measured = new Map<string, number>();
   const batchSizes: { size: number; gas: number; name: string }[] = [];
   for (const [name, entry] of Object.entries(document.operations)) {
-    if (!isRecord(entry))
-      throw new ReplayError(
-        `The gas file ${source} gives operation ${JSON.stringify(name)} no {"gasUsed": ...} object.`,
-      );
+    if (!isRecord(entry)) throw new GasTableError(source, "not-an-object", [name]);
     const gas = toGas(entry.gasUsed);
-    if (gas === undefined) {
-      throw new ReplayError(
-        `The gas file ${source} gives operation ${JSON.stringify(name)} a gasUsed that is not a non-negative number.`,
-      );
-    }
+    if (gas === undefined) throw new GasTableError(source, "bad-value", [name]);
     measured.set(name, gas);
     const size = batchSize(name, entry);
     if (size !== undefined) batchSizes.push({ size, gas, name });
@@ -53,25 +46,21 @@ export function parseGasJson(text: string, source: string, fallbackMeasuredAt?: 
     if (sizes.length === 1) {
       // One size cannot separate the fixed cost from the per-record cost; an average per record (gas / size) is
       // not the marginal cost and would price small batches below the 21,000 a transaction costs at least.
-      throw new ReplayError(
-        `The gas file ${source} measures anchorBatch at one batch size only (${sizes[0].name}); the batch cost line needs a second size (for example anchorBatch1) or both anchorBatchFixed and anchorBatchPerRecord.`,
-      );
+      throw new GasTableError(source, "one-batch-size", [sizes[0].name]);
     }
     if (sizes.length < 2) {
-      missing.push("anchorBatchFixed and anchorBatchPerRecord (or anchorBatch measured at two batch sizes)");
+      missing.push("anchorBatchFixed", "anchorBatchPerRecord");
     } else {
       const small = sizes[0];
       const large = sizes[sizes.length - 1];
       anchorBatchPerRecord = (large.gas - small.gas) / (large.size - small.size);
       anchorBatchFixed = small.gas - anchorBatchPerRecord * small.size;
       if (anchorBatchPerRecord < 0 || anchorBatchFixed < 0) {
-        throw new ReplayError(
-          `The gas file ${source} has anchorBatch gas that does not fit fixed + per-record costs (${small.name}, ${large.name}).`,
-        );
+        throw new GasTableError(source, "batch-line-negative", [small.name, large.name]);
       }
     }
   }
-  if (missing.length > 0) throw new ReplayError(`The gas file ${source} lacks ${missing.join(", ")}.`);
+  if (missing.length > 0) throw new GasTableError(source, "missing-operations", missing);
 
   const explicitBatch = measured.has("anchorBatchFixed") && measured.has("anchorBatchPerRecord");
   const batchNames = explicitBatch ? ["anchorBatchFixed", "anchorBatchPerRecord"] : batchSizes.map((b) => b.name);
@@ -107,7 +96,7 @@ export async function loadGasJson(path: string): Promise<GasTable> {
     text = await readFile(path, "utf8");
     modified = (await stat(path)).mtime.toISOString();
   } catch {
-    throw new ReplayError(`The gas file ${path} cannot be read.`);
+    throw new GasTableError(path, "unreadable");
   }
   return parseGasJson(text, path, `${modified} (file modification time)`);
 }

@@ -1,7 +1,7 @@
 import { readdir, realpath, stat } from "node:fs/promises";
 import { join } from "node:path";
 
-import { ReplayError } from "../errors.js";
+import { InputPathError } from "../errors.js";
 
 const WAITING_LIST_FILE = /\.csv(\.gz)?$/i;
 
@@ -21,7 +21,7 @@ async function walk(directory: string, found: string[]): Promise<void> {
  * reached twice (named twice, or through a folder and by name) is read once.
  */
 export async function expandInputPaths(paths: readonly string[]): Promise<string[]> {
-  if (paths.length === 0) throw new ReplayError("No input given: name at least one waiting-list file or folder.");
+  if (paths.length === 0) throw new InputPathError("none-given", []);
   const files: string[] = [];
   const seen = new Set<string>();
   for (const path of paths) {
@@ -29,7 +29,7 @@ export async function expandInputPaths(paths: readonly string[]): Promise<string
     try {
       info = await stat(path);
     } catch {
-      throw new ReplayError(`Input ${JSON.stringify(path)} does not exist.`);
+      throw new InputPathError("not-found", [path]);
     }
     const candidates: string[] = [];
     if (info.isDirectory()) await walk(path, candidates);
@@ -41,7 +41,6 @@ export async function expandInputPaths(paths: readonly string[]): Promise<string
       files.push(candidate);
     }
   }
-  if (files.length === 0)
-    throw new ReplayError(`No .csv or .csv.gz file found in ${paths.map((p) => JSON.stringify(p)).join(", ")}.`);
+  if (files.length === 0) throw new InputPathError("no-csv-files", paths);
   return files;
 }

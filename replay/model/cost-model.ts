@@ -1,4 +1,4 @@
-import { ReplayError } from "../errors.js";
+import { GasTableError, TotalTooLargeError } from "../errors.js";
 import {
   anchorBatchGas,
   COST_OPERATIONS,
@@ -76,7 +76,7 @@ function addInto(target: MutableCostLine, source: CostLine): void {
 function consentGas(table: GasTable, assumptions: WorkflowAssumptions): { operation: CostOperation; gas: number } {
   if (!assumptions.consentBySignature) return { operation: "grantConsent", gas: table.grantConsent };
   if (table.grantConsentBySig === undefined) {
-    throw new ReplayError("The gas table has no grantConsentBySig figure, which consents by signature need.");
+    throw new GasTableError(table.provenance.source, "no-consent-by-signature", ["grantConsentBySig"]);
   }
   return { operation: "grantConsentBySig", gas: table.grantConsentBySig };
 }
@@ -207,9 +207,8 @@ function groupFor<K>(map: Map<K, MutableGroupCost>, key: K): MutableGroupCost {
 }
 
 function assertSafe(line: CostLine): void {
-  if (!Number.isSafeInteger(line.gas) || !Number.isSafeInteger(line.transactions)) {
-    throw new ReplayError("The total gas is too large to add up exactly; replay fewer files at a time.");
-  }
+  if (!Number.isSafeInteger(line.gas)) throw new TotalTooLargeError("gas", line.gas);
+  if (!Number.isSafeInteger(line.transactions)) throw new TotalTooLargeError("transactions", line.transactions);
 }
 
 /** Costs every kept cohort in both designs and adds the costs up by specialty, month and list. */

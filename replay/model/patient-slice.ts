@@ -1,4 +1,4 @@
-import { ReplayError } from "../errors.js";
+import { InvalidSliceError } from "../errors.js";
 import { WAITING_LISTS, type WaitingList } from "../ingest/waiting-list-row.js";
 import type { Cohort } from "./cohorts.js";
 import { batchKey, groupBatches, type Design } from "./cost-model.js";
@@ -26,26 +26,19 @@ export function parseSliceSelector(text: string): SliceSelector {
     const eq = part.indexOf("=");
     const key = (eq === -1 ? part : part.slice(0, eq)).trim();
     const value = eq === -1 ? "" : part.slice(eq + 1).trim();
-    if (!(SLICE_KEYS as readonly string[]).includes(key)) {
-      throw new ReplayError(`The slice key ${JSON.stringify(key)} is unknown; use month, hospital, specialty or list.`);
-    }
-    if (value === "") throw new ReplayError(`The slice key ${key} needs a value, as in ${key}=...`);
+    if (!(SLICE_KEYS as readonly string[]).includes(key)) throw new InvalidSliceError("unknown-key", key, value);
+    if (value === "") throw new InvalidSliceError("no-value", key, value);
     if (key === "month") {
-      if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(value))
-        throw new ReplayError(`The slice month ${JSON.stringify(value)} is not of the form yyyy-mm.`);
+      if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(value)) throw new InvalidSliceError("bad-month", key, value);
       selector.month = value;
     } else if (key === "list") {
-      if (!(WAITING_LISTS as readonly string[]).includes(value)) {
-        throw new ReplayError(
-          `The slice list ${JSON.stringify(value)} is unknown; use outpatient or inpatient_daycase.`,
-        );
-      }
+      if (!(WAITING_LISTS as readonly string[]).includes(value))
+        throw new InvalidSliceError("unknown-list", key, value);
       selector.list = value as WaitingList;
     } else if (key === "hospital") selector.hospital = value;
     else selector.specialty = value;
   }
-  if (Object.keys(selector).length === 0)
-    throw new ReplayError("The slice is empty; give at least one of month, hospital, specialty or list.");
+  if (Object.keys(selector).length === 0) throw new InvalidSliceError("empty", undefined, text);
   return selector;
 }
 
@@ -133,8 +126,7 @@ export function buildPatientSlice(
   assumptions: WorkflowAssumptions,
 ): PatientSlice {
   const selected = cohorts.filter((c) => cohortMatches(c, selector) && c.patients > 0);
-  if (selected.length === 0)
-    throw new ReplayError(`The slice ${describeSlice(selector)} matches no patients in the files given.`);
+  if (selected.length === 0) throw new InvalidSliceError("matches-no-patients", undefined, describeSlice(selector));
   const batches = groupBatches(selected).map((b) => ({ key: b.key, records: b.records }));
   return {
     selector,

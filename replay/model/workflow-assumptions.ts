@@ -1,4 +1,4 @@
-import { ReplayError } from "../errors.js";
+import { InvalidSettingError } from "../errors.js";
 
 /** What each waiting patient is assumed to do on-chain, besides the referral record and the specialist consent. */
 export interface WorkflowAssumptions {
@@ -25,15 +25,15 @@ export const DEFAULT_WORKFLOW_ASSUMPTIONS: WorkflowAssumptions = {
   consentBySignature: false,
 };
 
-export function validateShare(name: string, value: number): number {
+export function validateShare(setting: "prescriptionShare" | "labShare", value: number): number {
   if (!Number.isFinite(value) || value < 0 || value > 1) {
-    throw new ReplayError(`The ${name} must be a number between 0 and 1, got ${String(value)}.`);
+    throw new InvalidSettingError(setting, value, "a number between 0 and 1");
   }
   return value;
 }
 
 export function validateAssumptions(assumptions: WorkflowAssumptions): WorkflowAssumptions {
-  validateShare("prescription share", assumptions.prescriptionShare);
-  validateShare("lab share", assumptions.labShare);
+  validateShare("prescriptionShare", assumptions.prescriptionShare);
+  validateShare("labShare", assumptions.labShare);
   return assumptions;
 }

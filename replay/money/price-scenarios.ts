@@ -1,4 +1,4 @@
-import { ReplayError } from "../errors.js";
+import { InvalidSettingError } from "../errors.js";
 
 export type ScenarioName = "ethereum-mainnet" | "l2-rollup" | "permissioned";
 
@@ -69,9 +69,8 @@ export interface Pricing {
   readonly rationale: string;
 }
 
-function checkPrice(name: string, value: number): void {
-  if (!Number.isFinite(value) || value < 0)
-    throw new ReplayError(`The ${name} must be a non-negative number, got ${String(value)}.`);
+function checkPrice(setting: keyof PriceOverrides, value: number): void {
+  if (!Number.isFinite(value) || value < 0) throw new InvalidSettingError(setting, value, "a non-negative number");
 }
 
 export function isScenarioName(name: string): name is ScenarioName {
@@ -79,20 +78,19 @@ export function isScenarioName(name: string): name is ScenarioName {
 }
 
 export function resolvePricing(name: string = DEFAULT_SCENARIO, overrides: PriceOverrides = {}): Pricing {
-  if (!isScenarioName(name))
-    throw new ReplayError(`The scenario ${JSON.stringify(name)} is unknown; use ${SCENARIO_NAMES.join(", ")}.`);
+  if (!isScenarioName(name)) throw new InvalidSettingError("scenario", name, SCENARIO_NAMES);
   const scenario = PRICE_SCENARIOS[name];
   const overridden: (keyof PriceOverrides)[] = [];
-  const pick = (key: keyof PriceOverrides, label: string): number => {
+  const pick = (key: keyof PriceOverrides): number => {
     const value = overrides[key];
     if (value === undefined) return scenario[key];
-    checkPrice(label, value);
+    checkPrice(key, value);
     overridden.push(key);
     return value;
   };
-  const gasPriceGwei = pick("gasPriceGwei", "gas price in gwei");
-  const ethEur = pick("ethEur", "ether price in euro");
-  const ethUsd = pick("ethUsd", "ether price in US dollars");
+  const gasPriceGwei = pick("gasPriceGwei");
+  const ethEur = pick("ethEur");
+  const ethUsd = pick("ethUsd");
   return {
     scenario: name,
     label: scenario.label,

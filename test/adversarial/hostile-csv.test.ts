@@ -13,11 +13,13 @@ import { join } from "node:path";
 
 import { expect } from "chai";
 
-import { ReplayError } from "../../replay/errors.js";
+import { NoUsableRowsError, StrictStopError } from "../../replay/errors.js";
 import type { GasTableProvider } from "../../replay/gas/gas-table-provider.js";
+import { expandInputPaths } from "../../replay/ingest/expand-paths.js";
 import { ingestFiles, type IngestSummary } from "../../replay/ingest/ingest-files.js";
 import type { IngestIssue, IngestIssueKind, WaitingListRow } from "../../replay/ingest/waiting-list-row.js";
 import { main, type ReplayIo } from "../../replay/cli.js";
+import { runReplay } from "../../replay/replay.js";
 import { recordAttack } from "./tally.js";
 
 const CATEGORY = "hostile-input";
@@ -571,13 +573,11 @@ describe("adversarial: hostile waiting-list files", function () {
         } catch (error) {
           thrown = error;
         }
+        // The message carries the issue's reason, which quotes the file: hostile bytes must not break it into lines.
         const stopped =
-          thrown instanceof ReplayError &&
-          isOneSentence(thrown.message) &&
-          thrown.message.startsWith(`Stopped at ${pathOf(name)}`) &&
-          thrown.message.endsWith(".");
+          thrown instanceof StrictStopError && thrown.issue.file === pathOf(name) && isOneSentence(thrown.message);
         recordAttack(CATEGORY, stopped, `${name} under --strict`);
-        expect(thrown).to.be.instanceOf(ReplayError);
+        expect(thrown).to.be.instanceOf(StrictStopError);
         expect(stopped, String(thrown)).to.equal(true);
       });
     }
@@ -629,6 +629,14 @@ describe("adversarial: hostile waiting-list files", function () {
 
     it("stops the CLI under --strict with one error sentence and writes no report", async function () {
       const out = join(outRoot, "strict-report");
+      // The CLI reads the folder's files in the same order, so it must stop at the same first problem.
+      let first: unknown;
+      try {
+        await ingestFiles(await expandInputPaths([dir]), { strict: true, onRow: () => undefined });
+      } catch (error) {
+        first = error;
+      }
+      expect(first).to.be.instanceOf(StrictStopError);
       const c = capture();
       const code = await main([dir, "--out", out, "--quiet", "--strict"], c.io, { gasTableProvider: FIXED_GAS });
       const lines = c
@@ -638,17 +646,35 @@ describe("adversarial: hostile waiting-list files", function () {
       const stopped =
         code === 1 &&
         lines.length === 1 &&
-        lines[0].startsWith("error: Stopped at ") &&
+        lines[0] === `error: ${(first as StrictStopError).message}` &&
         !existsSync(join(out, "summary.md"));
       recordAttack(CATEGORY, stopped, "the whole corpus through the CLI under --strict");
       expect(code).to.equal(1);
-      expect(lines).to.have.length(1);
-      expect(lines[0]).to.match(/^error: Stopped at .+ \(--strict\): .+\.$/);
+      expect(lines).to.deep.equal([`error: ${(first as StrictStopError).message}`]);
       expect(existsSync(join(out, "summary.md"))).to.equal(false);
     });
 
     it("refuses a run with no usable row in one sentence", async function () {
       const nothing = ["header-only.csv", "empty.csv", "garbage.csv"].map(pathOf);
+      let thrown: unknown;
+      try {
+        await runReplay(
+          {
+            paths: nothing,
+            outDir: join(outRoot, "none-direct"),
+            mode: "modeled",
+            strict: false,
+            assumptions: { prescriptionShare: 0.3, labShare: 0.5, consentBySignature: false },
+            scenario: "ethereum-mainnet",
+            priceOverrides: {},
+          },
+          { gasTableProvider: FIXED_GAS },
+        );
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).to.be.instanceOf(NoUsableRowsError);
+      expect(thrown).to.deep.include({ code: "NO_USABLE_ROWS", files: nothing });
       const c = capture();
       const code = await main([...nothing, "--out", join(outRoot, "none"), "--quiet"], c.io, {
         gasTableProvider: FIXED_GAS,
@@ -660,7 +686,7 @@ describe("adversarial: hostile waiting-list files", function () {
       const stopped = code === 1 && errors.length === 1 && isOneSentence(errors[0]);
       recordAttack(CATEGORY, stopped, "only unusable files through the CLI");
       expect(code).to.equal(1);
-      expect(errors).to.deep.equal(["error: No usable waiting-list row was found in the files given."]);
+      expect(errors).to.deep.equal([`error: ${(thrown as NoUsableRowsError).message}`]);
     });
   });
 });

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { expect } from "chai";
 
 import { DEFAULT_CLI_DEPENDENCIES, main, type ReplayIo } from "../../replay/cli.js";
+import { InputPathError, ModeConflictError, StrictStopError } from "../../replay/errors.js";
 import { measuredGasProvider } from "../../replay/chain/measured-gas-provider.js";
 import type { ExecutedRunner } from "../../replay/gas/executed-runner.js";
 import type { ReplayResult } from "../../replay/replay-result.js";
@@ -126,7 +127,7 @@ describe("replay CLI", function () {
         { gasTableProvider: FIXED_GAS_PROVIDER },
       ),
     ).to.equal(1);
-    expect(c.stderr()).to.equal("error: Executed mode needs a contracts runner, and none was given.\n");
+    expect(c.stderr()).to.equal(`error: ${new ModeConflictError("executed", "no-runner").message}\n`);
   });
 
   it("runs executed mode with an injected runner and fails when it disagrees by more than 1%", async () => {
@@ -176,9 +177,13 @@ describe("replay CLI", function () {
     expect(lenient.stdout()).to.include("1 malformed rows skipped");
     const strict = capture();
     expect(await main([bad, "--out", join(dir, "out"), "--gas", gas, "--strict"], strict.io)).to.equal(1);
-    expect(strict.stderr()).to.equal(
-      `error: Stopped at ${bad} line 3 (--strict): Total "lots" is not a whole number of patients between 0 and 10000000.\n`,
-    );
+    const stop = new StrictStopError({
+      file: bad,
+      line: 3,
+      kind: "bad-total",
+      reason: 'Total "lots" is not a whole number of patients between 0 and 10000000',
+    });
+    expect(strict.stderr()).to.equal(`error: ${stop.message}\n`);
   });
 
   it("rejects bad flags in one line", async () => {
@@ -198,11 +203,11 @@ describe("replay CLI", function () {
       await main([OP_2020_01, "--out", dir, "--gas", gas, "--slice", "month=2020-01"], sliceWithoutExecuted.io),
     ).to.equal(1);
     expect(sliceWithoutExecuted.stderr()).to.equal(
-      "error: A slice applies to executed mode only; add --mode executed or drop --slice.\n",
+      `error: ${new ModeConflictError("modeled", "slice-without-executed").message}\n`,
     );
     const missing = capture();
     expect(await main([join(dir, "nope.csv"), "--out", dir, "--gas", gas], missing.io)).to.equal(1);
-    expect(missing.stderr()).to.equal(`error: Input "${join(dir, "nope.csv")}" does not exist.\n`);
+    expect(missing.stderr()).to.equal(`error: ${new InputPathError("not-found", [join(dir, "nope.csv")]).message}\n`);
   });
 
   it("exits non-zero from a real process, with the message on stderr", () => {
@@ -227,7 +232,7 @@ describe("replay CLI", function () {
       },
     );
     expect(run.status).to.equal(1);
-    expect(run.stderr).to.include("error: Executed mode needs --slice");
+    expect(run.stderr).to.include(`error: ${new ModeConflictError("executed", "no-slice").message}\n`);
     expect(run.stdout).to.equal("");
   });
 

@@ -1,8 +1,10 @@
 import { expect } from "chai";
 
+import { GasTableError, TotalTooLargeError } from "../../replay/errors.js";
 import { UNKNOWN_HOSPITAL, type Cohort } from "../../replay/model/cohorts.js";
 import { batchedBatchCost, costDataset, groupBatches, perPatientCohortCost } from "../../replay/model/cost-model.js";
 import { patientHasShare, patientsWithShare } from "../../replay/model/share-allocation.js";
+import { expectReplayError } from "./helpers/expect-replay-error.js";
 import { FIXED_GAS_TABLE } from "./helpers/fixtures.js";
 
 const ASSUMPTIONS = { prescriptionShare: 0.3, labShare: 0.5, consentBySignature: false };
@@ -67,6 +69,33 @@ describe("workflow cost model", () => {
     expect(line.counts.grantConsentBySig).to.equal(2);
     expect(line.counts.grantConsent).to.equal(0);
     expect(line.gasByOperation.grantConsentBySig).to.equal(180_000);
+  });
+
+  it("refuses signed consents when the gas table has no grantConsentBySig", () => {
+    const table = { ...FIXED_GAS_TABLE, grantConsentBySig: undefined };
+    expectReplayError(
+      () => perPatientCohortCost({ patients: 2 }, table, { ...ASSUMPTIONS, consentBySignature: true }),
+      GasTableError,
+      {
+        code: "INVALID_GAS_TABLE",
+        source: "test fixture",
+        problem: "no-consent-by-signature",
+        operations: ["grantConsentBySig"],
+      },
+    );
+  });
+
+  it("refuses a total too large to add up exactly", () => {
+    const table = { ...FIXED_GAS_TABLE, anchorRecord: Number.MAX_SAFE_INTEGER };
+    const error = expectReplayError(
+      () => costDataset([cohort({ patients: 10 })], table, ASSUMPTIONS),
+      TotalTooLargeError,
+      {
+        code: "TOTAL_TOO_LARGE",
+        quantity: "gas",
+      },
+    );
+    expect(error.total).to.be.greaterThan(Number.MAX_SAFE_INTEGER);
   });
 
   it("costs a batch of two lists by hand: one anchorBatch for all their records", () => {

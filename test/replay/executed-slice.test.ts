@@ -4,13 +4,14 @@ import { expect } from "chai";
 
 import { expectClose } from "./helpers/expect-close.js";
 
-import { ReplayError } from "../../replay/errors.js";
+import { InvalidSettingError, InvalidSliceError, ModeConflictError } from "../../replay/errors.js";
 import { compareExecuted } from "../../replay/gas/executed-comparison.js";
 import type { ExecutedRunner, ExecutedRunResult } from "../../replay/gas/executed-runner.js";
 import { anchorBatchGas, type CostOperation, type GasTable } from "../../replay/gas/gas-table.js";
 import type { Cohort } from "../../replay/model/cohorts.js";
 import { buildPatientSlice, parseSliceSelector, type PatientSlice } from "../../replay/model/patient-slice.js";
-import { runReplay } from "../../replay/replay.js";
+import { runReplay, type ReplayOptions } from "../../replay/replay.js";
+import { expectOneSentenceNaming, expectReplayError, expectReplayRejection } from "./helpers/expect-replay-error.js";
 import { FIXED_GAS_PROVIDER, FIXED_GAS_TABLE, SHIPPED_DATA, tempDir } from "./helpers/fixtures.js";
 
 const ASSUMPTIONS = { prescriptionShare: 0.3, labShare: 0.5, consentBySignature: false };
@@ -73,19 +74,34 @@ describe("executed mode", function () {
       });
     });
 
-    it("rejects bad slices in one sentence", () => {
-      expect(() => parseSliceSelector("month=2020-13")).to.throw(
-        ReplayError,
-        'The slice month "2020-13" is not of the form yyyy-mm.',
-      );
-      expect(() => parseSliceSelector("ward=3")).to.throw(
-        ReplayError,
-        'The slice key "ward" is unknown; use month, hospital, specialty or list.',
-      );
-      expect(() => parseSliceSelector("")).to.throw(
-        ReplayError,
-        "The slice is empty; give at least one of month, hospital, specialty or list.",
-      );
+    it("rejects bad slices with the key and the value at fault", () => {
+      expectReplayError(() => parseSliceSelector("month=2020-13"), InvalidSliceError, {
+        code: "INVALID_SLICE",
+        problem: "bad-month",
+        key: "month",
+        value: "2020-13",
+      });
+      const unknown = expectReplayError(() => parseSliceSelector("ward=3"), InvalidSliceError, {
+        problem: "unknown-key",
+        key: "ward",
+        value: "3",
+      });
+      expectOneSentenceNaming(unknown, '"ward"');
+      expectReplayError(() => parseSliceSelector("hospital=0918,specialty"), InvalidSliceError, {
+        problem: "no-value",
+        key: "specialty",
+        value: "",
+      });
+      expectReplayError(() => parseSliceSelector("list=waiting"), InvalidSliceError, {
+        problem: "unknown-list",
+        key: "list",
+        value: "waiting",
+      });
+      expectReplayError(() => parseSliceSelector(" , "), InvalidSliceError, {
+        problem: "empty",
+        key: undefined,
+        value: " , ",
+      });
     });
 
     it("matches hospitals and specialties by code (padded or not) or by name", () => {
@@ -103,9 +119,13 @@ describe("executed mode", function () {
       );
       expect(byCode.cohorts).to.deep.equal([cohorts[0]]);
       expect(byName.cohorts).to.deep.equal([cohorts[0]]);
-      expect(() => buildPatientSlice(cohorts, { month: "1999-01" }, "per-patient", ASSUMPTIONS)).to.throw(
-        ReplayError,
-        "The slice month=1999-01 matches no patients in the files given.",
+      expectReplayError(
+        () => buildPatientSlice(cohorts, { month: "1999-01" }, "per-patient", ASSUMPTIONS),
+        InvalidSliceError,
+        {
+          problem: "matches-no-patients",
+          value: "month=1999-01",
+        },
       );
     });
 
@@ -161,27 +181,58 @@ describe("executed mode", function () {
     }
   });
 
-  it("fails in one sentence without a contracts runner", async () => {
-    const out = await tempDir();
-    try {
-      await runReplay(
-        {
-          paths: [SHIPPED_DATA],
-          outDir: out,
-          mode: "executed",
-          slice: { month: "2020-01" },
-          strict: false,
-          assumptions: ASSUMPTIONS,
-          scenario: "ethereum-mainnet",
-          priceOverrides: {},
-        },
-        { gasTableProvider: FIXED_GAS_PROVIDER },
+  describe("with options that do not fit together", () => {
+    // Every one of these is refused before a file is read.
+    const options = (out: string, changes: Partial<ReplayOptions>): ReplayOptions => ({
+      paths: [SHIPPED_DATA],
+      outDir: out,
+      mode: "executed",
+      slice: { month: "2020-01" },
+      strict: false,
+      assumptions: ASSUMPTIONS,
+      scenario: "ethereum-mainnet",
+      priceOverrides: {},
+      ...changes,
+    });
+    const withRunner = { gasTableProvider: FIXED_GAS_PROVIDER, executedRunner: new TableRunner(FIXED_GAS_TABLE) };
+
+    it("fails without a contracts runner, without a slice, or with a slice in modeled mode", async () => {
+      const out = await tempDir();
+      await expectReplayRejection(
+        () => runReplay(options(out, {}), { gasTableProvider: FIXED_GAS_PROVIDER }),
+        ModeConflictError,
+        { code: "MODE_CONFLICT", mode: "executed", conflict: "no-runner" },
       );
-      expect.fail("expected an error");
-    } catch (error) {
-      expect(error).to.be.instanceOf(ReplayError);
-      expect((error as Error).message).to.equal("Executed mode needs a contracts runner, and none was given.");
-    }
+      const noSlice = await expectReplayRejection(
+        () => runReplay(options(out, { slice: undefined }), withRunner),
+        ModeConflictError,
+        { mode: "executed", conflict: "no-slice" },
+      );
+      expectOneSentenceNaming(noSlice, "--slice");
+      await expectReplayRejection(() => runReplay(options(out, { mode: "modeled" }), withRunner), ModeConflictError, {
+        mode: "modeled",
+        conflict: "slice-without-executed",
+      });
+    });
+
+    it("fails on a share or a specialty count out of range, with the setting and the value", async () => {
+      const out = await tempDir();
+      await expectReplayRejection(
+        () => runReplay(options(out, { assumptions: { ...ASSUMPTIONS, labShare: 1.5 } }), withRunner),
+        InvalidSettingError,
+        { code: "INVALID_SETTING", setting: "labShare", value: 1.5, expected: "a number between 0 and 1" },
+      );
+      await expectReplayRejection(
+        () => runReplay(options(out, { assumptions: { ...ASSUMPTIONS, prescriptionShare: Number.NaN } }), withRunner),
+        InvalidSettingError,
+        { setting: "prescriptionShare", value: Number.NaN },
+      );
+      await expectReplayRejection(
+        () => runReplay(options(out, { topSpecialties: 0 }), withRunner),
+        InvalidSettingError,
+        { setting: "topSpecialties", value: 0, expected: "a whole number of at least 1" },
+      );
+    });
   });
 
   it("reports modeled vs executed for a slice of the real data", async () => {

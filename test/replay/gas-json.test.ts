@@ -4,9 +4,10 @@ import { expect } from "chai";
 
 import { expectClose } from "./helpers/expect-close.js";
 
-import { ReplayError } from "../../replay/errors.js";
+import { GasTableError, type GasTableProblem } from "../../replay/errors.js";
 import { loadGasJson, parseGasJson } from "../../replay/gas/gas-json.js";
 import { gasJsonProvider } from "../../replay/gas/gas-table-provider.js";
+import { expectOneSentenceNaming, expectReplayError, expectReplayRejection } from "./helpers/expect-replay-error.js";
 import { tempDir, writeFixture } from "./helpers/fixtures.js";
 
 const BASE = {
@@ -20,14 +21,8 @@ function parse(document: unknown): ReturnType<typeof parseGasJson> {
   return parseGasJson(JSON.stringify(document), "gas.json");
 }
 
-function expectError(run: () => unknown, message: string): void {
-  try {
-    run();
-    expect.fail("expected an error");
-  } catch (error) {
-    expect(error).to.be.instanceOf(ReplayError);
-    expect((error as Error).message).to.equal(message);
-  }
+function expectError(run: () => unknown, problem: GasTableProblem, operations: readonly string[] = []): GasTableError {
+  return expectReplayError(run, GasTableError, { code: "INVALID_GAS_TABLE", source: "gas.json", problem, operations });
 }
 
 describe("gas.json loader", () => {
@@ -79,11 +74,15 @@ describe("gas.json loader", () => {
     expect(table.grantConsentBySig).to.equal(undefined);
   });
 
-  it("names every missing operation", () => {
-    expectError(
-      () => parse({ operations: { anchorRecord: { gasUsed: 1 } } }),
-      "The gas file gas.json lacks grantConsent, workflowPrescription, workflowLabResult, anchorBatchFixed and anchorBatchPerRecord (or anchorBatch measured at two batch sizes).",
-    );
+  it("names every missing operation, in one sentence naming the file", () => {
+    const error = expectError(() => parse({ operations: { anchorRecord: { gasUsed: 1 } } }), "missing-operations", [
+      "grantConsent",
+      "workflowPrescription",
+      "workflowLabResult",
+      "anchorBatchFixed",
+      "anchorBatchPerRecord",
+    ]);
+    expectOneSentenceNaming(error, "gas.json");
   });
 
   it("refuses to split one measured batch size into fixed and per-record costs", () => {
@@ -91,7 +90,8 @@ describe("gas.json loader", () => {
     expectError(
       () =>
         parse({ operations: { ...BASE, anchorBatch1024: { gasUsed: 53_127 }, anchorBatchPerRecord: { gasUsed: 52 } } }),
-      "The gas file gas.json measures anchorBatch at one batch size only (anchorBatch1024); the batch cost line needs a second size (for example anchorBatch1) or both anchorBatchFixed and anchorBatchPerRecord.",
+      "one-batch-size",
+      ["anchorBatch1024"],
     );
     const table = parse({
       operations: {
@@ -106,23 +106,18 @@ describe("gas.json loader", () => {
     expect(table.other).to.deep.equal({ anchorBatchPerRecord: 52 });
   });
 
-  it("rejects malformed documents in one sentence", () => {
-    expectError(() => parseGasJson("{", "gas.json"), "The gas file gas.json is not valid JSON.");
-    expectError(() => parse({ ops: {} }), 'The gas file gas.json has no "operations" object.');
-    expectError(
-      () => parse({ operations: { ...BASE, anchorRecord: { gasUsed: -1 } } }),
-      'The gas file gas.json gives operation "anchorRecord" a gasUsed that is not a non-negative number.',
-    );
-    expectError(
-      () => parse({ operations: { ...BASE, anchorRecord: 5 } }),
-      'The gas file gas.json gives operation "anchorRecord" no {"gasUsed": ...} object.',
-    );
+  it("rejects malformed documents with the problem and the operation at fault", () => {
+    expectError(() => parseGasJson("{", "gas.json"), "not-json");
+    expectError(() => parse({ ops: {} }), "no-operations");
+    expectError(() => parse({ operations: { ...BASE, anchorRecord: { gasUsed: -1 } } }), "bad-value", ["anchorRecord"]);
+    expectError(() => parse({ operations: { ...BASE, anchorRecord: 5 } }), "not-an-object", ["anchorRecord"]);
     expectError(
       () =>
         parse({
           operations: { ...BASE, "anchorBatch(1)": { gasUsed: 60_000 }, "anchorBatch(10)": { gasUsed: 50_000 } },
         }),
-      "The gas file gas.json has anchorBatch gas that does not fit fixed + per-record costs (anchorBatch(1), anchorBatch(10)).",
+      "batch-line-negative",
+      ["anchorBatch(1)", "anchorBatch(10)"],
     );
   });
 
@@ -140,11 +135,10 @@ describe("gas.json loader", () => {
     const table = await gasJsonProvider(path).gasTable();
     expect(table.provenance.measuredAt).to.equal("2026-11-02T03:04:05.000Z (file modification time)");
     expect(table.provenance.source).to.equal(path);
-    try {
-      await loadGasJson(`${path}.missing`);
-      expect.fail("expected an error");
-    } catch (error) {
-      expect((error as Error).message).to.equal(`The gas file ${path}.missing cannot be read.`);
-    }
+    await expectReplayRejection(() => loadGasJson(`${path}.missing`), GasTableError, {
+      source: `${path}.missing`,
+      problem: "unreadable",
+      operations: [],
+    });
   });
 });

@@ -2,9 +2,10 @@ import { gzipSync } from "node:zlib";
 
 import { expect } from "chai";
 
-import { ReplayError, StrictStopError } from "../../replay/errors.js";
+import { StrictStopError } from "../../replay/errors.js";
 import { ingestFiles, MAX_KEPT_ISSUES, type IngestSummary } from "../../replay/ingest/ingest-files.js";
 import type { IngestIssue, WaitingListRow } from "../../replay/ingest/waiting-list-row.js";
+import { expectOneSentenceNaming, expectReplayRejection } from "./helpers/expect-replay-error.js";
 import { OP_HOSPITAL_HEADER, opHospitalCsv, tempDir, writeFixture } from "./helpers/fixtures.js";
 
 const GOOD = "30/01/2020,G,0918,H,8003,Pain Relief,Adult,65+,12-15 Months,21";
@@ -88,22 +89,20 @@ describe("malformed and hostile input", function () {
       opHospitalCsv([GOOD, "30/01/2020,G,0918,H,8003,Pain Relief,Adult,65+,12-15 Months,abc", GOOD]),
     );
     const seen: number[] = [];
-    try {
-      await ingestFiles([file], { strict: true, onRow: (row) => seen.push(row.line) });
-      expect.fail("expected the strict run to stop");
-    } catch (error) {
-      expect(error).to.be.instanceOf(ReplayError);
-      expect(error).to.be.instanceOf(StrictStopError);
-      expect((error as StrictStopError).issue).to.deep.equal({
-        file,
-        line: 3,
-        kind: "bad-total",
-        reason: 'Total "abc" is not a whole number of patients between 0 and 10000000',
-      });
-      expect((error as Error).message).to.equal(
-        `Stopped at ${file} line 3 (--strict): Total "abc" is not a whole number of patients between 0 and 10000000.`,
-      );
-    }
+    const error = await expectReplayRejection(
+      () => ingestFiles([file], { strict: true, onRow: (row) => seen.push(row.line) }),
+      StrictStopError,
+      {
+        code: "STRICT_STOP",
+        issue: {
+          file,
+          line: 3,
+          kind: "bad-total",
+          reason: 'Total "abc" is not a whole number of patients between 0 and 10000000',
+        },
+      },
+    );
+    expectOneSentenceNaming(error, `${file} line 3`);
     expect(seen).to.deep.equal([2]);
   });
 
@@ -136,14 +135,14 @@ describe("malformed and hostile input", function () {
 
   it("stops on an unknown header under strict", async () => {
     const bad = await writeFixture(dir, "a.csv", "Date,Ward,Beds\r\n");
-    try {
-      await ingestFiles([bad], { strict: true, onRow: () => undefined });
-      expect.fail("expected an error");
-    } catch (error) {
-      expect((error as Error).message).to.equal(
-        `Stopped at ${bad} line 1 (--strict): the header matches no known waiting-list shape: column 1 "Date" is not a known waiting-list column.`,
-      );
-    }
+    await expectReplayRejection(() => ingestFiles([bad], { strict: true, onRow: () => undefined }), StrictStopError, {
+      issue: {
+        file: bad,
+        line: 1,
+        kind: "unknown-header",
+        reason: 'the header matches no known waiting-list shape: column 1 "Date" is not a known waiting-list column',
+      },
+    });
   });
 
   it("reports an empty file, and reads a header-only file as zero rows", async () => {

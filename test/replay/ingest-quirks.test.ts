@@ -4,6 +4,7 @@ import { gunzipSync } from "node:zlib";
 
 import { expect } from "chai";
 
+import { InputPathError } from "../../replay/errors.js";
 import { expandInputPaths } from "../../replay/ingest/expand-paths.js";
 import { detectHeaderShape } from "../../replay/ingest/header-shape.js";
 import { ingestFiles, type IngestSummary } from "../../replay/ingest/ingest-files.js";
@@ -19,6 +20,7 @@ import {
   tempDir,
   writeFixture,
 } from "./helpers/fixtures.js";
+import { expectOneSentenceNaming, expectReplayRejection } from "./helpers/expect-replay-error.js";
 
 async function readAll(files: string[]): Promise<{ rows: WaitingListRow[]; summary: IngestSummary }> {
   const rows: WaitingListRow[] = [];
@@ -179,12 +181,23 @@ describe("ingestion quirks", () => {
     expect(files.map((f) => f.slice(dir.length + 1))).to.deep.equal(["a/b/op2.csv.gz", "a/op.csv"]);
   });
 
-  it("fails in one sentence when an input does not exist", async () => {
-    try {
-      await expandInputPaths([join(dir, "missing.csv")]);
-      expect.fail("expected an error");
-    } catch (error) {
-      expect((error as Error).message).to.match(/^Input ".*missing\.csv" does not exist\.$/);
-    }
+  it("fails in one sentence naming an input that does not exist", async () => {
+    const missing = join(dir, "missing.csv");
+    const error = await expectReplayRejection(() => expandInputPaths([dir, missing]), InputPathError, {
+      code: "INVALID_INPUT_PATHS",
+      problem: "not-found",
+      paths: [missing],
+    });
+    expectOneSentenceNaming(error, missing);
+  });
+
+  it("fails when no input is given, or the folders given hold no waiting-list file", async () => {
+    await expectReplayRejection(() => expandInputPaths([]), InputPathError, { problem: "none-given", paths: [] });
+    await writeFixture(dir, "notes/readme.txt", "not data");
+    const folder = join(dir, "notes");
+    await expectReplayRejection(() => expandInputPaths([folder]), InputPathError, {
+      problem: "no-csv-files",
+      paths: [folder],
+    });
   });
 });

@@ -1,9 +1,11 @@
 import { expect } from "chai";
 
 import { expectClose } from "./helpers/expect-close.js";
+import { expectOneSentenceNaming, expectReplayError } from "./helpers/expect-replay-error.js";
 
+import { InvalidSettingError } from "../../replay/errors.js";
 import { gasToMoney } from "../../replay/money/convert.js";
-import { PRICE_SCENARIOS, PRICES_AS_OF, resolvePricing } from "../../replay/money/price-scenarios.js";
+import { PRICE_SCENARIOS, PRICES_AS_OF, resolvePricing, SCENARIO_NAMES } from "../../replay/money/price-scenarios.js";
 
 describe("gas to money", () => {
   it("converts gas through gwei to ether, euro and dollars", () => {
@@ -43,12 +45,26 @@ describe("gas to money", () => {
     });
   });
 
-  it("rejects unknown scenarios and negative prices in one sentence", () => {
-    expect(() => resolvePricing("moon")).to.throw(
-      'The scenario "moon" is unknown; use ethereum-mainnet, l2-rollup, permissioned.',
-    );
-    expect(() => resolvePricing("ethereum-mainnet", { ethEur: -1 })).to.throw(
-      "The ether price in euro must be a non-negative number, got -1.",
+  it("rejects unknown scenarios and negative prices, naming the setting", () => {
+    const unknown = expectReplayError(() => resolvePricing("moon"), InvalidSettingError, {
+      code: "INVALID_SETTING",
+      setting: "scenario",
+      value: "moon",
+      expected: SCENARIO_NAMES,
+    });
+    expectOneSentenceNaming(unknown, "scenario");
+    expectReplayError(() => resolvePricing("ethereum-mainnet", { ethEur: -1 }), InvalidSettingError, {
+      setting: "ethEur",
+      value: -1,
+      expected: "a non-negative number",
+    });
+    expectReplayError(
+      () => resolvePricing("l2-rollup", { gasPriceGwei: Number.POSITIVE_INFINITY }),
+      InvalidSettingError,
+      {
+        setting: "gasPriceGwei",
+        value: Number.POSITIVE_INFINITY,
+      },
     );
   });
 });
