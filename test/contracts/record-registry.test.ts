@@ -9,6 +9,7 @@ import { describeAdminHandover } from "../helpers/admin-handover.js";
 import {
   ADMIN_DELAY,
   commitmentOf,
+  recordCommitmentOf,
   DAY,
   deployCareLedgerWorld,
   minedAt,
@@ -75,10 +76,12 @@ async function fixture() {
   const WORKFLOW_ROLE = await registry.WORKFLOW_ROLE();
   await (await registry.connect(admin).grantRole(WORKFLOW_ROLE, workflow.address)).wait();
 
-  const note = commitmentOf("note");
+  // The doctor anchors the content commitment; the registry names the record by the record commitment.
+  const noteContent = commitmentOf("note");
+  const note = recordCommitmentOf(doctor.address, noteContent);
   const noteAnchoredAt = await minedAt(
     ethers,
-    registry.connect(doctor).anchorRecord(patient.address, note, RecordType.ClinicalNote, false),
+    registry.connect(doctor).anchorRecord(patient.address, noteContent, RecordType.ClinicalNote, false),
   );
 
   const batchLeaves: BatchLeaf[] = [
@@ -101,9 +104,12 @@ async function fixture() {
       sensitive: false,
     },
   ];
-  const batch = new BatchTree(batchLeaves);
-  const batchAnchoredAt = await minedAt(ethers, registry.connect(lab).anchorBatch(batch.root, batch.size));
-  const proofOf = (leaf: BatchLeaf): string[] => batch.proof(leaf.patient, leaf.commitment);
+  const tree = new BatchTree(batchLeaves);
+  const batchAnchoredAt = await minedAt(ethers, registry.connect(lab).anchorBatch(tree.root, tree.size));
+  // The registry names the batch by its root bound to the lab, and each leaf by the lab's record commitment.
+  const batch = { root: recordCommitmentOf(lab.address, tree.root), merkleRoot: tree.root, size: tree.size };
+  const leafRecord = (leaf: BatchLeaf): string => recordCommitmentOf(lab.address, leaf.commitment);
+  const proofOf = (leaf: BatchLeaf): string[] => tree.proof(leaf.patient, leaf.commitment);
 
   const newLeaves: BatchLeaf[] = Array.from({ length: 5 }, (_, i) => ({
     patient: patient.address,
@@ -119,8 +125,10 @@ async function fixture() {
     WORKFLOW_ROLE,
     delegationEnd,
     note,
+    noteContent,
     noteAnchoredAt,
     batch,
+    leafRecord,
     batchLeaves,
     batchAnchoredAt,
     proofOf,
@@ -164,11 +172,13 @@ describe("RecordRegistry", function () {
           const { registry, doctor, patient } = f;
           const commitment = commitmentOf(`referral/${sensitive}`);
           const tx = registry.connect(doctor).anchorRecord(patient.address, commitment, RecordType.Referral, sensitive);
+          const record = recordCommitmentOf(doctor.address, commitment);
           await expect(tx)
             .to.emit(registry, "RecordAnchored")
-            .withArgs(patient.address, commitment, doctor.address, RecordType.Referral, sensitive);
+            .withArgs(patient.address, record, doctor.address, RecordType.Referral, sensitive);
           const anchoredAt = await minedAt(ethers, tx);
-          expect(structOf(await registry.recordOf(patient.address, commitment))).to.deep.equal(
+          expect(await registry.recordCommitmentOf(doctor.address, commitment)).to.equal(record);
+          expect(structOf(await registry.recordOf(patient.address, record))).to.deep.equal(
             recordEntry(doctor.address, anchoredAt, RecordType.Referral, sensitive ? RecordFlag.Sensitive : 0, 1),
           );
         });
@@ -180,14 +190,18 @@ describe("RecordRegistry", function () {
           const commitment = commitmentOf(`type/${recordType}`);
           await expect(registry.connect(lab).anchorRecord(patient.address, commitment, recordType, false))
             .to.emit(registry, "RecordAnchored")
-            .withArgs(patient.address, commitment, lab.address, recordType, false);
-          expect((await registry.recordOf(patient.address, commitment)).recordType).to.equal(BigInt(recordType));
+            .withArgs(patient.address, recordCommitmentOf(lab.address, commitment), lab.address, recordType, false);
+          expect(
+            (await registry.recordOf(patient.address, recordCommitmentOf(lab.address, commitment))).recordType,
+          ).to.equal(BigInt(recordType));
         });
       }
 
       it("anchors the same commitment separately for another patient", async function () {
-        const { registry, doctor, otherPatient, note } = f;
-        await expect(registry.connect(doctor).anchorRecord(otherPatient.address, note, RecordType.ClinicalNote, true))
+        const { registry, doctor, otherPatient, note, noteContent } = f;
+        await expect(
+          registry.connect(doctor).anchorRecord(otherPatient.address, noteContent, RecordType.ClinicalNote, true),
+        )
           .to.emit(registry, "RecordAnchored")
           .withArgs(otherPatient.address, note, doctor.address, RecordType.ClinicalNote, true);
         expect((await registry.recordOf(otherPatient.address, note)).flags).to.equal(BigInt(RecordFlag.Sensitive));
@@ -199,10 +213,11 @@ describe("RecordRegistry", function () {
         const { registry, patient } = f;
         const commitment = commitmentOf("steps");
         const tx = registry.connect(patient).anchorRecord(patient.address, commitment, RecordType.Wellness, false);
+        const record = recordCommitmentOf(patient.address, commitment);
         await expect(tx)
           .to.emit(registry, "RecordAnchored")
-          .withArgs(patient.address, commitment, patient.address, RecordType.Wellness, false);
-        expect(structOf(await registry.recordOf(patient.address, commitment))).to.deep.equal(
+          .withArgs(patient.address, record, patient.address, RecordType.Wellness, false);
+        expect(structOf(await registry.recordOf(patient.address, record))).to.deep.equal(
           recordEntry(patient.address, await minedAt(ethers, tx), RecordType.Wellness, 0, 1),
         );
       });
@@ -282,8 +297,10 @@ describe("RecordRegistry", function () {
 
     describe("with a record already anchored", function () {
       it("refuses the same record twice and keeps the first", async function () {
-        const { registry, doctor, patient, note, noteAnchoredAt } = f;
-        await expect(registry.connect(doctor).anchorRecord(patient.address, note, RecordType.ClinicalNote, false))
+        const { registry, doctor, patient, note, noteContent, noteAnchoredAt } = f;
+        await expect(
+          registry.connect(doctor).anchorRecord(patient.address, noteContent, RecordType.ClinicalNote, false),
+        )
           .to.be.revertedWithCustomError(registry, "RecordRegistryAlreadyAnchored")
           .withArgs(patient.address, note);
         expect(structOf(await registry.recordOf(patient.address, note))).to.deep.equal(
@@ -291,11 +308,16 @@ describe("RecordRegistry", function () {
         );
       });
 
-      it("refuses another provider anchoring the same commitment with other attributes", async function () {
-        const { registry, lab, patient, note } = f;
-        await expect(registry.connect(lab).anchorRecord(patient.address, note, RecordType.LabResult, true))
-          .to.be.revertedWithCustomError(registry, "RecordRegistryAlreadyAnchored")
-          .withArgs(patient.address, note);
+      it("gives another provider anchoring the same content commitment a record of its own", async function () {
+        const { registry, doctor, lab, patient, note, noteContent, noteAnchoredAt } = f;
+        const labs = recordCommitmentOf(lab.address, noteContent);
+        await expect(registry.connect(lab).anchorRecord(patient.address, noteContent, RecordType.LabResult, true))
+          .to.emit(registry, "RecordAnchored")
+          .withArgs(patient.address, labs, lab.address, RecordType.LabResult, true);
+        expect(labs).to.not.equal(note);
+        expect(structOf(await registry.recordOf(patient.address, note))).to.deep.equal(
+          recordEntry(doctor.address, noteAnchoredAt, RecordType.ClinicalNote, 0, 1),
+        );
       });
     });
   });
@@ -308,10 +330,11 @@ describe("RecordRegistry", function () {
         const tx = registry
           .connect(workflow)
           .anchorRecordFor(pharmacy.address, patient.address, commitment, RecordType.Dispense, false);
+        const record = recordCommitmentOf(pharmacy.address, commitment);
         await expect(tx)
           .to.emit(registry, "RecordAnchored")
-          .withArgs(patient.address, commitment, pharmacy.address, RecordType.Dispense, false);
-        expect(structOf(await registry.recordOf(patient.address, commitment))).to.deep.equal(
+          .withArgs(patient.address, record, pharmacy.address, RecordType.Dispense, false);
+        expect(structOf(await registry.recordOf(patient.address, record))).to.deep.equal(
           recordEntry(pharmacy.address, await minedAt(ethers, tx), RecordType.Dispense, 0, 1),
         );
       });
@@ -326,9 +349,11 @@ describe("RecordRegistry", function () {
       });
 
       it("refuses a record already anchored", async function () {
-        const { registry, workflow, doctor, patient, note } = f;
+        const { registry, workflow, doctor, patient, note, noteContent } = f;
         await expect(
-          registry.connect(workflow).anchorRecordFor(doctor.address, patient.address, note, RecordType.Other, false),
+          registry
+            .connect(workflow)
+            .anchorRecordFor(doctor.address, patient.address, noteContent, RecordType.Other, false),
         )
           .to.be.revertedWithCustomError(registry, "RecordRegistryAlreadyAnchored")
           .withArgs(patient.address, note);
@@ -368,8 +393,8 @@ describe("RecordRegistry", function () {
       for (const sensitive of [false, true]) {
         it(`anchors a ${sensitive ? "sensitive" : "non-sensitive"} version 2 and marks version 1 superseded`, async function () {
           const { registry, doctor, patient, note, noteAnchoredAt } = f;
-          const corrected = commitmentOf("note/v2");
-          const tx = registry.connect(doctor).amendRecord(patient.address, note, corrected, sensitive);
+          const corrected = recordCommitmentOf(doctor.address, commitmentOf("note/v2"));
+          const tx = registry.connect(doctor).amendRecord(patient.address, note, commitmentOf("note/v2"), sensitive);
           await expect(tx)
             .to.emit(registry, "RecordAmended")
             .withArgs(patient.address, corrected, note, doctor.address, 2, sensitive);
@@ -390,10 +415,12 @@ describe("RecordRegistry", function () {
 
       it("corrects the newest version again, incrementing the version each time", async function () {
         const { registry, doctor, patient, note } = f;
-        const v2 = commitmentOf("note/v2");
-        const v3 = commitmentOf("note/v3");
-        await (await registry.connect(doctor).amendRecord(patient.address, note, v2, false)).wait();
-        await expect(registry.connect(doctor).amendRecord(patient.address, v2, v3, false))
+        const v2 = recordCommitmentOf(doctor.address, commitmentOf("note/v2"));
+        const v3 = recordCommitmentOf(doctor.address, commitmentOf("note/v3"));
+        await (
+          await registry.connect(doctor).amendRecord(patient.address, note, commitmentOf("note/v2"), false)
+        ).wait();
+        await expect(registry.connect(doctor).amendRecord(patient.address, v2, commitmentOf("note/v3"), false))
           .to.emit(registry, "RecordAmended")
           .withArgs(patient.address, v3, v2, doctor.address, 3, false);
         expect((await registry.recordOf(patient.address, v3)).version).to.equal(3n);
@@ -402,10 +429,14 @@ describe("RecordRegistry", function () {
 
       it("keeps the sensitive flag on the superseded version and carries it to the correction", async function () {
         const { registry, doctor, patient } = f;
-        const v1 = commitmentOf("sensitive/v1");
-        const v2 = commitmentOf("sensitive/v2");
-        await (await registry.connect(doctor).anchorRecord(patient.address, v1, RecordType.Imaging, true)).wait();
-        await expect(registry.connect(doctor).amendRecord(patient.address, v1, v2, false))
+        const v1 = recordCommitmentOf(doctor.address, commitmentOf("sensitive/v1"));
+        const v2 = recordCommitmentOf(doctor.address, commitmentOf("sensitive/v2"));
+        await (
+          await registry
+            .connect(doctor)
+            .anchorRecord(patient.address, commitmentOf("sensitive/v1"), RecordType.Imaging, true)
+        ).wait();
+        await expect(registry.connect(doctor).amendRecord(patient.address, v1, commitmentOf("sensitive/v2"), false))
           .to.emit(registry, "RecordAmended")
           .withArgs(patient.address, v2, v1, doctor.address, 2, true);
         expect((await registry.recordOf(patient.address, v1)).flags).to.equal(
@@ -416,10 +447,14 @@ describe("RecordRegistry", function () {
 
       it("lets a patient correct their own wellness record", async function () {
         const { registry, patient } = f;
-        const v1 = commitmentOf("steps/v1");
-        const v2 = commitmentOf("steps/v2");
-        await (await registry.connect(patient).anchorRecord(patient.address, v1, RecordType.Wellness, false)).wait();
-        await expect(registry.connect(patient).amendRecord(patient.address, v1, v2, false))
+        const v1 = recordCommitmentOf(patient.address, commitmentOf("steps/v1"));
+        const v2 = recordCommitmentOf(patient.address, commitmentOf("steps/v2"));
+        await (
+          await registry
+            .connect(patient)
+            .anchorRecord(patient.address, commitmentOf("steps/v1"), RecordType.Wellness, false)
+        ).wait();
+        await expect(registry.connect(patient).amendRecord(patient.address, v1, commitmentOf("steps/v2"), false))
           .to.emit(registry, "RecordAmended")
           .withArgs(patient.address, v2, v1, patient.address, 2, false);
         expect((await registry.recordOf(patient.address, v2)).recordType).to.equal(BigInt(RecordType.Wellness));
@@ -481,8 +516,8 @@ describe("RecordRegistry", function () {
       });
 
       it("refuses a correction whose commitment is already anchored and leaves the old version current", async function () {
-        const { registry, doctor, patient, note } = f;
-        await expect(registry.connect(doctor).amendRecord(patient.address, note, note, false))
+        const { registry, doctor, patient, note, noteContent } = f;
+        await expect(registry.connect(doctor).amendRecord(patient.address, note, noteContent, false))
           .to.be.revertedWithCustomError(registry, "RecordRegistryAlreadyAnchored")
           .withArgs(patient.address, note);
         expect((await registry.recordOf(patient.address, note)).flags).to.equal(0n);
@@ -500,8 +535,10 @@ describe("RecordRegistry", function () {
   describe("amendRecordFor", function () {
     it("corrects a record on behalf of its author", async function () {
       const { registry, workflow, doctor, patient, note } = f;
-      const corrected = commitmentOf("note/v2");
-      await expect(registry.connect(workflow).amendRecordFor(doctor.address, patient.address, note, corrected, true))
+      const corrected = recordCommitmentOf(doctor.address, commitmentOf("note/v2"));
+      await expect(
+        registry.connect(workflow).amendRecordFor(doctor.address, patient.address, note, commitmentOf("note/v2"), true),
+      )
         .to.emit(registry, "RecordAmended")
         .withArgs(patient.address, corrected, note, doctor.address, 2, true);
       expect((await registry.recordOf(patient.address, corrected)).author).to.equal(doctor.address);
@@ -549,8 +586,10 @@ describe("RecordRegistry", function () {
 
       it("erases a superseded version without touching its correction", async function () {
         const { registry, doctor, patient, note } = f;
-        const corrected = commitmentOf("note/v2");
-        await (await registry.connect(doctor).amendRecord(patient.address, note, corrected, false)).wait();
+        const corrected = recordCommitmentOf(doctor.address, commitmentOf("note/v2"));
+        await (
+          await registry.connect(doctor).amendRecord(patient.address, note, commitmentOf("note/v2"), false)
+        ).wait();
         await (await registry.connect(patient).eraseRecord(patient.address, note)).wait();
         expect((await registry.recordOf(patient.address, note)).flags).to.equal(
           BigInt(RecordFlag.Superseded | RecordFlag.Erased),
@@ -707,8 +746,9 @@ describe("RecordRegistry", function () {
       it("stores the root with its author, time and size", async function () {
         const { registry, doctor, newBatch } = f;
         const tx = registry.connect(doctor).anchorBatch(newBatch.root, newBatch.size);
-        await expect(tx).to.emit(registry, "BatchAnchored").withArgs(doctor.address, newBatch.root, newBatch.size);
-        expect(structOf(await registry.batchOf(newBatch.root))).to.deep.equal({
+        const bound = recordCommitmentOf(doctor.address, newBatch.root);
+        await expect(tx).to.emit(registry, "BatchAnchored").withArgs(doctor.address, bound, newBatch.size);
+        expect(structOf(await registry.batchOf(bound))).to.deep.equal({
           author: doctor.address,
           anchoredAt: BigInt(await minedAt(ethers, tx)),
           size: BigInt(newBatch.size),
@@ -764,14 +804,17 @@ describe("RecordRegistry", function () {
         );
       });
 
-      it("refuses a root already anchored, whoever sends it", async function () {
+      it("refuses a root its sender already anchored; another sender gets a batch of its own", async function () {
         const { registry, lab, doctor, batch } = f;
-        for (const sender of [lab, doctor]) {
-          await expect(registry.connect(sender).anchorBatch(batch.root, batch.size))
-            .to.be.revertedWithCustomError(registry, "RecordRegistryBatchAlreadyAnchored")
-            .withArgs(batch.root);
-        }
+        await expect(registry.connect(lab).anchorBatch(batch.merkleRoot, batch.size))
+          .to.be.revertedWithCustomError(registry, "RecordRegistryBatchAlreadyAnchored")
+          .withArgs(batch.root);
+        const doctors = recordCommitmentOf(doctor.address, batch.merkleRoot);
+        await expect(registry.connect(doctor).anchorBatch(batch.merkleRoot, batch.size))
+          .to.emit(registry, "BatchAnchored")
+          .withArgs(doctor.address, doctors, batch.size);
         expect((await registry.batchOf(batch.root)).author).to.equal(lab.address);
+        expect((await registry.batchOf(doctors)).author).to.equal(doctor.address);
       });
     });
   });
@@ -802,7 +845,8 @@ describe("RecordRegistry", function () {
       const tree = new BatchTree([leaf]);
       expect(tree.root).to.equal(leafHashOf(leaf));
       await (await registry.connect(lab).anchorBatch(tree.root, 1)).wait();
-      expect(await registry.verifyBatchRecord(tree.root, leaf, [])).to.equal(true);
+      expect(await registry.verifyBatchRecord(recordCommitmentOf(lab.address, tree.root), leaf, [])).to.equal(true);
+      expect(await registry.verifyBatchRecord(tree.root, leaf, [])).to.equal(false);
     });
 
     it("rejects a leaf whose attributes were altered", async function () {
@@ -838,23 +882,23 @@ describe("RecordRegistry", function () {
   describe("eraseBatchRecord", function () {
     describe("by the patient or an erase delegate", function () {
       it("lets the patient mark a batched record erased", async function () {
-        const { registry, patient, batchLeaves, proofOf, batch } = f;
+        const { registry, patient, batchLeaves, proofOf, batch, leafRecord } = f;
         const leaf = batchLeaves[1];
         await expect(registry.connect(patient).eraseBatchRecord(batch.root, leaf, proofOf(leaf)))
           .to.emit(registry, "RecordErased")
-          .withArgs(patient.address, leaf.commitment, patient.address);
-        expect(await registry.isBatchRecordErased(patient.address, leaf.commitment)).to.equal(true);
-        expect(await registry.isBatchRecordErased(patient.address, batchLeaves[0].commitment)).to.equal(false);
+          .withArgs(patient.address, leafRecord(leaf), patient.address);
+        expect(await registry.isBatchRecordErased(patient.address, leafRecord(leaf))).to.equal(true);
+        expect(await registry.isBatchRecordErased(patient.address, leafRecord(batchLeaves[0]))).to.equal(false);
         expect(await registry.verifyBatchRecord(batch.root, leaf, proofOf(leaf))).to.equal(true);
       });
 
       it("lets a delegate with the erase capability mark it erased", async function () {
-        const { registry, patient, delegate, batchLeaves, proofOf, batch } = f;
+        const { registry, patient, delegate, batchLeaves, proofOf, batch, leafRecord } = f;
         const leaf = batchLeaves[0];
         await expect(registry.connect(delegate).eraseBatchRecord(batch.root, leaf, proofOf(leaf)))
           .to.emit(registry, "RecordErased")
-          .withArgs(patient.address, leaf.commitment, delegate.address);
-        expect(await registry.isBatchRecordErased(patient.address, leaf.commitment)).to.equal(true);
+          .withArgs(patient.address, leafRecord(leaf), delegate.address);
+        expect(await registry.isBatchRecordErased(patient.address, leafRecord(leaf))).to.equal(true);
       });
     });
 
@@ -896,12 +940,12 @@ describe("RecordRegistry", function () {
       });
 
       it("refuses erasing the same batched record twice", async function () {
-        const { registry, patient, batchLeaves, proofOf, batch } = f;
+        const { registry, patient, batchLeaves, proofOf, batch, leafRecord } = f;
         const leaf = batchLeaves[0];
         await (await registry.connect(patient).eraseBatchRecord(batch.root, leaf, proofOf(leaf))).wait();
         await expect(registry.connect(patient).eraseBatchRecord(batch.root, leaf, proofOf(leaf)))
           .to.be.revertedWithCustomError(registry, "RecordRegistryErased")
-          .withArgs(patient.address, leaf.commitment);
+          .withArgs(patient.address, leafRecord(leaf));
       });
 
       it("refuses erasure during the retention period after the patient's death", async function () {

@@ -10,6 +10,7 @@ import { expect } from "chai";
 import { ZeroHash, getBytes, hexlify } from "ethers";
 
 import { BATCH_LEAF_ENCODING } from "../../client/batch-tree.js";
+import { recordCommitmentOf } from "../../client/crypto/commitment.js";
 import { Purpose, RecordType } from "../../client/care-types.js";
 import { EncryptionKeyring } from "../../client/key-release/encryption-keyring.js";
 import { KeyReleaseDeniedError, KeyReleaseUnavailableError } from "../../client/key-release/errors.js";
@@ -119,7 +120,8 @@ describe("threshold key release (custodians against a hardhat node)", function (
   this.timeout(300_000);
   let world: ReleaseWorld;
   /** Batch records released by the tests, for checking the logs against the batch rule. */
-  const batchRecords = new Map<string, NonNullable<TestRecord["batch"]>>();
+  /** Batched records by record commitment, with the content commitment their leaf names. */
+  const batchRecords = new Map<string, NonNullable<TestRecord["batch"]> & { content: string }>();
 
   before(async function () {
     world = await startReleaseWorld();
@@ -202,9 +204,11 @@ describe("threshold key release (custodians against a hardhat node)", function (
       // The same kind of record, anchored in a batch instead (the bundle binds the batch's author).
       const salt = Uint8Array.from(randomBytes(32));
       const envelopeHash = hexlify(randomBytes(32));
-      const commitment = commitmentFrom(salt, envelopeHash);
+      const content = commitmentFrom(salt, envelopeHash);
+      // The leaf names the content commitment; the registry and the custodians the doctor's record commitment.
+      const commitment = recordCommitmentOf(doctor.address, content);
       const leaves: [string, string, number, boolean][] = [
-        [single.patient, commitment, RecordType.LabResult, false],
+        [single.patient, content, RecordType.LabResult, false],
         [single.patient, hexlify(randomBytes(32)), RecordType.LabResult, false],
       ];
       const tree = StandardMerkleTree.of(leaves, [...BATCH_LEAF_ENCODING]);
@@ -232,9 +236,14 @@ describe("threshold key release (custodians against a hardhat node)", function (
         envelopeHash,
         dataKey,
         bundle,
-        batch: { root: tree.root, recordType: RecordType.LabResult, sensitive: false, proof: tree.getProof(0) },
+        batch: {
+          root: recordCommitmentOf(doctor.address, tree.root),
+          recordType: RecordType.LabResult,
+          sensitive: false,
+          proof: tree.getProof(0),
+        },
       };
-      batchRecords.set(commitment, record.batch!);
+      batchRecords.set(commitment, { ...record.batch!, content });
       await world.grant(record, ACCOUNTS.reader);
       expect(hexlify(await recover(ACCOUNTS.reader, record))).to.equal(hexlify(dataKey));
       const denied = await recover(ACCOUNTS.stranger, record).catch((e: unknown) => e);
@@ -587,7 +596,7 @@ describe("threshold key release (custodians against a hardhat node)", function (
                 entry.batchRoot,
                 {
                   patient: entry.patient,
-                  commitment: entry.commitment,
+                  commitment: batch!.content,
                   recordType: batch!.recordType,
                   sensitive: batch!.sensitive,
                 },

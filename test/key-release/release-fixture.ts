@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { ZeroAddress, getBytes, hexlify, type Wallet } from "ethers";
 
 import { ConsentScope, HipaaRole, ProviderForm, ProviderKind, Purpose, RecordType } from "../../client/care-types.js";
-import { commitmentOf } from "../../client/crypto/commitment.js";
+import { commitmentOf, recordCommitmentOf } from "../../client/crypto/commitment.js";
 import { deployCareLedger, type CareLedgerContracts } from "../../client/deploy.js";
 import type { DeploymentFile } from "../../client/deployment-file.js";
 import {
@@ -154,12 +154,14 @@ export async function startReleaseWorld(): Promise<ReleaseWorld> {
       const patient = node.wallet(ACCOUNTS.patient).address;
       const salt = Uint8Array.from(randomBytes(32));
       const envelopeHash = hexlify(randomBytes(32));
-      const commitment = commitmentFrom(salt, envelopeHash);
+      const content = commitmentFrom(salt, envelopeHash);
       await (
         await contracts.registry
           .connect(author)
-          .anchorRecord(patient, commitment, RecordType.ClinicalNote, options.sensitive ?? false)
+          .anchorRecord(patient, content, RecordType.ClinicalNote, options.sensitive ?? false)
       ).wait();
+      // The registry, the grants and the custodians name the record by its record commitment.
+      const commitment = recordCommitmentOf(author.address, content);
       const dataKey = Uint8Array.from(randomBytes(32));
       const custodianAddresses = options.custodians ?? ACCOUNTS.custodians.map((index) => node.wallet(index).address);
       const keys = await fetchCustodianKeys(contracts.keyRegistry, custodianAddresses);

@@ -6,6 +6,7 @@ import { AccessBasis, RecordFlag } from "../../client/care-types.js";
 import { LabOrders__factory } from "../../typechain-types/index.js";
 import {
   commitmentOf,
+  recordCommitmentOf,
   ConsentScope,
   DAY,
   grantIdOfRequest,
@@ -32,11 +33,18 @@ function orderEntry(laboratory: string, orderedAt: number): Record<string, unkno
 async function fixture() {
   const world = await deployWorkflowWorld(ethers);
   const { labOrders, doctor, patient, lab } = world;
-  const order = commitmentOf("lab/order");
-  const orderedAt = await minedAt(ethers, labOrders.connect(doctor).orderLabTest(patient.address, order, lab.address));
-  const result = commitmentOf("lab/result");
-  const corrected = commitmentOf("lab/result-corrected");
-  return { ...world, order, orderedAt, result, corrected };
+  // Orders and results are passed as content commitments and named by their authors' record commitments.
+  const orderContent = commitmentOf("lab/order");
+  const orderedAt = await minedAt(
+    ethers,
+    labOrders.connect(doctor).orderLabTest(patient.address, orderContent, lab.address),
+  );
+  const order: string = recordCommitmentOf(doctor.address, orderContent);
+  const resultContent = commitmentOf("lab/result");
+  const result: string = recordCommitmentOf(lab.address, resultContent);
+  const correctedContent = commitmentOf("lab/result-corrected");
+  const corrected: string = recordCommitmentOf(lab.address, correctedContent);
+  return { ...world, order, orderContent, orderedAt, result, resultContent, corrected, correctedContent };
 }
 
 type Fixture = Awaited<ReturnType<typeof fixture>>;
@@ -50,7 +58,10 @@ describe("LabOrders", function () {
 
   /** The lab posts the fixture's result (non-sensitive unless told) and returns when it was anchored. */
   async function postResult(sensitive = false): Promise<number> {
-    return minedAt(ethers, f.labOrders.connect(f.lab).postLabResult(f.patient.address, f.order, f.result, sensitive));
+    return minedAt(
+      ethers,
+      f.labOrders.connect(f.lab).postLabResult(f.patient.address, f.order, f.resultContent, sensitive),
+    );
   }
 
   describe("deployment", function () {
@@ -79,8 +90,9 @@ describe("LabOrders", function () {
     describe("by an active doctor at an active laboratory", function () {
       it("anchors the ServiceRequest record, stores the pending order and announces both", async function () {
         const { labOrders, registry, secondDoctor, patient, secondLab } = f;
-        const order = commitmentOf("lab/order-2");
-        const tx = labOrders.connect(secondDoctor).orderLabTest(patient.address, order, secondLab.address);
+        const orderContent = commitmentOf("lab/order-2");
+        const order = recordCommitmentOf(secondDoctor.address, orderContent);
+        const tx = labOrders.connect(secondDoctor).orderLabTest(patient.address, orderContent, secondLab.address);
         await expect(tx)
           .to.emit(labOrders, "LabTestOrdered")
           .withArgs(patient.address, order, secondLab.address)
@@ -101,8 +113,9 @@ describe("LabOrders", function () {
         it(`refuses the ${role}`, async function () {
           const { labOrders, registry, patient, lab } = f;
           const caller = f[role];
-          const order = commitmentOf(`lab/order-by-${role}`);
-          await expect(labOrders.connect(caller).orderLabTest(patient.address, order, lab.address))
+          const orderContent = commitmentOf(`lab/order-by-${role}`);
+          const order = recordCommitmentOf(f.doctor.address, orderContent);
+          await expect(labOrders.connect(caller).orderLabTest(patient.address, orderContent, lab.address))
             .to.be.revertedWithCustomError(labOrders, "WorkflowUnauthorizedProvider")
             .withArgs(caller.address, ProviderKind.Doctor);
           expect((await labOrders.pendingOrderOf(patient.address, order)).laboratory).to.equal(ZeroAddress);
@@ -113,8 +126,9 @@ describe("LabOrders", function () {
       it("refuses a suspended doctor", async function () {
         const { labOrders, doctor, patient, lab } = f;
         await suspend(f, doctor.address);
-        const order = commitmentOf("lab/order-suspended");
-        await expect(labOrders.connect(doctor).orderLabTest(patient.address, order, lab.address))
+        const orderContent = commitmentOf("lab/order-suspended");
+        const order = recordCommitmentOf(f.doctor.address, orderContent);
+        await expect(labOrders.connect(doctor).orderLabTest(patient.address, orderContent, lab.address))
           .to.be.revertedWithCustomError(labOrders, "WorkflowUnauthorizedProvider")
           .withArgs(doctor.address, ProviderKind.Doctor);
         expect((await labOrders.pendingOrderOf(patient.address, order)).laboratory).to.equal(ZeroAddress);
@@ -126,8 +140,9 @@ describe("LabOrders", function () {
         it(`refuses the ${role} as the laboratory`, async function () {
           const { labOrders, doctor, patient } = f;
           const laboratory = f[role].address;
-          const order = commitmentOf(`lab/order-at-${role}`);
-          await expect(labOrders.connect(doctor).orderLabTest(patient.address, order, laboratory))
+          const orderContent = commitmentOf(`lab/order-at-${role}`);
+          const order = recordCommitmentOf(f.doctor.address, orderContent);
+          await expect(labOrders.connect(doctor).orderLabTest(patient.address, orderContent, laboratory))
             .to.be.revertedWithCustomError(labOrders, "LabOrderInvalidLaboratory")
             .withArgs(laboratory);
           expect((await labOrders.pendingOrderOf(patient.address, order)).laboratory).to.equal(ZeroAddress);
@@ -136,8 +151,9 @@ describe("LabOrders", function () {
 
       it("refuses the zero address", async function () {
         const { labOrders, doctor, patient } = f;
-        const order = commitmentOf("lab/order-at-zero");
-        await expect(labOrders.connect(doctor).orderLabTest(patient.address, order, ZeroAddress))
+        const orderContent = commitmentOf("lab/order-at-zero");
+        const order = recordCommitmentOf(f.doctor.address, orderContent);
+        await expect(labOrders.connect(doctor).orderLabTest(patient.address, orderContent, ZeroAddress))
           .to.be.revertedWithCustomError(labOrders, "LabOrderInvalidLaboratory")
           .withArgs(ZeroAddress);
         expect((await labOrders.pendingOrderOf(patient.address, order)).laboratory).to.equal(ZeroAddress);
@@ -146,8 +162,9 @@ describe("LabOrders", function () {
       it("refuses a suspended laboratory", async function () {
         const { labOrders, doctor, patient, secondLab } = f;
         await suspend(f, secondLab.address);
-        const order = commitmentOf("lab/order-at-suspended");
-        await expect(labOrders.connect(doctor).orderLabTest(patient.address, order, secondLab.address))
+        const orderContent = commitmentOf("lab/order-at-suspended");
+        const order = recordCommitmentOf(f.doctor.address, orderContent);
+        await expect(labOrders.connect(doctor).orderLabTest(patient.address, orderContent, secondLab.address))
           .to.be.revertedWithCustomError(labOrders, "LabOrderInvalidLaboratory")
           .withArgs(secondLab.address);
         expect((await labOrders.pendingOrderOf(patient.address, order)).laboratory).to.equal(ZeroAddress);
@@ -157,7 +174,7 @@ describe("LabOrders", function () {
     describe("with an order commitment already anchored", function () {
       it("refuses it and keeps the first order", async function () {
         const { labOrders, registry, doctor, patient, secondLab, lab, order, orderedAt } = f;
-        await expect(labOrders.connect(doctor).orderLabTest(patient.address, order, secondLab.address))
+        await expect(labOrders.connect(doctor).orderLabTest(patient.address, f.orderContent, secondLab.address))
           .to.be.revertedWithCustomError(registry, "RecordRegistryAlreadyAnchored")
           .withArgs(patient.address, order);
         expect(structOf(await labOrders.pendingOrderOf(patient.address, order))).to.deep.equal(
@@ -171,7 +188,7 @@ describe("LabOrders", function () {
     describe("by the addressed laboratory", function () {
       it("anchors the DiagnosticReport record, links it to the order and clears the order", async function () {
         const { labOrders, registry, lab, patient, order, result } = f;
-        const tx = labOrders.connect(lab).postLabResult(patient.address, order, result, false);
+        const tx = labOrders.connect(lab).postLabResult(patient.address, order, f.resultContent, false);
         await expect(tx)
           .to.emit(labOrders, "LabResultPosted")
           .withArgs(patient.address, order, result)
@@ -189,7 +206,7 @@ describe("LabOrders", function () {
 
       it("marks a sensitive result sensitive", async function () {
         const { labOrders, registry, lab, patient, order, result } = f;
-        await expect(labOrders.connect(lab).postLabResult(patient.address, order, result, true))
+        await expect(labOrders.connect(lab).postLabResult(patient.address, order, f.resultContent, true))
           .to.emit(registry, "RecordAnchored")
           .withArgs(patient.address, result, lab.address, RecordType.LabResult, true);
         expect((await registry.recordOf(patient.address, result)).flags).to.equal(BigInt(RecordFlag.Sensitive));
@@ -223,11 +240,13 @@ describe("LabOrders", function () {
         expect((await registry.recordOf(patient.address, second)).author).to.equal(ZeroAddress);
       });
 
-      it("refuses a result commitment already anchored and keeps the order pending", async function () {
+      it("refuses a result commitment the lab already anchored and keeps the order pending", async function () {
         const { labOrders, registry, lab, patient, order, orderedAt } = f;
-        await expect(labOrders.connect(lab).postLabResult(patient.address, order, order, false))
+        const anchored = commitmentOf("lab/already-anchored");
+        await receiptOf(registry.connect(lab).anchorRecord(patient.address, anchored, RecordType.LabResult, false));
+        await expect(labOrders.connect(lab).postLabResult(patient.address, order, anchored, false))
           .to.be.revertedWithCustomError(registry, "RecordRegistryAlreadyAnchored")
-          .withArgs(patient.address, order);
+          .withArgs(patient.address, recordCommitmentOf(lab.address, anchored));
         expect(structOf(await labOrders.pendingOrderOf(patient.address, order))).to.deep.equal(
           orderEntry(lab.address, orderedAt),
         );
@@ -236,14 +255,14 @@ describe("LabOrders", function () {
       it("refuses while the laboratory is suspended and posts once it is reinstated", async function () {
         const { labOrders, lab, patient, order, result, orderedAt } = f;
         await suspend(f, lab.address);
-        await expect(labOrders.connect(lab).postLabResult(patient.address, order, result, false))
+        await expect(labOrders.connect(lab).postLabResult(patient.address, order, f.resultContent, false))
           .to.be.revertedWithCustomError(labOrders, "WorkflowUnauthorizedProvider")
           .withArgs(lab.address, ProviderKind.Laboratory);
         expect(structOf(await labOrders.pendingOrderOf(patient.address, order))).to.deep.equal(
           orderEntry(lab.address, orderedAt),
         );
         await reinstate(f, lab.address);
-        await expect(labOrders.connect(lab).postLabResult(patient.address, order, result, false))
+        await expect(labOrders.connect(lab).postLabResult(patient.address, order, f.resultContent, false))
           .to.emit(labOrders, "LabResultPosted")
           .withArgs(patient.address, order, result);
       });
@@ -254,7 +273,7 @@ describe("LabOrders", function () {
         it(`refuses the ${role} with the addressed laboratory named`, async function () {
           const { labOrders, lab, patient, order, result, orderedAt } = f;
           const caller = f[role];
-          await expect(labOrders.connect(caller).postLabResult(patient.address, order, result, false))
+          await expect(labOrders.connect(caller).postLabResult(patient.address, order, f.resultContent, false))
             .to.be.revertedWithCustomError(labOrders, "LabOrderWrongLaboratory")
             .withArgs(caller.address, lab.address);
           expect(structOf(await labOrders.pendingOrderOf(patient.address, order))).to.deep.equal(
@@ -269,7 +288,7 @@ describe("LabOrders", function () {
       it("refuses an order that was never placed", async function () {
         const { labOrders, lab, patient, result } = f;
         const unknown = commitmentOf("lab/never-ordered");
-        await expect(labOrders.connect(lab).postLabResult(patient.address, unknown, result, false))
+        await expect(labOrders.connect(lab).postLabResult(patient.address, unknown, f.resultContent, false))
           .to.be.revertedWithCustomError(labOrders, "LabOrderNotPending")
           .withArgs(patient.address, unknown);
         expect(await labOrders.orderOfResult(patient.address, result)).to.equal(ZeroHash);
@@ -277,7 +296,7 @@ describe("LabOrders", function () {
 
       it("refuses the order under another patient", async function () {
         const { labOrders, lab, otherPatient, order, result } = f;
-        await expect(labOrders.connect(lab).postLabResult(otherPatient.address, order, result, false))
+        await expect(labOrders.connect(lab).postLabResult(otherPatient.address, order, f.resultContent, false))
           .to.be.revertedWithCustomError(labOrders, "LabOrderNotPending")
           .withArgs(otherPatient.address, order);
         expect(await labOrders.orderOfResult(otherPatient.address, result)).to.equal(ZeroHash);
@@ -286,7 +305,7 @@ describe("LabOrders", function () {
       it("refuses a cancelled order", async function () {
         const { labOrders, doctor, lab, patient, order, result } = f;
         await receiptOf(labOrders.connect(doctor).cancelLabOrder(patient.address, order));
-        await expect(labOrders.connect(lab).postLabResult(patient.address, order, result, false))
+        await expect(labOrders.connect(lab).postLabResult(patient.address, order, f.resultContent, false))
           .to.be.revertedWithCustomError(labOrders, "LabOrderNotPending")
           .withArgs(patient.address, order);
         expect(await labOrders.orderOfResult(patient.address, result)).to.equal(ZeroHash);
@@ -432,7 +451,7 @@ describe("LabOrders", function () {
       it("anchors the correction as version 2 and flags the old version superseded", async function () {
         const { labOrders, registry, lab, patient, order, result, corrected } = f;
         const postedAt = await postResult();
-        const tx = labOrders.connect(lab).correctLabResult(patient.address, result, corrected, false);
+        const tx = labOrders.connect(lab).correctLabResult(patient.address, result, f.correctedContent, false);
         await expect(tx)
           .to.emit(labOrders, "LabResultPosted")
           .withArgs(patient.address, order, corrected)
@@ -455,7 +474,7 @@ describe("LabOrders", function () {
         await networkHelpers.time.increaseTo(postedAt + 20 * DAY);
         const correctedAt = await minedAt(
           ethers,
-          labOrders.connect(lab).correctLabResult(patient.address, result, corrected, false),
+          labOrders.connect(lab).correctLabResult(patient.address, result, f.correctedContent, false),
         );
         expect(await consent.canAccess(doctor.address, patient.address, corrected, Purpose.Treatment)).to.equal(true);
         await networkHelpers.time.increaseTo(postedAt + RESULT_ACCESS_PERIOD);
@@ -468,9 +487,11 @@ describe("LabOrders", function () {
       it("corrects the correction as version 3 but refuses to correct a superseded version", async function () {
         const { labOrders, registry, lab, patient, order, result, corrected } = f;
         await postResult();
-        await receiptOf(labOrders.connect(lab).correctLabResult(patient.address, result, corrected, false));
-        const third = commitmentOf("lab/result-third");
-        await expect(labOrders.connect(lab).correctLabResult(patient.address, corrected, third, true))
+        await receiptOf(labOrders.connect(lab).correctLabResult(patient.address, result, f.correctedContent, false));
+        const third = recordCommitmentOf(lab.address, commitmentOf("lab/result-third"));
+        await expect(
+          labOrders.connect(lab).correctLabResult(patient.address, corrected, commitmentOf("lab/result-third"), true),
+        )
           .to.emit(registry, "RecordAmended")
           .withArgs(patient.address, third, corrected, lab.address, 3, true)
           .and.to.emit(labOrders, "LabResultPosted")
@@ -487,7 +508,7 @@ describe("LabOrders", function () {
         const { labOrders, registry, lab, patient, result, corrected } = f;
         await postResult();
         await receiptOf(registry.connect(patient).eraseRecord(patient.address, result));
-        await expect(labOrders.connect(lab).correctLabResult(patient.address, result, corrected, false))
+        await expect(labOrders.connect(lab).correctLabResult(patient.address, result, f.correctedContent, false))
           .to.be.revertedWithCustomError(registry, "RecordRegistryErased")
           .withArgs(patient.address, result);
         expect(await labOrders.orderOfResult(patient.address, corrected)).to.equal(ZeroHash);
@@ -497,7 +518,7 @@ describe("LabOrders", function () {
         const { labOrders, lab, patient, result, corrected } = f;
         await postResult();
         await suspend(f, lab.address);
-        await expect(labOrders.connect(lab).correctLabResult(patient.address, result, corrected, false))
+        await expect(labOrders.connect(lab).correctLabResult(patient.address, result, f.correctedContent, false))
           .to.be.revertedWithCustomError(labOrders, "WorkflowUnauthorizedProvider")
           .withArgs(lab.address, ProviderKind.Laboratory);
         expect(await labOrders.orderOfResult(patient.address, corrected)).to.equal(ZeroHash);
@@ -508,7 +529,7 @@ describe("LabOrders", function () {
       it("refuses another laboratory as not the author", async function () {
         const { labOrders, registry, lab, secondLab, patient, result, corrected } = f;
         await postResult();
-        await expect(labOrders.connect(secondLab).correctLabResult(patient.address, result, corrected, false))
+        await expect(labOrders.connect(secondLab).correctLabResult(patient.address, result, f.correctedContent, false))
           .to.be.revertedWithCustomError(registry, "RecordRegistryNotAuthor")
           .withArgs(secondLab.address, lab.address);
         expect(await labOrders.orderOfResult(patient.address, corrected)).to.equal(ZeroHash);
@@ -518,7 +539,7 @@ describe("LabOrders", function () {
       it("refuses the ordering doctor, who is not a laboratory", async function () {
         const { labOrders, doctor, patient, result, corrected } = f;
         await postResult();
-        await expect(labOrders.connect(doctor).correctLabResult(patient.address, result, corrected, false))
+        await expect(labOrders.connect(doctor).correctLabResult(patient.address, result, f.correctedContent, false))
           .to.be.revertedWithCustomError(labOrders, "WorkflowUnauthorizedProvider")
           .withArgs(doctor.address, ProviderKind.Laboratory);
         expect(await labOrders.orderOfResult(patient.address, corrected)).to.equal(ZeroHash);
@@ -529,7 +550,7 @@ describe("LabOrders", function () {
       it("refuses an unknown result", async function () {
         const { labOrders, lab, patient, corrected } = f;
         const unknown = commitmentOf("lab/unknown-result");
-        await expect(labOrders.connect(lab).correctLabResult(patient.address, unknown, corrected, false))
+        await expect(labOrders.connect(lab).correctLabResult(patient.address, unknown, f.correctedContent, false))
           .to.be.revertedWithCustomError(labOrders, "LabOrderUnknownResult")
           .withArgs(patient.address, unknown);
         expect(await labOrders.orderOfResult(patient.address, corrected)).to.equal(ZeroHash);
@@ -539,7 +560,7 @@ describe("LabOrders", function () {
         const { labOrders, registry, lab, patient, corrected } = f;
         const direct = commitmentOf("lab/direct-result");
         await receiptOf(registry.connect(lab).anchorRecord(patient.address, direct, RecordType.LabResult, false));
-        await expect(labOrders.connect(lab).correctLabResult(patient.address, direct, corrected, false))
+        await expect(labOrders.connect(lab).correctLabResult(patient.address, direct, f.correctedContent, false))
           .to.be.revertedWithCustomError(labOrders, "LabOrderUnknownResult")
           .withArgs(patient.address, direct);
         expect((await registry.recordOf(patient.address, direct)).flags).to.equal(0n);

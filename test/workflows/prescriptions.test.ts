@@ -7,6 +7,7 @@ import { RecordFlag } from "../../client/care-types.js";
 import { Prescriptions__factory } from "../../typechain-types/index.js";
 import {
   commitmentOf,
+  recordCommitmentOf,
   ConsentScope,
   DAY,
   grantIdOfRequest,
@@ -55,13 +56,19 @@ async function fixture() {
   const world = await deployWorkflowWorld(ethers);
   const { prescriptions, doctor, patient, pharmacy } = world;
   const start = await networkHelpers.time.latest();
-  const rx = commitmentOf("rx/designated");
+  // The doctor issues content commitments; the prescriptions are named by the doctor's record commitments.
+  const rxContent = commitmentOf("rx/designated");
+  const rx: string = recordCommitmentOf(doctor.address, rxContent);
   const terms: TermsValues = { pharmacy: pharmacy.address, expiresAt: start + 30 * DAY, quantity: 30, refills: 2 };
-  const issuedAt = await minedAt(ethers, prescriptions.connect(doctor).issuePrescription(patient.address, rx, terms));
-  const anyRx = commitmentOf("rx/any-pharmacy");
+  const issuedAt = await minedAt(
+    ethers,
+    prescriptions.connect(doctor).issuePrescription(patient.address, rxContent, terms),
+  );
+  const anyRxContent = commitmentOf("rx/any-pharmacy");
+  const anyRx: string = recordCommitmentOf(doctor.address, anyRxContent);
   const anyTerms: TermsValues = { ...terms, pharmacy: ZeroAddress };
-  await receiptOf(prescriptions.connect(doctor).issuePrescription(patient.address, anyRx, anyTerms));
-  return { ...world, rx, terms, issuedAt, anyRx, anyTerms };
+  await receiptOf(prescriptions.connect(doctor).issuePrescription(patient.address, anyRxContent, anyTerms));
+  return { ...world, rx, rxContent, terms, issuedAt, anyRx, anyTerms };
 }
 
 type Fixture = Awaited<ReturnType<typeof fixture>>;
@@ -115,10 +122,11 @@ describe("Prescriptions", function () {
     describe("by an active doctor", function () {
       it("anchors the MedicationRequest record, stores the terms and announces both", async function () {
         const { prescriptions, registry, doctor, patient, pharmacy } = f;
-        const rx = commitmentOf("rx/new");
+        const rxContent = commitmentOf("rx/new");
+        const rx = recordCommitmentOf(f.doctor.address, rxContent);
         const now = await networkHelpers.time.latest();
         const terms: TermsValues = { pharmacy: pharmacy.address, expiresAt: now + 7 * DAY, quantity: 14, refills: 1 };
-        const tx = prescriptions.connect(doctor).issuePrescription(patient.address, rx, terms);
+        const tx = prescriptions.connect(doctor).issuePrescription(patient.address, rxContent, terms);
         await expect(tx)
           .to.emit(prescriptions, "PrescriptionIssued")
           .withArgs(patient.address, rx, doctor.address, pharmacy.address, terms.expiresAt, 14, 1)
@@ -143,18 +151,19 @@ describe("Prescriptions", function () {
 
       it("accepts the largest terms, whose total still fits the dispensed counter", async function () {
         const { prescriptions, doctor, patient } = f;
-        const rx = commitmentOf("rx/largest");
+        const rxContent = commitmentOf("rx/largest");
+        const rx = recordCommitmentOf(f.doctor.address, rxContent);
         const now = await networkHelpers.time.latest();
         const terms: TermsValues = { pharmacy: ZeroAddress, expiresAt: now + DAY, quantity: 0xffff, refills: 0xff };
-        await expect(prescriptions.connect(doctor).issuePrescription(patient.address, rx, terms))
+        await expect(prescriptions.connect(doctor).issuePrescription(patient.address, rxContent, terms))
           .to.emit(prescriptions, "PrescriptionIssued")
           .withArgs(patient.address, rx, doctor.address, ZeroAddress, terms.expiresAt, 0xffff, 0xff);
         expect(await prescriptions.remainingOf(patient.address, rx)).to.equal(BigInt(totalOf(terms)));
       });
 
       it("keys prescriptions by patient, so the same commitment may serve another patient", async function () {
-        const { prescriptions, doctor, otherPatient, rx, terms } = f;
-        await expect(prescriptions.connect(doctor).issuePrescription(otherPatient.address, rx, terms))
+        const { prescriptions, doctor, otherPatient, rx, rxContent, terms } = f;
+        await expect(prescriptions.connect(doctor).issuePrescription(otherPatient.address, rxContent, terms))
           .to.emit(prescriptions, "PrescriptionIssued")
           .withArgs(otherPatient.address, rx, doctor.address, terms.pharmacy, terms.expiresAt, 30, 2);
         expect(structOf(await prescriptions.prescriptionOf(otherPatient.address, rx))).to.deep.equal(
@@ -168,8 +177,9 @@ describe("Prescriptions", function () {
         it(`refuses the ${role}`, async function () {
           const { prescriptions, registry, patient, terms } = f;
           const caller = f[role];
-          const rx = commitmentOf(`rx/by-${role}`);
-          await expect(prescriptions.connect(caller).issuePrescription(patient.address, rx, terms))
+          const rxContent = commitmentOf(`rx/by-${role}`);
+          const rx = recordCommitmentOf(f.doctor.address, rxContent);
+          await expect(prescriptions.connect(caller).issuePrescription(patient.address, rxContent, terms))
             .to.be.revertedWithCustomError(prescriptions, "WorkflowUnauthorizedProvider")
             .withArgs(caller.address, ProviderKind.Doctor);
           expect((await prescriptions.prescriptionOf(patient.address, rx)).quantity).to.equal(0n);
@@ -180,8 +190,9 @@ describe("Prescriptions", function () {
       it("refuses a suspended doctor", async function () {
         const { prescriptions, doctor, patient, terms } = f;
         await suspend(f, doctor.address);
-        const rx = commitmentOf("rx/suspended");
-        await expect(prescriptions.connect(doctor).issuePrescription(patient.address, rx, terms))
+        const rxContent = commitmentOf("rx/suspended");
+        const rx = recordCommitmentOf(f.doctor.address, rxContent);
+        await expect(prescriptions.connect(doctor).issuePrescription(patient.address, rxContent, terms))
           .to.be.revertedWithCustomError(prescriptions, "WorkflowUnauthorizedProvider")
           .withArgs(doctor.address, ProviderKind.Doctor);
         expect((await prescriptions.prescriptionOf(patient.address, rx)).quantity).to.equal(0n);
@@ -190,8 +201,9 @@ describe("Prescriptions", function () {
       it("refuses a doctor whose hospital is suspended", async function () {
         const { prescriptions, doctor, hospital, patient, terms } = f;
         await suspend(f, hospital.address);
-        const rx = commitmentOf("rx/hospital-suspended");
-        await expect(prescriptions.connect(doctor).issuePrescription(patient.address, rx, terms))
+        const rxContent = commitmentOf("rx/hospital-suspended");
+        const rx = recordCommitmentOf(f.doctor.address, rxContent);
+        await expect(prescriptions.connect(doctor).issuePrescription(patient.address, rxContent, terms))
           .to.be.revertedWithCustomError(prescriptions, "WorkflowUnauthorizedProvider")
           .withArgs(doctor.address, ProviderKind.Doctor);
         expect((await prescriptions.prescriptionOf(patient.address, rx)).quantity).to.equal(0n);
@@ -201,8 +213,11 @@ describe("Prescriptions", function () {
     describe("with invalid terms", function () {
       it("refuses a zero quantity", async function () {
         const { prescriptions, doctor, patient, terms } = f;
-        const rx = commitmentOf("rx/zero-quantity");
-        await expect(prescriptions.connect(doctor).issuePrescription(patient.address, rx, { ...terms, quantity: 0 }))
+        const rxContent = commitmentOf("rx/zero-quantity");
+        const rx = recordCommitmentOf(f.doctor.address, rxContent);
+        await expect(
+          prescriptions.connect(doctor).issuePrescription(patient.address, rxContent, { ...terms, quantity: 0 }),
+        )
           .to.be.revertedWithCustomError(prescriptions, "PrescriptionInvalidTerms")
           .withArgs(0, terms.expiresAt);
         expect((await prescriptions.prescriptionOf(patient.address, rx)).quantity).to.equal(0n);
@@ -210,10 +225,13 @@ describe("Prescriptions", function () {
 
       it("refuses an expiry equal to the block time", async function () {
         const { prescriptions, doctor, patient, terms } = f;
-        const rx = commitmentOf("rx/expires-now");
+        const rxContent = commitmentOf("rx/expires-now");
+        const rx = recordCommitmentOf(f.doctor.address, rxContent);
         const at = (await networkHelpers.time.latest()) + 10;
         await networkHelpers.time.setNextBlockTimestamp(at);
-        await expect(prescriptions.connect(doctor).issuePrescription(patient.address, rx, { ...terms, expiresAt: at }))
+        await expect(
+          prescriptions.connect(doctor).issuePrescription(patient.address, rxContent, { ...terms, expiresAt: at }),
+        )
           .to.be.revertedWithCustomError(prescriptions, "PrescriptionInvalidTerms")
           .withArgs(30, at);
         expect((await prescriptions.prescriptionOf(patient.address, rx)).quantity).to.equal(0n);
@@ -221,9 +239,12 @@ describe("Prescriptions", function () {
 
       it("refuses an expiry in the past", async function () {
         const { prescriptions, doctor, patient, terms, issuedAt } = f;
-        const rx = commitmentOf("rx/expired");
+        const rxContent = commitmentOf("rx/expired");
+        const rx = recordCommitmentOf(f.doctor.address, rxContent);
         await expect(
-          prescriptions.connect(doctor).issuePrescription(patient.address, rx, { ...terms, expiresAt: issuedAt }),
+          prescriptions
+            .connect(doctor)
+            .issuePrescription(patient.address, rxContent, { ...terms, expiresAt: issuedAt }),
         )
           .to.be.revertedWithCustomError(prescriptions, "PrescriptionInvalidTerms")
           .withArgs(30, issuedAt);
@@ -236,9 +257,12 @@ describe("Prescriptions", function () {
         it(`refuses the ${role} as the pharmacy`, async function () {
           const { prescriptions, doctor, patient, terms } = f;
           const designated = f[role].address;
-          const rx = commitmentOf(`rx/pharmacy-${role}`);
+          const rxContent = commitmentOf(`rx/pharmacy-${role}`);
+          const rx = recordCommitmentOf(f.doctor.address, rxContent);
           await expect(
-            prescriptions.connect(doctor).issuePrescription(patient.address, rx, { ...terms, pharmacy: designated }),
+            prescriptions
+              .connect(doctor)
+              .issuePrescription(patient.address, rxContent, { ...terms, pharmacy: designated }),
           )
             .to.be.revertedWithCustomError(prescriptions, "PrescriptionInvalidPharmacy")
             .withArgs(designated);
@@ -249,8 +273,9 @@ describe("Prescriptions", function () {
       it("refuses a suspended pharmacy", async function () {
         const { prescriptions, doctor, patient, pharmacy, terms } = f;
         await suspend(f, pharmacy.address);
-        const rx = commitmentOf("rx/pharmacy-suspended");
-        await expect(prescriptions.connect(doctor).issuePrescription(patient.address, rx, terms))
+        const rxContent = commitmentOf("rx/pharmacy-suspended");
+        const rx = recordCommitmentOf(f.doctor.address, rxContent);
+        await expect(prescriptions.connect(doctor).issuePrescription(patient.address, rxContent, terms))
           .to.be.revertedWithCustomError(prescriptions, "PrescriptionInvalidPharmacy")
           .withArgs(pharmacy.address);
         expect((await prescriptions.prescriptionOf(patient.address, rx)).quantity).to.equal(0n);
@@ -258,13 +283,28 @@ describe("Prescriptions", function () {
     });
 
     describe("with a commitment that cannot be anchored", function () {
-      it("refuses a commitment already anchored for the patient and keeps the first terms", async function () {
-        const { prescriptions, registry, secondDoctor, patient, rx, terms } = f;
+      it("refuses the doctor's own commitment twice and keeps the first terms", async function () {
+        const { prescriptions, registry, doctor, patient, rx, rxContent, terms } = f;
         await expect(
-          prescriptions.connect(secondDoctor).issuePrescription(patient.address, rx, { ...terms, quantity: 500 }),
+          prescriptions.connect(doctor).issuePrescription(patient.address, rxContent, { ...terms, quantity: 500 }),
         )
           .to.be.revertedWithCustomError(registry, "RecordRegistryAlreadyAnchored")
           .withArgs(patient.address, rx);
+        expect(structOf(await prescriptions.prescriptionOf(patient.address, rx))).to.deep.equal(
+          prescriptionEntry(terms, 0, false),
+        );
+      });
+
+      it("gives another doctor issuing the same content commitment a prescription of its own", async function () {
+        const { prescriptions, secondDoctor, patient, rx, rxContent, terms } = f;
+        const theirs = recordCommitmentOf(secondDoctor.address, rxContent);
+        await expect(
+          prescriptions
+            .connect(secondDoctor)
+            .issuePrescription(patient.address, rxContent, { ...terms, quantity: 500 }),
+        )
+          .to.emit(prescriptions, "PrescriptionIssued")
+          .withArgs(patient.address, theirs, secondDoctor.address, terms.pharmacy, terms.expiresAt, 500, 2);
         expect(structOf(await prescriptions.prescriptionOf(patient.address, rx))).to.deep.equal(
           prescriptionEntry(terms, 0, false),
         );
@@ -276,8 +316,10 @@ describe("Prescriptions", function () {
         await receiptOf(registry.connect(doctor).anchorRecord(patient.address, note, RecordType.ClinicalNote, false));
         await expect(prescriptions.connect(doctor).issuePrescription(patient.address, note, terms))
           .to.be.revertedWithCustomError(registry, "RecordRegistryAlreadyAnchored")
-          .withArgs(patient.address, note);
-        expect((await prescriptions.prescriptionOf(patient.address, note)).quantity).to.equal(0n);
+          .withArgs(patient.address, recordCommitmentOf(doctor.address, note));
+        expect(
+          (await prescriptions.prescriptionOf(patient.address, recordCommitmentOf(doctor.address, note))).quantity,
+        ).to.equal(0n);
       });
 
       it("refuses a zero commitment and a zero patient", async function () {
@@ -301,8 +343,9 @@ describe("Prescriptions", function () {
 
       it("dispenses a partial fill, anchors the dispense record and announces both", async function () {
         const { prescriptions, registry, patient, pharmacy, rx, terms } = f;
-        const record = commitmentOf("dispense/first");
-        const tx = prescriptions.connect(pharmacy).dispensePrescription(patient.address, rx, 10, record);
+        const recordContent = commitmentOf("dispense/first");
+        const record = recordCommitmentOf(pharmacy.address, recordContent);
+        const tx = prescriptions.connect(pharmacy).dispensePrescription(patient.address, rx, 10, recordContent);
         await expect(tx)
           .to.emit(prescriptions, "PrescriptionDispensed")
           .withArgs(patient.address, rx, pharmacy.address, record, 10)
@@ -332,7 +375,13 @@ describe("Prescriptions", function () {
         for (let fill = 1; fill <= terms.refills + 1; fill++) {
           await expect(dispense(pharmacy, 30, `fill-${fill}`))
             .to.emit(prescriptions, "PrescriptionDispensed")
-            .withArgs(patient.address, rx, pharmacy.address, commitmentOf(`dispense/fill-${fill}`), 30);
+            .withArgs(
+              patient.address,
+              rx,
+              pharmacy.address,
+              recordCommitmentOf(pharmacy.address, commitmentOf(`dispense/fill-${fill}`)),
+              30,
+            );
           expect((await prescriptions.prescriptionOf(patient.address, rx)).dispensed).to.equal(BigInt(30 * fill));
         }
         expect(structOf(await prescriptions.prescriptionOf(patient.address, rx))).to.deep.equal(
@@ -348,7 +397,13 @@ describe("Prescriptions", function () {
           total += amount;
           await expect(dispense(f.pharmacy, amount, `partial-${index}`))
             .to.emit(prescriptions, "PrescriptionDispensed")
-            .withArgs(patient.address, rx, f.pharmacy.address, commitmentOf(`dispense/partial-${index}`), amount);
+            .withArgs(
+              patient.address,
+              rx,
+              f.pharmacy.address,
+              recordCommitmentOf(f.pharmacy.address, commitmentOf(`dispense/partial-${index}`)),
+              amount,
+            );
           expect((await prescriptions.prescriptionOf(patient.address, rx)).dispensed).to.equal(BigInt(total));
         }
         expect(total).to.equal(90);
@@ -357,8 +412,11 @@ describe("Prescriptions", function () {
 
       it("dispenses a prescription without refills once", async function () {
         const { prescriptions, doctor, patient, pharmacy, terms } = f;
-        const rx = commitmentOf("rx/no-refills");
-        await receiptOf(prescriptions.connect(doctor).issuePrescription(patient.address, rx, { ...terms, refills: 0 }));
+        const rxContent = commitmentOf("rx/no-refills");
+        const rx = recordCommitmentOf(f.doctor.address, rxContent);
+        await receiptOf(
+          prescriptions.connect(doctor).issuePrescription(patient.address, rxContent, { ...terms, refills: 0 }),
+        );
         await grantDispensing(pharmacy, { scopeValue: rx });
         await receiptOf(dispense(pharmacy, 30, "no-refills/1", rx));
         await expect(dispense(pharmacy, 1, "no-refills/2", rx))
@@ -414,7 +472,7 @@ describe("Prescriptions", function () {
         await receiptOf(dispense(f.pharmacy, 10, "same"));
         await expect(dispense(f.pharmacy, 10, "same"))
           .to.be.revertedWithCustomError(registry, "RecordRegistryAlreadyAnchored")
-          .withArgs(patient.address, commitmentOf("dispense/same"));
+          .withArgs(patient.address, recordCommitmentOf(f.pharmacy.address, commitmentOf("dispense/same")));
         expect((await prescriptions.prescriptionOf(patient.address, rx)).dispensed).to.equal(10n);
       });
 
@@ -423,7 +481,13 @@ describe("Prescriptions", function () {
         await networkHelpers.time.setNextBlockTimestamp(terms.expiresAt - 1);
         await expect(dispense(pharmacy, 5, "last-second"))
           .to.emit(prescriptions, "PrescriptionDispensed")
-          .withArgs(patient.address, rx, pharmacy.address, commitmentOf("dispense/last-second"), 5);
+          .withArgs(
+            patient.address,
+            rx,
+            pharmacy.address,
+            recordCommitmentOf(pharmacy.address, commitmentOf("dispense/last-second")),
+            5,
+          );
         expect((await prescriptions.prescriptionOf(patient.address, rx)).dispensed).to.equal(5n);
       });
 
@@ -462,7 +526,13 @@ describe("Prescriptions", function () {
         await reinstate(f, pharmacy.address);
         await expect(dispense(pharmacy, 10, "reinstated"))
           .to.emit(prescriptions, "PrescriptionDispensed")
-          .withArgs(patient.address, rx, pharmacy.address, commitmentOf("dispense/reinstated"), 10);
+          .withArgs(
+            patient.address,
+            rx,
+            pharmacy.address,
+            recordCommitmentOf(pharmacy.address, commitmentOf("dispense/reinstated")),
+            10,
+          );
         expect((await prescriptions.prescriptionOf(patient.address, rx)).dispensed).to.equal(10n);
       });
 
@@ -537,8 +607,9 @@ describe("Prescriptions", function () {
           const { prescriptions, registry, patient, anyRx } = f;
           const pharmacy = f[role];
           await grantDispensing(pharmacy, { scopeValue: anyRx });
-          const record = commitmentOf(`dispense/any-${role}`);
-          await expect(prescriptions.connect(pharmacy).dispensePrescription(patient.address, anyRx, 30, record))
+          const recordContent = commitmentOf(`dispense/any-${role}`);
+          const record = recordCommitmentOf(pharmacy.address, recordContent);
+          await expect(prescriptions.connect(pharmacy).dispensePrescription(patient.address, anyRx, 30, recordContent))
             .to.emit(prescriptions, "PrescriptionDispensed")
             .withArgs(patient.address, anyRx, pharmacy.address, record, 30)
             .and.to.emit(registry, "RecordAnchored")
@@ -633,7 +704,13 @@ describe("Prescriptions", function () {
         await networkHelpers.time.increaseTo(now + DAY);
         await expect(dispense(pharmacy, 10, "now-valid"))
           .to.emit(prescriptions, "PrescriptionDispensed")
-          .withArgs(patient.address, rx, pharmacy.address, commitmentOf("dispense/now-valid"), 10);
+          .withArgs(
+            patient.address,
+            rx,
+            pharmacy.address,
+            recordCommitmentOf(pharmacy.address, commitmentOf("dispense/now-valid")),
+            10,
+          );
         expect((await prescriptions.prescriptionOf(patient.address, rx)).dispensed).to.equal(10n);
       });
 
@@ -685,7 +762,13 @@ describe("Prescriptions", function () {
           ).to.equal(true);
           await expect(dispense(pharmacy, 30, `broad-${scope}`))
             .to.emit(prescriptions, "PrescriptionDispensed")
-            .withArgs(patient.address, rx, pharmacy.address, commitmentOf(`dispense/broad-${scope}`), 30);
+            .withArgs(
+              patient.address,
+              rx,
+              pharmacy.address,
+              recordCommitmentOf(pharmacy.address, commitmentOf(`dispense/broad-${scope}`)),
+              30,
+            );
           expect((await prescriptions.prescriptionOf(patient.address, rx)).dispensed).to.equal(30n);
         });
       }
@@ -721,7 +804,13 @@ describe("Prescriptions", function () {
         await grantDispensing(pharmacy);
         await expect(dispense(pharmacy, 10, "sensitive-record"))
           .to.emit(prescriptions, "PrescriptionDispensed")
-          .withArgs(patient.address, rx, pharmacy.address, commitmentOf("dispense/sensitive-record"), 10);
+          .withArgs(
+            patient.address,
+            rx,
+            pharmacy.address,
+            recordCommitmentOf(pharmacy.address, commitmentOf("dispense/sensitive-record")),
+            10,
+          );
         expect((await prescriptions.prescriptionOf(patient.address, rx)).dispensed).to.equal(10n);
       });
 
@@ -735,8 +824,9 @@ describe("Prescriptions", function () {
           consent.connect(patient).grantConsent(patient.address, grantRequest(secondDoctor.address, now)),
         );
         expect(await consent.canAccess(secondDoctor.address, patient.address, rx, Purpose.Treatment)).to.equal(false);
-        const record = commitmentOf("dispense/of-sensitive");
-        await expect(prescriptions.connect(pharmacy).dispensePrescription(patient.address, rx, 10, record))
+        const recordContent = commitmentOf("dispense/of-sensitive");
+        const record = recordCommitmentOf(pharmacy.address, recordContent);
+        await expect(prescriptions.connect(pharmacy).dispensePrescription(patient.address, rx, 10, recordContent))
           .to.emit(registry, "RecordAnchored")
           .withArgs(patient.address, record, pharmacy.address, RecordType.Dispense, true);
         expect((await registry.recordOf(patient.address, record)).flags).to.equal(BigInt(RecordFlag.Sensitive));

@@ -38,6 +38,7 @@ import {
   type RecordAlert,
   type RevocationAlert,
 } from "../../../../client/index.js";
+import { parseBoundPreimage } from "../../../../client/crypto/commitment.js";
 import { RECORD_ENVELOPE_HEADER_LENGTH } from "../../../../client/crypto/envelope-format.js";
 import { EncryptionKeyring } from "../../../../client/key-release/encryption-keyring.js";
 import { KeyReleaseDeniedError } from "../../../../client/key-release/errors.js";
@@ -1364,10 +1365,12 @@ export function describeSdkSuite(transport: Transport, backend: Backend): void {
           journal: false,
           faults: {
             afterStore: async ({ commitments }) => {
-              // Another process of the same author anchors the journalled commitment first.
+              // Another process of the same author anchors the journalled record's content commitment
+              // first (named by the record commitment's stored preimage).
+              const { contentCommitment } = parseBoundPreimage(await env.store.get(locatorRefOf(commitments[0])));
               const tx = await registry.anchorRecord(
                 address("patient3"),
-                commitments[0],
+                contentCommitment,
                 RecordType.ClinicalNote,
                 false,
               );
