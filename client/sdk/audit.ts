@@ -9,6 +9,7 @@ import { CARELEDGER_INTERFACES } from "./contract-abis.js";
 import type { LedgerCore } from "./ledger-core.js";
 import { zeroPadTopic } from "./records/anchored-write.js";
 import { primaryManifest, type IndexedRecord } from "./records/manifest-index.js";
+import { boundContentCommitment } from "./records/record-service.js";
 import { recordKey, type RecordManifest } from "./records/manifest.js";
 
 /** How a record compares between the store and the chain. */
@@ -250,7 +251,13 @@ async function chainState(
 ): Promise<{ anchored: boolean; erased: boolean; anchor: "record" | "batch" | "none" }> {
   if (manifest?.anchor.kind === "batch") {
     const { root, proof } = manifest.anchor;
-    const leaf = { patient, commitment, recordType: manifest.recordType, sensitive: manifest.sensitive };
+    // The leaf names the content commitment the record commitment binds to the batch's author; without
+    // its stored preimage the leaf cannot be shown, and the proof check below fails.
+    const content = await boundContentCommitment(core.store, commitment, manifest.author).catch((error: unknown) => {
+      if (error instanceof NotFoundError || error instanceof IntegrityError) return commitment;
+      throw error;
+    });
+    const leaf = { patient, commitment: content, recordType: manifest.recordType, sensitive: manifest.sensitive };
     const [included, erased] = await Promise.all([
       core.read("verifyBatchRecord", () => core.views.registry.verifyBatchRecord(root, leaf, [...proof])),
       core.read("isBatchRecordErased", () => core.views.registry.isBatchRecordErased(patient, commitment)),

@@ -387,7 +387,7 @@ export class RecordService {
    */
   async #contentCommitmentOf(patient: string, commitment: string, author: string): Promise<string> {
     try {
-      return verifyBoundPreimage(await this.core.store.get(locatorRefOf(commitment)), commitment, author);
+      return await boundContentCommitment(this.core.store, commitment, author);
     } catch (error) {
       if (error instanceof NotFoundError) throw new RecordNotFoundError("store", patient, commitment);
       throw error;
@@ -493,6 +493,19 @@ export class RecordService {
     }
     return core.read("canAccess", () => core.views.consent.canAccess(accessor, patient, commitment, purpose));
   }
+}
+
+/**
+ * The content commitment a record commitment binds to `author`, read from the record commitment's
+ * stored preimage: what a batch leaf names (NotFoundError when the store lacks the preimage,
+ * IntegrityError when it does not hash to the record commitment or names another author).
+ */
+export async function boundContentCommitment(
+  store: { get(ref: string): Promise<Uint8Array> },
+  commitment: string,
+  author: string,
+): Promise<string> {
+  return verifyBoundPreimage(await store.get(locatorRefOf(commitment)), commitment, author);
 }
 
 function batchLocationOf(manifest: RecordManifest | undefined): BatchLocation | undefined {

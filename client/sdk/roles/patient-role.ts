@@ -20,7 +20,13 @@ import type { ReleaseListing } from "../../key-release/key-release-client.js";
 import type { LedgerCore } from "../ledger-core.js";
 import { anchoredWrite, zeroPadTopic } from "../records/anchored-write.js";
 import { primaryManifest, type IndexedRecord } from "../records/manifest-index.js";
-import type { BatchLocation, ReadRecordResult, RecordService, StoredRecord } from "../records/record-service.js";
+import {
+  boundContentCommitment,
+  type BatchLocation,
+  type ReadRecordResult,
+  type RecordService,
+  type StoredRecord,
+} from "../records/record-service.js";
 import type { FhirResource } from "../../fhir/index.js";
 import type {
   DelegateResult,
@@ -287,7 +293,8 @@ export class PatientRole extends RoleBase {
               manifest.anchor.root,
               {
                 patient: manifest.patient,
-                commitment: manifest.commitment,
+                // The leaf names the content commitment the record commitment binds to the batch's author.
+                commitment: await boundContentCommitment(core.store, manifest.commitment, manifest.author),
                 recordType: manifest.recordType,
                 sensitive: manifest.sensitive,
               },

@@ -7,7 +7,7 @@ import { Wallet, getBytes, hexlify, id, sha256 } from "ethers";
 
 import { DecryptionError, MalformedEnvelopeError, RecordType, computeCommitment } from "../../../client/index.js";
 import { WriteJournal } from "../../../client/sdk/records/write-journal.js";
-import { commitmentPreimage } from "../../../client/crypto/commitment.js";
+import { commitmentPreimage, parseBoundPreimage } from "../../../client/crypto/commitment.js";
 import { decodeLedgerObject, encodeLedgerObject, type RecordManifest } from "../../../client/sdk/records/manifest.js";
 import { recordContext } from "../../../client/sdk/records/record-crypto.js";
 import { EncryptionKeyring } from "../../../client/key-release/encryption-keyring.js";
@@ -92,7 +92,13 @@ describe("off-chain state", function () {
       const draft = await seal(keyrings.map(readerOf));
       expect(draft.readers).to.deep.equal([patient, author]);
       expect(hexlify(draft.preimage)).to.equal(hexlify(commitmentPreimage(draft.envelopeBytes)));
-      expect(sha256(draft.preimage)).to.equal(draft.commitment);
+      expect(sha256(draft.preimage)).to.equal(draft.contentCommitment);
+      // The record commitment binds the author to the content commitment; its preimage names both.
+      expect(sha256(draft.boundPreimage)).to.equal(draft.commitment);
+      expect(parseBoundPreimage(draft.boundPreimage)).to.deep.equal({
+        author: author.toLowerCase(),
+        contentCommitment: draft.contentCommitment,
+      });
       const { section, salt } = keySectionOf(draft.envelopeBytes);
       expect(section.direct.map((key) => [key.reader, key.version])).to.deep.equal([
         [patient, 1],
@@ -102,7 +108,7 @@ describe("off-chain state", function () {
       for (const keyring of keyrings) {
         const dataKey = await openDirectKey(section, keyring.account, keyring, { chainId, registry, patient, salt });
         if (dataKey === undefined) throw new Error(`no key for ${keyring.account}`);
-        const opened = openWithKey(draft.envelopeBytes, dataKey, context, draft.commitment);
+        const opened = openWithKey(draft.envelopeBytes, dataKey, context, draft.contentCommitment);
         expect(new TextDecoder().decode(opened)).to.equal('{"resourceType":"Observation"}');
       }
     });
@@ -158,7 +164,7 @@ describe("off-chain state", function () {
       expect(calls).to.have.length(1);
       expect(calls[0]).to.include({ author, patient, salt: hexlify(salt) });
       // The key handed to the splitter is the record's: it opens the envelope.
-      openWithKey(draft.envelopeBytes, getBytes(calls[0].dataKey), context, draft.commitment);
+      openWithKey(draft.envelopeBytes, getBytes(calls[0].dataKey), context, draft.contentCommitment);
       // The key section is inside the AEAD's associated data: an altered bundle fails decryption.
       const altered = draft.envelopeBytes.slice();
       altered[altered.length - plaintext.length - 16 - 1] ^= 0x01;
