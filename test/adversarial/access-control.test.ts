@@ -26,6 +26,7 @@ import {
 import { network } from "hardhat";
 
 import { BatchTree } from "../../client/batch-tree.js";
+import { recordCommitmentOf } from "../../client/crypto/commitment.js";
 import {
   Capability,
   ConsentScope,
@@ -222,29 +223,53 @@ async function fixture(): Promise<World> {
   );
   await mined(delegation.connect(a.minor).acceptGuardian(a.guardian.address));
 
-  const note = fresh("note");
-  const sensitiveNote = fresh("sensitive-note");
-  const wellness = fresh("wellness");
-  await mined(registry.connect(a.doctor).anchorRecord(victim, note, RecordType.ClinicalNote, false));
-  await mined(registry.connect(a.doctor).anchorRecord(victim, sensitiveNote, RecordType.ClinicalNote, true));
-  await mined(registry.connect(a.victim).anchorRecord(victim, wellness, RecordType.Wellness, false));
+  // Records are anchored by content commitment and named from then on by their authors' record commitments.
+  const content = Object.fromEntries(
+    [
+      "note",
+      "sensitive-note",
+      "wellness",
+      "prescription",
+      "pending-order",
+      "posted-order",
+      "posted-result",
+      "suspended-note",
+      "suspended-prescription",
+      "suspended-order",
+    ].map((label) => [label, fresh(label)]),
+  );
+  const byDoctor = (value: string): string => recordCommitmentOf(a.doctor.address, value);
+  const bySuspended = (value: string): string => recordCommitmentOf(a.suspendedDoctor.address, value);
+  await mined(registry.connect(a.doctor).anchorRecord(victim, content["note"], RecordType.ClinicalNote, false));
+  await mined(
+    registry.connect(a.doctor).anchorRecord(victim, content["sensitive-note"], RecordType.ClinicalNote, true),
+  );
+  await mined(registry.connect(a.victim).anchorRecord(victim, content["wellness"], RecordType.Wellness, false));
+  const note = byDoctor(content["note"]);
+  const sensitiveNote = byDoctor(content["sensitive-note"]);
+  const wellness = recordCommitmentOf(victim, content["wellness"]);
 
-  const prescription = fresh("prescription");
   const terms = { pharmacy: ethers.ZeroAddress, expiresAt: start + 90 * DAY, quantity: 10, refills: 1 };
-  await mined(prescriptions.connect(a.doctor).issuePrescription(victim, prescription, terms));
-  const pendingOrder = fresh("pending-order");
-  await mined(labOrders.connect(a.doctor).orderLabTest(victim, pendingOrder, a.lab.address));
-  const postedOrder = fresh("posted-order");
-  const postedResult = fresh("posted-result");
-  await mined(labOrders.connect(a.doctor).orderLabTest(victim, postedOrder, a.lab.address));
-  await mined(labOrders.connect(a.lab).postLabResult(victim, postedOrder, postedResult, false));
+  await mined(prescriptions.connect(a.doctor).issuePrescription(victim, content["prescription"], terms));
+  const prescription = byDoctor(content["prescription"]);
+  await mined(labOrders.connect(a.doctor).orderLabTest(victim, content["pending-order"], a.lab.address));
+  const pendingOrder = byDoctor(content["pending-order"]);
+  await mined(labOrders.connect(a.doctor).orderLabTest(victim, content["posted-order"], a.lab.address));
+  await mined(
+    labOrders.connect(a.lab).postLabResult(victim, byDoctor(content["posted-order"]), content["posted-result"], false),
+  );
+  const postedResult = recordCommitmentOf(a.lab.address, content["posted-result"]);
 
-  const suspendedNote = fresh("suspended-note");
-  const suspendedPrescription = fresh("suspended-prescription");
-  const suspendedOrder = fresh("suspended-order");
-  await mined(registry.connect(a.suspendedDoctor).anchorRecord(victim, suspendedNote, RecordType.ClinicalNote, false));
-  await mined(prescriptions.connect(a.suspendedDoctor).issuePrescription(victim, suspendedPrescription, terms));
-  await mined(labOrders.connect(a.suspendedDoctor).orderLabTest(victim, suspendedOrder, a.lab.address));
+  await mined(
+    registry.connect(a.suspendedDoctor).anchorRecord(victim, content["suspended-note"], RecordType.ClinicalNote, false),
+  );
+  await mined(
+    prescriptions.connect(a.suspendedDoctor).issuePrescription(victim, content["suspended-prescription"], terms),
+  );
+  await mined(labOrders.connect(a.suspendedDoctor).orderLabTest(victim, content["suspended-order"], a.lab.address));
+  const suspendedNote = bySuspended(content["suspended-note"]);
+  const suspendedPrescription = bySuspended(content["suspended-prescription"]);
+  const suspendedOrder = bySuspended(content["suspended-order"]);
 
   // Dispensing grants on the prescription: active, revoked, and one that expires below.
   const dispensing = (grantee: string, validUntil: number) => ({
@@ -310,7 +335,7 @@ async function fixture(): Promise<World> {
       activeGrant,
       revokedGrant,
       expiredGrant,
-      batch: { root: tree.root, leaf, proof: tree.proof(victim, leaf.commitment) },
+      batch: { root: byDoctor(tree.root), leaf, proof: tree.proof(victim, leaf.commitment) },
       suspendedNote,
       suspendedPrescription,
       suspendedOrder,
@@ -1234,8 +1259,9 @@ describe("adversarial: access control of every state-changing function", functio
       const caller = world.actors.otherPatient;
       const commitment = fresh("own-wellness");
       await mined(registry.connect(caller).anchorRecord(caller.address, commitment, RecordType.Wellness, false));
-      expect((await registry.recordOf(caller.address, commitment)).author).to.equal(caller.address);
-      expect((await registry.recordOf(world.actors.victim.address, commitment)).author).to.equal(ethers.ZeroAddress);
+      const record = recordCommitmentOf(caller.address, commitment);
+      expect((await registry.recordOf(caller.address, record)).author).to.equal(caller.address);
+      expect((await registry.recordOf(world.actors.victim.address, record)).author).to.equal(ethers.ZeroAddress);
     });
   });
 

@@ -6,6 +6,7 @@ import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { hexlify, type Wallet } from "ethers";
 
 import { BATCH_LEAF_ENCODING } from "../../client/batch-tree.js";
+import { recordCommitmentOf } from "../../client/crypto/commitment.js";
 import { Purpose, RecordType } from "../../client/care-types.js";
 import type { RunningCustodian } from "../../client/key-release/custodian-service.js";
 import { postJson, signReleaseRequest, type CustodianResponse } from "../../client/key-release/key-release-client.js";
@@ -190,13 +191,14 @@ describe("adversarial: key release", function () {
   it("refuses a provider who anchors a second commitment with the record's salt", async function () {
     // The salt is readable in storage; the attacker anchors its own commitment with it and is its author.
     const envelopeHash = hexlify(randomBytes(32));
-    const commitment = commitmentFrom(record.salt, envelopeHash);
+    const content = commitmentFrom(record.salt, envelopeHash);
     const attacker = world.wallet(ACCOUNTS.attacker);
     await (
       await world.contracts.registry
         .connect(attacker)
-        .anchorRecord(record.patient, commitment, RecordType.ClinicalNote, false)
+        .anchorRecord(record.patient, content, RecordType.ClinicalNote, false)
     ).wait();
+    const commitment = recordCommitmentOf(attacker.address, content);
     const lookalike: TestRecord = { ...record, commitment, envelopeHash };
     const response = await release(await body({ target: lookalike, requester: ACCOUNTS.attacker }));
     recordAttack(CATEGORY, expectError(response, 422, "share-unopenable"));
@@ -204,14 +206,26 @@ describe("adversarial: key release", function () {
 
   it("refuses a provider who re-anchors the record's leaf in a batch of its own", async function () {
     const attacker = world.wallet(ACCOUNTS.attacker);
+    // The leaf names the record's content commitment (its salt and envelope hash are readable).
+    const content = commitmentFrom(record.salt, record.envelopeHash);
     const leaves: [string, string, number, boolean][] = [
-      [record.patient, record.commitment, RecordType.ClinicalNote, false],
+      [record.patient, content, RecordType.ClinicalNote, false],
       [record.patient, hexlify(randomBytes(32)), RecordType.ClinicalNote, false],
     ];
     const tree = StandardMerkleTree.of(leaves, [...BATCH_LEAF_ENCODING]);
     await (await world.contracts.registry.connect(attacker).anchorBatch(tree.root, 2)).wait();
-    const batch = { root: tree.root, recordType: RecordType.ClinicalNote, sensitive: false, proof: tree.getProof(0) };
-    const response = await release(await body({ requester: ACCOUNTS.attacker, batch }));
+    const batch = {
+      root: recordCommitmentOf(attacker.address, tree.root),
+      recordType: RecordType.ClinicalNote,
+      sensitive: false,
+      proof: tree.getProof(0),
+    };
+    // Asked under the record's own commitment, the binding to the batch's author fails; under the
+    // attacker's record commitment of the leaf, the share does not open for the attacker.
+    const asRecord = await release(await body({ requester: ACCOUNTS.attacker, batch }));
+    recordAttack(CATEGORY, expectError(asRecord, 400, "commitment-mismatch"));
+    const target: TestRecord = { ...record, commitment: recordCommitmentOf(attacker.address, content) };
+    const response = await release(await body({ target, requester: ACCOUNTS.attacker, batch }));
     recordAttack(CATEGORY, expectError(response, 422, "share-unopenable"));
   });
 

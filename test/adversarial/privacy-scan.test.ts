@@ -53,6 +53,7 @@ import {
   validateAndSerialize,
   type CareLedgerContracts,
 } from "../../client/index.js";
+import { locatorRefOf, parseBoundPreimage } from "../../client/crypto/commitment.js";
 import { LocalDiskStore } from "../../client/storage/index.js";
 import { CustodianService, type RunningCustodian } from "../../client/key-release/custodian-service.js";
 import {
@@ -473,6 +474,11 @@ describe("privacy leak scan of the demo story", function () {
         recordType: RecordType.ClinicalNote,
       });
       commitments.set("note", note.commitment);
+      // The anchoring's calldata carries the content commitment the record commitment binds.
+      commitments.set(
+        "note content",
+        parseBoundPreimage(await store.get(locatorRefOf(note.commitment))).contentCommitment,
+      );
       await refused(
         () =>
           ed.emergency.readRecord({ patient: patientAddress, commitment: note.commitment, purpose: Purpose.Emergency }),
@@ -640,8 +646,11 @@ describe("privacy leak scan of the demo story", function () {
     expect(haystacks.get("custodian-traffic")?.items).to.be.greaterThan(6 * CUSTODIAN_COUNT);
     // Positive controls: what must be there is found, so an empty search means something.
     const note = Buffer.from(getBytes(commitments.get("note") as string));
+    const noteContent = Buffer.from(getBytes(commitments.get("note content") as string));
     const control = (label: string, bytes: Buffer): Needle => ({ label, bytes, text: false });
-    expect(contains(haystacks.get("calldata") as Haystack, control("note commitment", note))).to.equal(true);
+    expect(contains(haystacks.get("calldata") as Haystack, control("note content commitment", noteContent))).to.equal(
+      true,
+    );
     expect(contains(haystacks.get("event-logs") as Haystack, control("note commitment", note))).to.equal(true);
     const author = Buffer.from(getBytes(doctorAddress));
     expect(contains(haystacks.get("storage") as Haystack, control("author address", author))).to.equal(true);

@@ -11,7 +11,7 @@ import { RecordRegistry__factory } from "../../typechain-types/index.js";
 import { createEnvironment, type SdkEnvironment } from "../client/sdk/helpers/environment.js";
 import { recordAttack } from "./tally.js";
 
-const CATEGORY = "squatting";
+const CATEGORY = "record squatting";
 
 const note = (patient: string) => ({
   resourceType: "Observation",
