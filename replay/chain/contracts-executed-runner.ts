@@ -3,6 +3,7 @@ import { getAddress, keccak256, toBeHex, toQuantity, toUtf8Bytes, zeroPadValue }
 
 import { BatchTree, type BatchLeaf } from "../../client/batch-tree.js";
 import { ConsentScope, HipaaRole, ProviderForm, ProviderKind, Purpose, RecordType } from "../../client/care-types.js";
+import { recordCommitmentOf } from "../../client/crypto/commitment.js";
 import { deployCareLedger } from "../../client/deploy.js";
 import { ReplayError } from "../errors.js";
 import type { CostOperation } from "../gas/gas-table.js";
@@ -260,14 +261,16 @@ export class ContractsExecutedRunner implements ExecutedRunner {
         operation: "grantConsent",
       });
       if (patient.prescription) {
-        const rx = derive(patient.id, "prescription");
+        // Issued as a content commitment; named from then on by the doctor's record commitment.
+        const rxContent = derive(patient.id, "prescription");
+        const rx = recordCommitmentOf(doctor.address, rxContent);
         txs.push(
           {
             from: doctor.address,
             to: addresses.prescriptions,
             data: prescriptions.interface.encodeFunctionData("issuePrescription", [
               address,
-              rx,
+              rxContent,
               { pharmacy: pharmacy.address, expiresAt: now + 30 * DAY, quantity: 30, refills: 2 },
             ]),
             operation: "workflowPrescription",
@@ -302,19 +305,21 @@ export class ContractsExecutedRunner implements ExecutedRunner {
         );
       }
       if (patient.labResult) {
-        const order = derive(patient.id, "order");
-        const result = derive(patient.id, "result");
+        const orderContent = derive(patient.id, "order");
+        const resultContent = derive(patient.id, "result");
+        const order = recordCommitmentOf(doctor.address, orderContent);
+        const result = recordCommitmentOf(laboratory.address, resultContent);
         txs.push(
           {
             from: doctor.address,
             to: addresses.labOrders,
-            data: labOrders.interface.encodeFunctionData("orderLabTest", [address, order, laboratory.address]),
+            data: labOrders.interface.encodeFunctionData("orderLabTest", [address, orderContent, laboratory.address]),
             operation: "workflowLabResult",
           },
           {
             from: laboratory.address,
             to: addresses.labOrders,
-            data: labOrders.interface.encodeFunctionData("postLabResult", [address, order, result, false]),
+            data: labOrders.interface.encodeFunctionData("postLabResult", [address, order, resultContent, false]),
             operation: "workflowLabResult",
           },
           {
