@@ -9,7 +9,11 @@
  * (callers need them to act) but are kept out of messages.
  */
 
+import type { SdkErrorCode } from "./sdk/errors.js";
+
+// The SDK's codes are declared with its errors and are CareLedger codes too.
 export type CareLedgerErrorCode =
+  | SdkErrorCode
   | "INVALID_FHIR_RESOURCE"
   | "PAYLOAD_TOO_LARGE"
   | "MALFORMED_ENVELOPE"
@@ -22,15 +26,6 @@ export type CareLedgerErrorCode =
   | "INVALID_PRIVATE_KEY"
   | "INVALID_ARGUMENT"
   | "STORAGE_FAILURE"
-  // Codes of the SDK's errors (client/sdk/errors.ts), listed here so they are CareLedgerErrors too.
-  | "CONTRACT_REVERT"
-  | "ACCESS_DENIED"
-  | "RECORD_NOT_FOUND"
-  | "RECORD_ERASED"
-  | "PUBLIC_KEY_NOT_REGISTERED"
-  | "UNREGISTERED_ACCOUNT"
-  | "TRANSACTION_FAILED"
-  | "RPC_UNAVAILABLE"
   // Codes of key release and networked content (client/key-release/errors.ts).
   | "KEY_RELEASE_DENIED"
   | "KEY_RELEASE_UNAVAILABLE"

@@ -91,20 +91,15 @@ export interface ReleaseListing {
 }
 
 /** The parameters of one signed release request. */
-export interface ReleaseRequestParams {
+export interface ReleaseRequestParams extends Pick<
+  KeyReleaseRequest,
+  "custodian" | "requester" | "patient" | "commitment" | "purpose" | "salt" | "envelopeHash" | "expiresAt"
+> {
   domain: TypedDataDomain;
-  custodian: string;
-  requester: string;
-  patient: string;
-  commitment: string;
-  purpose: number;
-  salt: string;
-  envelopeHash: string;
   share: CustodianShare;
   threshold: number;
   shareCount: number;
   batch?: BatchRecordProof;
-  expiresAt: number;
   nonce?: string;
 }
 
