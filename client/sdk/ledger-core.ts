@@ -17,6 +17,7 @@ import type { DeploymentFile } from "../deployment-file.js";
 import type { ContentStore } from "../storage/content-store.js";
 import { LocalDiskStore } from "../storage/local-disk-store.js";
 import { connectContracts } from "../contract-factories.js";
+import type { TypedContractEvent } from "../../typechain-types/common.js";
 import { CARELEDGER_INTERFACES, CONTRACT_NAMES, type CareLedgerAddresses } from "./contract-abis.js";
 import { InvalidArgumentError } from "../errors.js";
 import { UnregisteredAccountError } from "./errors.js";
@@ -90,6 +91,16 @@ export interface DecodedEvent {
   readonly name: string;
   readonly args: LogDescription["args"];
   readonly log: Log;
+}
+
+/** The names of the events of contract `C`. */
+export type EventName<C extends ContractName> = Extract<keyof CareLedgerContracts[C]["filters"], string>;
+
+/** An event of contract `C` decoded with its TypeChain argument types. */
+export interface TypedEvent<C extends ContractName, E extends EventName<C>> extends Omit<DecodedEvent, "args"> {
+  readonly args: CareLedgerContracts[C]["filters"][E] extends TypedContractEvent<infer _In, infer _Out, infer Args>
+    ? Args
+    : never;
 }
 
 /** Read-only TypeChain views of every contract. */
@@ -262,11 +273,19 @@ export class LedgerCore {
     return events;
   }
 
-  /** The first `name` event of `contract` in the receipt. */
-  event(receipt: TransactionReceipt, contract: ContractName, name: string): DecodedEvent {
+  /**
+   * The first `name` event of `contract` in the receipt, its arguments typed as TypeChain declares
+   * them (addresses and bytes32 as strings, integers as bigint), so no caller casts an argument.
+   */
+  event<C extends ContractName, E extends EventName<C>>(
+    receipt: TransactionReceipt,
+    contract: C,
+    name: E,
+  ): TypedEvent<C, E> {
     const found = this.events(receipt).find((event) => event.contract === contract && event.name === name);
     if (found === undefined) throw new Error(`The receipt has no ${contract}.${name} event.`);
-    return found;
+    // ethers' Result answers the event's parameter names as properties: TypeChain's OutputObject.
+    return found as unknown as TypedEvent<C, E>;
   }
 
   /** Which contract of this deployment lives at `address`. */

@@ -84,7 +84,7 @@ export class DoctorRole extends ProviderRole {
         return {
           prescription: commitment,
           terms: {
-            pharmacy: String(event.args.pharmacy),
+            pharmacy: event.args.pharmacy,
             expiresAt: Number(event.args.expiresAt),
             quantity: Number(event.args.quantity),
             refills: Number(event.args.refills),
@@ -132,7 +132,7 @@ export class DoctorRole extends ProviderRole {
       }),
       decode: (mined, commitment) => {
         const event = this.core.event(mined.receipt, "labOrders", "LabTestOrdered");
-        return { order: commitment, laboratory: String(event.args.laboratory) };
+        return { order: commitment, laboratory: event.args.laboratory };
       },
       send: params,
     });
@@ -169,9 +169,9 @@ export class DoctorRole extends ProviderRole {
     const event = this.core.event(mined.receipt, "relationships", "Unlocked");
     return {
       ...txResult(mined),
-      patient: String(event.args.patient),
-      doctor: String(event.args.doctor),
-      codeId: String(event.args.codeId),
+      patient: event.args.patient,
+      doctor: event.args.doctor,
+      codeId: event.args.codeId,
       until: Number(event.args.until),
     };
   }
@@ -230,8 +230,8 @@ export class PharmacyRole extends ProviderRole {
           }),
         );
         return {
-          prescription: String(event.args.prescription),
-          pharmacy: String(event.args.pharmacy),
+          prescription: event.args.prescription,
+          pharmacy: event.args.pharmacy,
           amount: Number(event.args.amount),
           totalDispensed: Number(state.dispensed),
         };
@@ -301,7 +301,7 @@ export class LaboratoryRole extends ProviderRole {
       }),
       decode: (mined, commitment) => {
         const event = this.core.event(mined.receipt, "labOrders", "LabResultPosted");
-        return { order: String(event.args.order), result: commitment };
+        return { order: event.args.order, result: commitment };
       },
       send: params,
     });
@@ -336,7 +336,7 @@ export class LaboratoryRole extends ProviderRole {
       }),
       decode: (mined, commitment) => {
         const event = this.core.event(mined.receipt, "labOrders", "LabResultPosted");
-        return { order: String(event.args.order), result: commitment };
+        return { order: event.args.order, result: commitment };
       },
       send: params,
     });
@@ -363,8 +363,8 @@ export class EmergencyRole extends ProviderRole {
     const event = this.core.event(mined.receipt, "emergency", "EmergencyAccessOpened");
     return {
       ...txResult(mined),
-      patient: String(event.args.patient),
-      provider: String(event.args.provider),
+      patient: event.args.patient,
+      provider: event.args.provider,
       reasonCode: Number(event.args.reasonCode),
       expiresAt: Number(event.args.expiresAt),
       count: Number(event.args.count),
@@ -433,8 +433,8 @@ export class HospitalRole extends ProviderRole {
     const event = this.core.event(mined.receipt, "relationships", "CheckedIn");
     return {
       ...txResult(mined),
-      patient: String(event.args.patient),
-      hospital: String(event.args.hospital),
+      patient: event.args.patient,
+      hospital: event.args.hospital,
       until: Number(event.args.until),
     };
   }

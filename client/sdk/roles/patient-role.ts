@@ -195,9 +195,9 @@ export class PatientRole extends RoleBase {
     const event = this.core.event(mined.receipt, "consent", "ConsentRevoked");
     return {
       ...txResult(mined),
-      grantId: String(event.args.grantId),
-      patient: String(event.args.patient),
-      grantee: String(event.args.grantee),
+      grantId: event.args.grantId,
+      patient: event.args.patient,
+      grantee: event.args.grantee,
     };
   }
 
@@ -304,7 +304,7 @@ export class PatientRole extends RoleBase {
       const mined = await core.send("registry", populated, params);
       const event = core.event(mined.receipt, "registry", "RecordErased");
       ({ hash: transactionHash, blockNumber, gasUsed } = mined);
-      erasedBy = String(event.args.by);
+      erasedBy = event.args.by;
     } catch (error) {
       if (!(error instanceof ContractRevertError && error.errorName === "RecordRegistryErased")) throw error;
       // Erased before (perhaps by a run that crashed before destroying): find that transaction.
@@ -386,8 +386,8 @@ export class PatientRole extends RoleBase {
     const event = this.core.event(mined.receipt, "delegation", "DelegateAppointed");
     return {
       ...txResult(mined),
-      patient: String(event.args.patient),
-      delegate: String(event.args.delegate),
+      patient: event.args.patient,
+      delegate: event.args.delegate,
       capabilities: Number(event.args.capabilities),
       validUntil: Number(event.args.validUntil),
     };
@@ -644,11 +644,11 @@ export function grantResultOf(core: LedgerCore, mined: Parameters<typeof txResul
   const event = core.event(mined.receipt, "consent", "ConsentGranted");
   return {
     ...txResult(mined),
-    grantId: String(event.args.grantId),
-    patient: String(event.args.patient),
-    grantee: String(event.args.grantee),
+    grantId: event.args.grantId,
+    patient: event.args.patient,
+    grantee: event.args.grantee,
     scope: Number(event.args.scope) as ConsentScope,
-    scopeValue: String(event.args.scopeValue),
+    scopeValue: event.args.scopeValue,
     purpose: Number(event.args.purpose) as Purpose,
     validFrom: Number(event.args.validFrom),
     validUntil: Number(event.args.validUntil),

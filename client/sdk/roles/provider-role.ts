@@ -108,7 +108,7 @@ export abstract class ProviderRole extends RoleBase {
       }),
       decode: (mined) => {
         const event = this.core.event(mined.receipt, "registry", "RecordAmended");
-        return { previousCommitment: String(event.args.previousCommitment), version: Number(event.args.version) };
+        return { previousCommitment: event.args.previousCommitment, version: Number(event.args.version) };
       },
       send: params,
     });

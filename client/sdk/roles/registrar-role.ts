@@ -158,11 +158,11 @@ export class RegistrarRole {
     );
     return {
       ...txResult(mined),
-      account: String(event.args.account),
+      account: event.args.account,
       kind: Number(event.args.kind) as ProviderKind,
       form: Number(event.args.form) as ProviderForm,
       hipaa: Number(event.args.hipaa) as HipaaRole,
-      organisation: String(event.args.organisation),
+      organisation: event.args.organisation,
     };
   }
 }
