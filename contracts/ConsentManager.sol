@@ -12,13 +12,22 @@ import {IPatientDelegation} from "./interfaces/IPatientDelegation.sol";
 import {IProviderDirectory} from "./interfaces/IProviderDirectory.sol";
 import {IRecordRegistry} from "./interfaces/IRecordRegistry.sol";
 import {RecordCommitments} from "./libraries/RecordCommitments.sol";
-import {AccessBasis, ConsentScope, ProviderKind, Purpose, RecordType} from "./libraries/CareTypes.sol";
+import {
+    AccessBasis,
+    Capability,
+    ConsentScope,
+    ProviderKind,
+    Purpose,
+    RecordFlag,
+    RecordType
+} from "./libraries/CareTypes.sol";
+import {PatientAuthorised} from "./PatientAuthorised.sol";
 
 /// @title ConsentManager
 /// @notice Patient consent grants (direct, by a delegate, or relayed with an EIP-712 signature) and
 /// the access rule. Grants are keyed per patient by a hash of what they cover, so the rule checks at
 /// most three grant slots, whatever the number of grants a patient holds.
-contract ConsentManager is IConsentManager, AccessControlDefaultAdminRules, EIP712, Nonces {
+contract ConsentManager is IConsentManager, AccessControlDefaultAdminRules, EIP712, Nonces, PatientAuthorised {
     /// @inheritdoc IConsentManager
     uint256 public constant MAX_ACCESS_SOURCES = 8;
 
@@ -32,14 +41,8 @@ contract ConsentManager is IConsentManager, AccessControlDefaultAdminRules, EIP7
         "RevokeConsent(address patient,bytes32 grantId,uint256 nonce,uint256 deadline)"
     );
 
-    uint8 private constant _CAPABILITY_MANAGE_CONSENT = 1;
-    uint8 private constant _CAPABILITY_READ = 4;
-    uint8 private constant _FLAG_SENSITIVE = 1;
-    uint8 private constant _FLAG_ERASED = 2;
-
     IProviderDirectory private immutable _directory;
     IRecordRegistry private immutable _registry;
-    IPatientDelegation private immutable _delegation;
 
     mapping(address patient => mapping(bytes32 grantId => Grant grant)) private _grants;
     IAccessSource[] private _accessSources;
@@ -55,7 +58,11 @@ contract ConsentManager is IConsentManager, AccessControlDefaultAdminRules, EIP7
         IProviderDirectory directory,
         IRecordRegistry recordRegistry,
         IPatientDelegation delegation
-    ) AccessControlDefaultAdminRules(adminTransferDelay, admin) EIP712("CareLedger Consent", "1") {
+    )
+        AccessControlDefaultAdminRules(adminTransferDelay, admin)
+        EIP712("CareLedger Consent", "1")
+        PatientAuthorised(delegation)
+    {
         if (
             address(directory) == address(0) ||
             address(recordRegistry) == address(0) ||
@@ -63,12 +70,11 @@ contract ConsentManager is IConsentManager, AccessControlDefaultAdminRules, EIP7
         ) revert ConsentZeroAddress();
         _directory = directory;
         _registry = recordRegistry;
-        _delegation = delegation;
     }
 
     /// @inheritdoc IConsentManager
     function grantConsent(address patient, GrantRequest calldata request) external returns (bytes32 grantId) {
-        _checkPatientOrDelegate(patient);
+        _checkPatientOrDelegate(patient, Capability.MANAGE_CONSENT);
         // A delegate's own access is the patient's appointment, bounded by its capabilities and end date;
         // a grant to itself would outlive both (and turn a consent-only power of attorney into reading).
         if (msg.sender != patient && request.grantee == msg.sender)
@@ -83,7 +89,7 @@ contract ConsentManager is IConsentManager, AccessControlDefaultAdminRules, EIP7
         uint256 deadline,
         bytes calldata signature
     ) external returns (bytes32 grantId) {
-        if (_now() > deadline) revert ConsentExpiredSignature(deadline);
+        if (block.timestamp > deadline) revert ConsentExpiredSignature(deadline);
         bytes32 structHash = keccak256(
             abi.encode(
                 GRANT_CONSENT_TYPEHASH,
@@ -104,13 +110,13 @@ contract ConsentManager is IConsentManager, AccessControlDefaultAdminRules, EIP7
 
     /// @inheritdoc IConsentManager
     function revokeConsent(address patient, bytes32 grantId) external {
-        _checkPatientOrDelegate(patient);
+        _checkPatientOrDelegate(patient, Capability.MANAGE_CONSENT);
         _revoke(patient, grantId);
     }
 
     /// @inheritdoc IConsentManager
     function revokeConsentBySig(address patient, bytes32 grantId, uint256 deadline, bytes calldata signature) external {
-        if (_now() > deadline) revert ConsentExpiredSignature(deadline);
+        if (block.timestamp > deadline) revert ConsentExpiredSignature(deadline);
         bytes32 structHash = keccak256(
             abi.encode(REVOKE_CONSENT_TYPEHASH, patient, grantId, _useNonce(patient), deadline)
         );
@@ -192,8 +198,8 @@ contract ConsentManager is IConsentManager, AccessControlDefaultAdminRules, EIP7
         // sensitive, and as erased, as the patient made it anywhere.
         uint8 flags =
             _registry.batchRecordFlagsOf(leaf.patient, record) | _registry.recordOf(leaf.patient, record).flags;
-        if (flags & _FLAG_ERASED != 0) return false;
-        bool sensitive = leaf.sensitive || flags & _FLAG_SENSITIVE != 0;
+        if (flags & RecordFlag.ERASED != 0) return false;
+        bool sensitive = leaf.sensitive || flags & RecordFlag.SENSITIVE != 0;
         return _decide(accessor, leaf.patient, record, leaf.recordType, sensitive, author, purpose) != AccessBasis.None;
     }
 
@@ -233,7 +239,7 @@ contract ConsentManager is IConsentManager, AccessControlDefaultAdminRules, EIP7
         _checkAlive(patient);
         if (grantee == patient) revert ConsentSelfGrant(patient);
         if (request.purpose == Purpose.None) revert ConsentInvalidPurpose(request.purpose);
-        if (request.validUntil <= request.validFrom || request.validUntil <= _now()) {
+        if (request.validUntil <= request.validFrom || request.validUntil <= block.timestamp) {
             revert ConsentInvalidPeriod(request.validFrom, request.validUntil);
         }
         _checkScope(request.scope, request.scopeValue, request.purpose);
@@ -287,10 +293,8 @@ contract ConsentManager is IConsentManager, AccessControlDefaultAdminRules, EIP7
         if (_delegation.diedAt(patient) != 0) revert ConsentPatientDeceased(patient);
     }
 
-    function _checkPatientOrDelegate(address patient) private view {
-        if (msg.sender != patient && !_delegation.isDelegate(patient, msg.sender, _CAPABILITY_MANAGE_CONSENT)) {
-            revert ConsentNotPatientOrDelegate(msg.sender, patient);
-        }
+    function _revertNotPatientOrDelegate(address account, address patient) internal pure override {
+        revert ConsentNotPatientOrDelegate(account, patient);
     }
 
     function _checkSignature(address patient, bytes32 structHash, bytes calldata signature) private view {
@@ -309,14 +313,14 @@ contract ConsentManager is IConsentManager, AccessControlDefaultAdminRules, EIP7
         if (record.author == address(0)) return AccessBasis.None;
         // Erasure and the patient's sensitivity mark made through a batch cover this anchoring too.
         uint8 flags = record.flags | _registry.batchRecordFlagsOf(patient, commitment);
-        if (flags & _FLAG_ERASED != 0) return AccessBasis.None;
+        if (flags & RecordFlag.ERASED != 0) return AccessBasis.None;
         return
             _decide(
                 accessor,
                 patient,
                 commitment,
                 record.recordType,
-                flags & _FLAG_SENSITIVE != 0,
+                flags & RecordFlag.SENSITIVE != 0,
                 record.author,
                 purpose
             );
@@ -340,7 +344,7 @@ contract ConsentManager is IConsentManager, AccessControlDefaultAdminRules, EIP7
         if (accessor == patient) return deceased ? AccessBasis.None : AccessBasis.Patient;
         if (_isSuspendedProvider(accessor)) return AccessBasis.None;
         if (accessor == author) return AccessBasis.Author;
-        if (_delegation.isDelegate(patient, accessor, _CAPABILITY_READ)) return AccessBasis.Delegate;
+        if (_delegation.isDelegate(patient, accessor, Capability.READ)) return AccessBasis.Delegate;
         if (deceased) return AccessBasis.None;
 
         if (_hasGrant(patient, accessor, commitment, recordType, sensitive, purpose)) return AccessBasis.Consent;
@@ -377,7 +381,7 @@ contract ConsentManager is IConsentManager, AccessControlDefaultAdminRules, EIP7
     }
 
     function _isActive(Grant memory grant) private view returns (bool) {
-        uint256 nowTime = _now();
+        uint256 nowTime = block.timestamp;
         return
             grant.grantee != address(0) && !grant.revoked && nowTime >= grant.validFrom && nowTime < grant.validUntil;
     }
@@ -388,9 +392,5 @@ contract ConsentManager is IConsentManager, AccessControlDefaultAdminRules, EIP7
             if (address(_accessSources[i]) == address(source)) return i;
         }
         return type(uint256).max;
-    }
-
-    function _now() internal view virtual returns (uint256) {
-        return block.timestamp;
     }
 }

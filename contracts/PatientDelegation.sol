@@ -5,16 +5,17 @@ import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol"
 
 import {IPatientDelegation} from "./interfaces/IPatientDelegation.sol";
 import {IProviderDirectory} from "./interfaces/IProviderDirectory.sol";
+import {Capability} from "./libraries/CareTypes.sol";
 
 /// @title PatientDelegation
 /// @notice Patient-appointed delegates, registrar-recorded guardianships and deaths, and heirs.
 contract PatientDelegation is IPatientDelegation {
     /// @inheritdoc IPatientDelegation
-    uint8 public constant CAPABILITY_MANAGE_CONSENT = 1;
+    uint8 public constant CAPABILITY_MANAGE_CONSENT = Capability.MANAGE_CONSENT;
     /// @inheritdoc IPatientDelegation
-    uint8 public constant CAPABILITY_ERASE = 2;
+    uint8 public constant CAPABILITY_ERASE = Capability.ERASE;
     /// @inheritdoc IPatientDelegation
-    uint8 public constant CAPABILITY_READ = 4;
+    uint8 public constant CAPABILITY_READ = Capability.READ;
     /// @inheritdoc IPatientDelegation
     uint256 public constant RETENTION_AFTER_DEATH = 20 * 365 days;
     /// @inheritdoc IPatientDelegation
@@ -67,10 +68,10 @@ contract PatientDelegation is IPatientDelegation {
         if (capabilities == 0 || capabilities & ~_ALL_CAPABILITIES != 0) {
             revert PatientDelegationInvalidCapabilities(capabilities);
         }
-        if (validUntil <= _now()) revert PatientDelegationInvalidEnd(validUntil, _now());
+        if (validUntil <= block.timestamp) revert PatientDelegationInvalidEnd(validUntil, block.timestamp);
         _delegations[msg.sender][delegate] = Delegation({
             capabilities: capabilities,
-            appointedAt: uint40(_now()),
+            appointedAt: uint40(block.timestamp),
             validUntil: validUntil
         });
         emit DelegateAppointed(msg.sender, delegate, capabilities, validUntil);
@@ -90,13 +91,13 @@ contract PatientDelegation is IPatientDelegation {
         if (minor == address(0) || guardian == address(0)) revert PatientDelegationZeroAddress();
         if (minor == guardian) revert PatientDelegationSelf(minor);
         if (guardian == msg.sender) revert PatientDelegationRegistrarAsGuardian(msg.sender);
-        if (minorUntil <= _now()) revert PatientDelegationInvalidMinority(minorUntil);
+        if (minorUntil <= block.timestamp) revert PatientDelegationInvalidMinority(minorUntil);
         PatientStatus memory status = _status[minor];
         if (status.diedAt != 0) revert PatientDelegationDeceased(minor);
         // The registrar's word alone never makes anyone a ward: the patient may veto for a week, and a
         // patient who vetoed once must accept every later guardianship.
         uint40 effectiveFrom =
-            status.guardianshipVetoed ? _AWAITING_ACCEPTANCE : uint40(_now() + GUARDIANSHIP_VETO_PERIOD);
+            status.guardianshipVetoed ? _AWAITING_ACCEPTANCE : uint40(block.timestamp + GUARDIANSHIP_VETO_PERIOD);
         _guardianships[minor][guardian] = Guardianship({effectiveFrom: effectiveFrom, until: minorUntil});
         emit GuardianRecorded(minor, guardian, minorUntil, effectiveFrom);
     }
@@ -104,8 +105,8 @@ contract PatientDelegation is IPatientDelegation {
     /// @inheritdoc IPatientDelegation
     function acceptGuardian(address guardian) external onlyAlive {
         Guardianship storage guardianship = _guardianships[msg.sender][guardian];
-        if (guardianship.until <= _now()) revert PatientDelegationNotGuardian(msg.sender, guardian);
-        if (guardianship.effectiveFrom > _now()) guardianship.effectiveFrom = uint40(_now());
+        if (guardianship.until <= block.timestamp) revert PatientDelegationNotGuardian(msg.sender, guardian);
+        if (guardianship.effectiveFrom > block.timestamp) guardianship.effectiveFrom = uint40(block.timestamp);
         emit GuardianAccepted(msg.sender, guardian);
     }
 
@@ -113,7 +114,7 @@ contract PatientDelegation is IPatientDelegation {
     function vetoGuardian(address guardian) external onlyAlive {
         Guardianship memory guardianship = _guardianships[msg.sender][guardian];
         if (guardianship.until == 0) revert PatientDelegationNotGuardian(msg.sender, guardian);
-        if (guardianship.effectiveFrom <= _now()) {
+        if (guardianship.effectiveFrom <= block.timestamp) {
             revert PatientDelegationGuardianshipInEffect(msg.sender, guardian, guardianship.effectiveFrom);
         }
         delete _guardianships[msg.sender][guardian];
@@ -137,18 +138,18 @@ contract PatientDelegation is IPatientDelegation {
     /// @inheritdoc IPatientDelegation
     function recordDeath(address patient, uint40 diedAt_) external onlyRegistrar {
         if (patient == address(0)) revert PatientDelegationZeroAddress();
-        if (diedAt_ == 0 || diedAt_ > _now()) revert PatientDelegationInvalidDeathTime(diedAt_);
+        if (diedAt_ == 0 || diedAt_ > block.timestamp) revert PatientDelegationInvalidDeathTime(diedAt_);
         PatientStatus storage status = _status[patient];
         if (status.diedAt != 0) revert PatientDelegationDeceased(patient);
         status.diedAt = diedAt_;
-        status.deathRecordedAt = uint40(_now());
+        status.deathRecordedAt = uint40(block.timestamp);
         emit DeathRecorded(patient, diedAt_, msg.sender);
     }
 
     /// @inheritdoc IPatientDelegation
     function contestDeath() external {
         uint256 until = _contestableUntil(_status[msg.sender]);
-        if (until == 0 || _now() >= until) revert PatientDelegationDeathNotContestable(msg.sender, until);
+        if (until == 0 || block.timestamp >= until) revert PatientDelegationDeathNotContestable(msg.sender, until);
         PatientStatus storage status = _status[msg.sender];
         status.diedAt = 0;
         status.deathRecordedAt = 0;
@@ -181,13 +182,14 @@ contract PatientDelegation is IPatientDelegation {
             return
                 capabilities == CAPABILITY_READ &&
                 _heirs[patient][delegate] &&
-                _now() >= uint256(status.deathRecordedAt) + DEATH_CONTEST_PERIOD;
+                block.timestamp >= uint256(status.deathRecordedAt) + DEATH_CONTEST_PERIOD;
         }
         Delegation memory delegation = _delegations[patient][delegate];
-        if (delegation.capabilities & capabilities == capabilities && _now() < delegation.validUntil) return true;
+        if (delegation.capabilities & capabilities == capabilities && block.timestamp < delegation.validUntil)
+            return true;
         if (status.minorSelfControlled || capabilities & ~_GUARDIAN_CAPABILITIES != 0) return false;
         Guardianship memory guardianship = _guardianships[patient][delegate];
-        return _now() >= guardianship.effectiveFrom && _now() < guardianship.until;
+        return block.timestamp >= guardianship.effectiveFrom && block.timestamp < guardianship.until;
     }
 
     /// @inheritdoc IPatientDelegation
@@ -218,7 +220,7 @@ contract PatientDelegation is IPatientDelegation {
     /// @inheritdoc IPatientDelegation
     function deathContestableUntil(address patient) external view returns (uint256) {
         uint256 until = _contestableUntil(_status[patient]);
-        return _now() < until ? until : 0;
+        return block.timestamp < until ? until : 0;
     }
 
     /// @inheritdoc IPatientDelegation
@@ -236,7 +238,7 @@ contract PatientDelegation is IPatientDelegation {
         uint40 died = _status[patient].diedAt;
         if (died == 0) return 0;
         uint256 until = uint256(died) + RETENTION_AFTER_DEATH;
-        return _now() < until ? until : 0;
+        return block.timestamp < until ? until : 0;
     }
 
     function _contestableUntil(PatientStatus memory status) private pure returns (uint256) {
@@ -248,9 +250,5 @@ contract PatientDelegation is IPatientDelegation {
         if (!IAccessControl(address(_directory)).hasRole(_directory.REGISTRAR_ROLE(), msg.sender)) {
             revert PatientDelegationNotRegistrar(msg.sender);
         }
-    }
-
-    function _now() internal view virtual returns (uint256) {
-        return block.timestamp;
     }
 }

@@ -7,29 +7,26 @@ import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProo
 import {IPatientDelegation} from "./interfaces/IPatientDelegation.sol";
 import {IProviderDirectory} from "./interfaces/IProviderDirectory.sol";
 import {IRecordRegistry} from "./interfaces/IRecordRegistry.sol";
-import {RecordType} from "./libraries/CareTypes.sol";
+import {Capability, RecordFlag, RecordType} from "./libraries/CareTypes.sol";
 import {RecordCommitments} from "./libraries/RecordCommitments.sol";
+import {PatientAuthorised} from "./PatientAuthorised.sol";
 
 /// @title RecordRegistry
 /// @notice One storage slot per record, keyed by patient and record commitment (the author bound to
 /// the content commitment the caller passes, see RecordCommitments), so anchoring costs one new slot
 /// plus an event. History is append-only: a correction is a new record and the old one is only
 /// flagged superseded; the link between versions is the `RecordAmended` event.
-contract RecordRegistry is IRecordRegistry, AccessControlDefaultAdminRules {
+contract RecordRegistry is IRecordRegistry, AccessControlDefaultAdminRules, PatientAuthorised {
     /// @inheritdoc IRecordRegistry
     bytes32 public constant WORKFLOW_ROLE = keccak256("WORKFLOW_ROLE");
     /// @inheritdoc IRecordRegistry
-    uint8 public constant FLAG_SENSITIVE = 1;
+    uint8 public constant FLAG_SENSITIVE = RecordFlag.SENSITIVE;
     /// @inheritdoc IRecordRegistry
-    uint8 public constant FLAG_ERASED = 2;
+    uint8 public constant FLAG_ERASED = RecordFlag.ERASED;
     /// @inheritdoc IRecordRegistry
-    uint8 public constant FLAG_SUPERSEDED = 4;
-
-    uint8 private constant _CAPABILITY_ERASE = 2;
-    uint8 private constant _CAPABILITY_MANAGE_CONSENT = 1;
+    uint8 public constant FLAG_SUPERSEDED = RecordFlag.SUPERSEDED;
 
     IProviderDirectory private immutable _directory;
-    IPatientDelegation private immutable _delegation;
 
     mapping(address patient => mapping(bytes32 recordCommitment => Record record)) private _records;
     /// @dev Keyed by the bound root (`RecordCommitments.bind(author, merkleRoot)`), so nobody can take
@@ -49,12 +46,11 @@ contract RecordRegistry is IRecordRegistry, AccessControlDefaultAdminRules {
         uint48 adminTransferDelay,
         IProviderDirectory directory,
         IPatientDelegation delegation
-    ) AccessControlDefaultAdminRules(adminTransferDelay, admin) {
+    ) AccessControlDefaultAdminRules(adminTransferDelay, admin) PatientAuthorised(delegation) {
         if (address(directory) == address(0) || address(delegation) == address(0)) {
             revert RecordRegistryZeroAddress();
         }
         _directory = directory;
-        _delegation = delegation;
     }
 
     /// @inheritdoc IRecordRegistry
@@ -103,7 +99,7 @@ contract RecordRegistry is IRecordRegistry, AccessControlDefaultAdminRules {
 
     /// @inheritdoc IRecordRegistry
     function eraseRecord(address patient, bytes32 commitment) external {
-        _checkPatientOrDelegate(patient, _CAPABILITY_ERASE);
+        _checkPatientOrDelegate(patient, Capability.ERASE);
         _checkNotRetained(patient);
         Record storage record = _existing(patient, commitment);
         uint8 flags = record.flags;
@@ -114,7 +110,7 @@ contract RecordRegistry is IRecordRegistry, AccessControlDefaultAdminRules {
 
     /// @inheritdoc IRecordRegistry
     function setRecordSensitivity(address patient, bytes32 commitment, bool sensitive) external {
-        _checkPatientOrDelegate(patient, _CAPABILITY_MANAGE_CONSENT);
+        _checkPatientOrDelegate(patient, Capability.MANAGE_CONSENT);
         if (_delegation.diedAt(patient) != 0) revert RecordRegistryPatientDeceased(patient);
         Record storage record = _existing(patient, commitment);
         uint8 flags = record.flags;
@@ -137,7 +133,7 @@ contract RecordRegistry is IRecordRegistry, AccessControlDefaultAdminRules {
 
     /// @inheritdoc IRecordRegistry
     function eraseBatchRecord(bytes32 root, BatchLeaf calldata leaf, bytes32[] calldata proof) external {
-        _checkPatientOrDelegate(leaf.patient, _CAPABILITY_ERASE);
+        _checkPatientOrDelegate(leaf.patient, Capability.ERASE);
         _checkNotRetained(leaf.patient);
         bytes32 record = _checkBatchLeaf(root, leaf, proof);
         uint8 flags = _batchRecordFlags[leaf.patient][record];
@@ -153,7 +149,7 @@ contract RecordRegistry is IRecordRegistry, AccessControlDefaultAdminRules {
         bytes32[] calldata proof,
         bool sensitive
     ) external {
-        _checkPatientOrDelegate(leaf.patient, _CAPABILITY_MANAGE_CONSENT);
+        _checkPatientOrDelegate(leaf.patient, Capability.MANAGE_CONSENT);
         if (_delegation.diedAt(leaf.patient) != 0) revert RecordRegistryPatientDeceased(leaf.patient);
         bytes32 record = _checkBatchLeaf(root, leaf, proof);
         uint8 flags = _batchRecordFlags[leaf.patient][record];
@@ -250,10 +246,8 @@ contract RecordRegistry is IRecordRegistry, AccessControlDefaultAdminRules {
         if (record.author == address(0)) revert RecordRegistryNotFound(patient, commitment);
     }
 
-    function _checkPatientOrDelegate(address patient, uint8 capability) private view {
-        if (msg.sender != patient && !_delegation.isDelegate(patient, msg.sender, capability)) {
-            revert RecordRegistryNotPatientOrDelegate(msg.sender, patient);
-        }
+    function _revertNotPatientOrDelegate(address account, address patient) internal pure override {
+        revert RecordRegistryNotPatientOrDelegate(account, patient);
     }
 
     // Returns the leaf's record commitment. The batch's author is the author of every leaf in it,

@@ -2,8 +2,14 @@
 pragma solidity ^0.8.28;
 
 /// @title CareTypes
-/// @notice Enumerations shared by every CareLedger contract. Values are append-only: a deployed
-/// contract and its off-chain readers agree on them by position, so never reorder or remove one.
+/// @notice Enumerations and bit tables shared by every CareLedger contract. Values are append-only: a
+/// deployed contract and its off-chain readers agree on them by position or bit, so never reorder,
+/// renumber or remove one. client/care-types.ts mirrors this file; test/contracts/care-types.test.ts
+/// checks the two against the deployed contracts.
+///
+/// Time: every contract reads `block.timestamp` directly, with no `_now()` hook. Tests move the chain's
+/// clock (`vm.warp`, `evm_increaseTime`) and no contract or harness overrides a hook, so one would only
+/// be a second way of reading the same clock.
 
 /// @notice What a provider is. `None` marks an unregistered account.
 enum ProviderKind {
@@ -76,4 +82,27 @@ enum AccessBasis {
     Delegate,
     Consent,
     Workflow
+}
+
+/// @notice Capability bits of a delegation (PatientDelegation): what a delegate may do for the patient.
+/// @dev A library of constants rather than file-level ones: the namespace (`Capability.ERASE`) keeps
+/// them apart from the public getters the contracts' ABI already has under the flat names
+/// (`PatientDelegation.CAPABILITY_ERASE()`, `RecordRegistry.FLAG_ERASED()`), which are set from here.
+library Capability {
+    /// @dev Grant and revoke consent, and manage the patient's relationships and record sensitivity.
+    uint8 internal constant MANAGE_CONSENT = 1;
+    /// @dev Erase records (irreversible, so never part of a guardianship).
+    uint8 internal constant ERASE = 2;
+    /// @dev Read the patient's records.
+    uint8 internal constant READ = 4;
+}
+
+/// @notice Flag bits of a record (RecordRegistry), individual or batched.
+library RecordFlag {
+    /// @dev Opened only by record-scoped consent, never by a type- or patient-wide grant.
+    uint8 internal constant SENSITIVE = 1;
+    /// @dev Erased at the patient's request: opens to no one.
+    uint8 internal constant ERASED = 2;
+    /// @dev Replaced by a newer version (amended).
+    uint8 internal constant SUPERSEDED = 4;
 }

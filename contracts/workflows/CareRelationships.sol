@@ -10,12 +10,13 @@ import {IConsentManager} from "../interfaces/IConsentManager.sol";
 import {IPatientDelegation} from "../interfaces/IPatientDelegation.sol";
 import {IProviderDirectory} from "../interfaces/IProviderDirectory.sol";
 import {IRecordRegistry} from "../interfaces/IRecordRegistry.sol";
-import {ProviderForm, ProviderKind, Purpose, RecordType} from "../libraries/CareTypes.sol";
+import {Capability, ProviderForm, ProviderKind, Purpose, RecordType} from "../libraries/CareTypes.sol";
+import {PatientAuthorised} from "../PatientAuthorised.sol";
 import {WorkflowBase} from "./WorkflowBase.sol";
 
 /// @title CareRelationships
 /// @notice Relationship-bound access windows and the one-time unlock; see ICareRelationships.
-contract CareRelationships is ICareRelationships, IAccessSource, WorkflowBase, EIP712 {
+contract CareRelationships is ICareRelationships, IAccessSource, WorkflowBase, EIP712, PatientAuthorised {
     /// @inheritdoc ICareRelationships
     uint256 public constant CHECK_IN_PERIOD = 24 hours;
     /// @inheritdoc ICareRelationships
@@ -37,10 +38,6 @@ contract CareRelationships is ICareRelationships, IAccessSource, WorkflowBase, E
         "Unlock(address patient,address doctor,bytes32 codeId,uint40 expiresAt)"
     );
 
-    uint8 private constant _CAPABILITY_MANAGE_CONSENT = 1;
-
-    IPatientDelegation private immutable _delegation;
-
     mapping(address patient => address doctor) private _familyDoctors;
     mapping(address patient => mapping(address doctor => uint40 day)) private _appointments;
     mapping(address patient => mapping(address hospital => uint40 until)) private _checkIns;
@@ -59,14 +56,17 @@ contract CareRelationships is ICareRelationships, IAccessSource, WorkflowBase, E
         IRecordRegistry recordRegistry,
         IConsentManager consent,
         IPatientDelegation delegation
-    ) WorkflowBase(directory, recordRegistry, consent) EIP712("CareLedger Relationships", "1") {
+    )
+        WorkflowBase(directory, recordRegistry, consent)
+        EIP712("CareLedger Relationships", "1")
+        PatientAuthorised(delegation)
+    {
         if (address(delegation) == address(0)) revert WorkflowZeroAddress();
-        _delegation = delegation;
     }
 
     /// @inheritdoc ICareRelationships
     function setFamilyDoctor(address patient, address doctor) external {
-        _checkPatientOrDelegate(patient);
+        _checkPatientOrDelegate(patient, Capability.MANAGE_CONSENT);
         _checkNotSelf(patient, doctor);
         if (doctor != address(0) && _directory.activeKindOf(doctor) != ProviderKind.Doctor) {
             revert CareRelationshipsNotDoctor(doctor);
@@ -80,10 +80,10 @@ contract CareRelationships is ICareRelationships, IAccessSource, WorkflowBase, E
         if (patient == address(0)) revert CareRelationshipsZeroAddress();
         // A hospital booking alone would open a day's window it could renew every day: only the patient
         // (or a consent delegate, never for itself) books.
-        _checkPatientOrDelegate(patient);
+        _checkPatientOrDelegate(patient, Capability.MANAGE_CONSENT);
         _checkNotSelf(patient, doctor);
         if (_directory.activeKindOf(doctor) != ProviderKind.Doctor) revert CareRelationshipsNotDoctor(doctor);
-        if (day % 1 days != 0 || day + 1 days <= _now()) revert CareRelationshipsInvalidDay(day);
+        if (day % 1 days != 0 || day + 1 days <= block.timestamp) revert CareRelationshipsInvalidDay(day);
         _appointments[patient][doctor] = day;
         emit AppointmentRecorded(patient, doctor, day, msg.sender);
     }
@@ -99,7 +99,7 @@ contract CareRelationships is ICareRelationships, IAccessSource, WorkflowBase, E
             keccak256(abi.encode(CHECK_IN_TYPEHASH, patient, msg.sender, visitId, expiresAt)),
             signature
         );
-        uint40 until = uint40(_now() + CHECK_IN_PERIOD);
+        uint40 until = uint40(block.timestamp + CHECK_IN_PERIOD);
         _checkIns[patient][msg.sender] = until;
         emit CheckedIn(patient, msg.sender, until);
     }
@@ -122,7 +122,7 @@ contract CareRelationships is ICareRelationships, IAccessSource, WorkflowBase, E
             keccak256(abi.encode(ADMISSION_TYPEHASH, patient, ward, visitId, expiresAt)),
             signature
         );
-        uint40 until = uint40(_now() + MAX_ADMISSION_PERIOD);
+        uint40 until = uint40(block.timestamp + MAX_ADMISSION_PERIOD);
         _admissions[patient][ward] = until;
         emit Admitted(patient, ward, msg.sender, until);
     }
@@ -131,21 +131,21 @@ contract CareRelationships is ICareRelationships, IAccessSource, WorkflowBase, E
     function dischargePatient(address patient, address ward) external {
         _checkHospital(msg.sender);
         _checkWard(ward, msg.sender);
-        if (_now() >= _admissions[patient][ward]) revert CareRelationshipsNotAdmitted(patient, ward);
+        if (block.timestamp >= _admissions[patient][ward]) revert CareRelationshipsNotAdmitted(patient, ward);
         delete _admissions[patient][ward];
         emit Discharged(patient, ward, msg.sender);
     }
 
     /// @inheritdoc ICareRelationships
     function setUnlockRequired(address patient, bool required) external {
-        _checkPatientOrDelegate(patient);
+        _checkPatientOrDelegate(patient, Capability.MANAGE_CONSENT);
         _unlockRequired[patient] = required;
         emit UnlockRequirementChanged(patient, required);
     }
 
     /// @inheritdoc ICareRelationships
     function unlockWithCode(address patient, bytes32 codeId, uint40 expiresAt, bytes calldata signature) external {
-        if (_now() >= expiresAt || expiresAt > _now() + MAX_CODE_LIFETIME) {
+        if (block.timestamp >= expiresAt || expiresAt > block.timestamp + MAX_CODE_LIFETIME) {
             revert CareRelationshipsUnlockExpired(expiresAt);
         }
         if (_usedCodes[patient][codeId]) revert CareRelationshipsUnlockUsed(patient, codeId);
@@ -156,7 +156,7 @@ contract CareRelationships is ICareRelationships, IAccessSource, WorkflowBase, E
             revert CareRelationshipsInvalidUnlock(patient);
         }
         _usedCodes[patient][codeId] = true;
-        uint40 until = uint40(_now() + UNLOCK_PERIOD);
+        uint40 until = uint40(block.timestamp + UNLOCK_PERIOD);
         _unlocks[patient][msg.sender] = until;
         emit Unlocked(patient, msg.sender, codeId, until);
     }
@@ -178,7 +178,7 @@ contract CareRelationships is ICareRelationships, IAccessSource, WorkflowBase, E
         Purpose purpose
     ) external view returns (bool) {
         if (purpose != Purpose.Treatment || sensitive) return false;
-        if (_unlockRequired[patient] && _now() >= _unlocks[patient][accessor]) return false;
+        if (_unlockRequired[patient] && block.timestamp >= _unlocks[patient][accessor]) return false;
         return _hasRelationship(patient, accessor);
     }
 
@@ -216,7 +216,7 @@ contract CareRelationships is ICareRelationships, IAccessSource, WorkflowBase, E
         if (_directory.activeKindOf(doctor) != ProviderKind.Doctor) return false;
         if (_familyDoctors[patient] == doctor) return true;
         uint256 day = _appointments[patient][doctor];
-        uint256 nowTime = _now();
+        uint256 nowTime = block.timestamp;
         if (day != 0 && nowTime >= day && nowTime < day + 1 days) return true;
 
         address unit = _directory.providerOf(doctor).organisation;
@@ -237,7 +237,7 @@ contract CareRelationships is ICareRelationships, IAccessSource, WorkflowBase, E
         bytes32 structHash,
         bytes calldata signature
     ) private {
-        if (_now() >= expiresAt || expiresAt > _now() + MAX_CODE_LIFETIME) {
+        if (block.timestamp >= expiresAt || expiresAt > block.timestamp + MAX_CODE_LIFETIME) {
             revert CareRelationshipsUnlockExpired(expiresAt);
         }
         if (_usedCodes[patient][visitId]) revert CareRelationshipsUnlockUsed(patient, visitId);
@@ -264,10 +264,14 @@ contract CareRelationships is ICareRelationships, IAccessSource, WorkflowBase, E
         }
     }
 
-    function _checkPatientOrDelegate(address patient) private view {
+    // After a recorded death nobody, the key holder included, changes the patient's relationships; that
+    // refusal comes before the caller's standing, as it always has.
+    function _checkPatientOrDelegate(address patient, uint8 capability) internal view override {
         if (_delegation.diedAt(patient) != 0) revert CareRelationshipsPatientDeceased(patient);
-        if (msg.sender != patient && !_delegation.isDelegate(patient, msg.sender, _CAPABILITY_MANAGE_CONSENT)) {
-            revert CareRelationshipsNotPatientOrDelegate(msg.sender, patient);
-        }
+        super._checkPatientOrDelegate(patient, capability);
+    }
+
+    function _revertNotPatientOrDelegate(address account, address patient) internal pure override {
+        revert CareRelationshipsNotPatientOrDelegate(account, patient);
     }
 }

@@ -39,8 +39,8 @@ contract EmergencyAccess is IEmergencyAccess, IAccessSource, WorkflowBase {
         if (duration == 0 || duration > MAX_DURATION) revert EmergencyAccessInvalidDuration(duration, MAX_DURATION);
         Session storage session = _sessions[patient][msg.sender];
         uint32 count = session.count + 1;
-        expiresAt = uint40(_now() + duration);
-        session.openedAt = uint40(_now());
+        expiresAt = uint40(block.timestamp + duration);
+        session.openedAt = uint40(block.timestamp);
         session.expiresAt = expiresAt;
         session.reasonCode = reasonCode;
         session.count = count;
@@ -50,9 +50,9 @@ contract EmergencyAccess is IEmergencyAccess, IAccessSource, WorkflowBase {
     /// @inheritdoc IEmergencyAccess
     function closeEmergencyAccess(address patient) external {
         Session storage session = _sessions[patient][msg.sender];
-        if (_now() >= session.expiresAt) revert EmergencyAccessNoSession(patient, msg.sender);
-        session.expiresAt = uint40(_now());
-        emit EmergencyAccessClosed(patient, msg.sender, uint40(_now()));
+        if (block.timestamp >= session.expiresAt) revert EmergencyAccessNoSession(patient, msg.sender);
+        session.expiresAt = uint40(block.timestamp);
+        emit EmergencyAccessClosed(patient, msg.sender, uint40(block.timestamp));
     }
 
     /// @inheritdoc IEmergencyAccess
@@ -72,7 +72,7 @@ contract EmergencyAccess is IEmergencyAccess, IAccessSource, WorkflowBase {
     ) external view returns (bool) {
         if (purpose != Purpose.Emergency) return false;
         if (sensitive && !_sensitiveAllowed[patient]) return false;
-        if (_now() >= _sessions[patient][accessor].expiresAt) return false;
+        if (block.timestamp >= _sessions[patient][accessor].expiresAt) return false;
         return _directory.activeKindOf(accessor) == ProviderKind.EmergencyDepartment;
     }
 
@@ -83,7 +83,7 @@ contract EmergencyAccess is IEmergencyAccess, IAccessSource, WorkflowBase {
 
     /// @inheritdoc IEmergencyAccess
     function isSessionOpen(address patient, address provider) external view returns (bool) {
-        return _now() < _sessions[patient][provider].expiresAt;
+        return block.timestamp < _sessions[patient][provider].expiresAt;
     }
 
     /// @inheritdoc IEmergencyAccess

@@ -36,7 +36,7 @@ contract LabOrders is ILabOrders, IAccessSource, WorkflowBase {
         _registry.anchorRecordFor(msg.sender, patient, order, RecordType.LabOrder, false);
         // Kept under the order's record commitment, the name the registry gives it.
         bytes32 orderRecord = RecordCommitments.bind(msg.sender, order);
-        _orders[patient][orderRecord] = Order({laboratory: laboratory, orderedAt: uint40(_now())});
+        _orders[patient][orderRecord] = Order({laboratory: laboratory, orderedAt: uint40(block.timestamp)});
         emit LabTestOrdered(patient, orderRecord, laboratory);
     }
 
@@ -88,7 +88,7 @@ contract LabOrders is ILabOrders, IAccessSource, WorkflowBase {
         bytes32 order = _resultOrders[patient][commitment];
         if (order == bytes32(0)) return false;
         // The window runs from when this version of the result was anchored.
-        if (_now() >= uint256(_registry.recordOf(patient, commitment).anchoredAt) + RESULT_ACCESS_PERIOD) {
+        if (block.timestamp >= uint256(_registry.recordOf(patient, commitment).anchoredAt) + RESULT_ACCESS_PERIOD) {
             return false;
         }
         return _registry.recordOf(patient, order).author == accessor;

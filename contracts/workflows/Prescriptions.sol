@@ -5,17 +5,13 @@ import {IConsentManager} from "../interfaces/IConsentManager.sol";
 import {IPrescriptions} from "../interfaces/IPrescriptions.sol";
 import {IProviderDirectory} from "../interfaces/IProviderDirectory.sol";
 import {IRecordRegistry} from "../interfaces/IRecordRegistry.sol";
-import {ProviderKind, Purpose, RecordType} from "../libraries/CareTypes.sol";
+import {ProviderKind, Purpose, RecordFlag, RecordType} from "../libraries/CareTypes.sol";
 import {RecordCommitments} from "../libraries/RecordCommitments.sol";
 import {WorkflowBase} from "./WorkflowBase.sol";
 
 /// @title Prescriptions
 /// @notice Dispensing terms enforced on-chain; see IPrescriptions for the rules.
 contract Prescriptions is IPrescriptions, WorkflowBase {
-    uint8 private constant _FLAG_SENSITIVE = 1;
-    uint8 private constant _FLAG_ERASED = 2;
-    uint8 private constant _FLAG_SUPERSEDED = 4;
-
     mapping(address patient => mapping(bytes32 prescription => Prescription terms)) private _prescriptions;
 
     /// @param directory The provider directory.
@@ -65,15 +61,15 @@ contract Prescriptions is IPrescriptions, WorkflowBase {
             revert PrescriptionPharmacyNotAuthorised(msg.sender, rx.pharmacy);
         }
         if (rx.cancelled) revert PrescriptionCancelled(prescription);
-        if (_now() >= rx.expiresAt) revert PrescriptionExpired(prescription, rx.expiresAt);
+        if (block.timestamp >= rx.expiresAt) revert PrescriptionExpired(prescription, rx.expiresAt);
         uint256 remaining = _total(rx) - rx.dispensed;
         if (amount == 0 || amount > rx.quantity || amount > remaining) {
             revert PrescriptionQuantityExceeded(prescription, amount, rx.quantity, remaining);
         }
         if (prescriberKind != ProviderKind.Doctor) revert PrescriptionPrescriberInactive(record.author);
-        if (record.flags & _FLAG_ERASED != 0) revert PrescriptionErased(prescription);
-        if (record.flags & _FLAG_SUPERSEDED != 0) revert PrescriptionSuperseded(prescription);
-        bool sensitive = record.flags & _FLAG_SENSITIVE != 0;
+        if (record.flags & RecordFlag.ERASED != 0) revert PrescriptionErased(prescription);
+        if (record.flags & RecordFlag.SUPERSEDED != 0) revert PrescriptionSuperseded(prescription);
+        bool sensitive = record.flags & RecordFlag.SENSITIVE != 0;
         if (
             !_consent.hasConsent(
                 patient,
@@ -134,13 +130,14 @@ contract Prescriptions is IPrescriptions, WorkflowBase {
     /// @inheritdoc IPrescriptions
     function remainingOf(address patient, bytes32 prescription) external view returns (uint256) {
         Prescription memory rx = _prescriptions[patient][prescription];
-        if (rx.quantity == 0 || rx.cancelled || _now() >= rx.expiresAt) return 0;
-        if (_registry.recordOf(patient, prescription).flags & (_FLAG_ERASED | _FLAG_SUPERSEDED) != 0) return 0;
+        if (rx.quantity == 0 || rx.cancelled || block.timestamp >= rx.expiresAt) return 0;
+        if (_registry.recordOf(patient, prescription).flags & (RecordFlag.ERASED | RecordFlag.SUPERSEDED) != 0)
+            return 0;
         return _total(rx) - rx.dispensed;
     }
 
     function _checkTerms(Terms calldata terms) private view {
-        if (terms.quantity == 0 || terms.expiresAt <= _now()) {
+        if (terms.quantity == 0 || terms.expiresAt <= block.timestamp) {
             revert PrescriptionInvalidTerms(terms.quantity, terms.expiresAt);
         }
         if (terms.pharmacy != address(0) && _directory.activeKindOf(terms.pharmacy) != ProviderKind.Pharmacy) {

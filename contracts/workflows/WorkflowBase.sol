@@ -8,7 +8,7 @@ import {ProviderKind} from "../libraries/CareTypes.sol";
 
 /// @title WorkflowBase
 /// @notice What every clinical workflow contract shares: the core contracts it reads and writes,
-/// the "is this an active provider of that kind" check, and a clock hook for tests.
+/// and the "is this an active provider of that kind" check.
 abstract contract WorkflowBase {
     /// @notice The zero address was given where a contract or account is required.
     error WorkflowZeroAddress();
@@ -33,9 +33,5 @@ abstract contract WorkflowBase {
 
     function _checkActiveKind(address account, ProviderKind expected) internal view {
         if (_directory.activeKindOf(account) != expected) revert WorkflowUnauthorizedProvider(account, expected);
-    }
-
-    function _now() internal view virtual returns (uint256) {
-        return block.timestamp;
     }
 }
