@@ -15,6 +15,7 @@ import { hpkeOpen } from "../../client/key-release/hpke.js";
 import { decodeShareBundle, shareAad, SHARE_SEAL_INFO, combineShares } from "../../client/key-release/share-bundle.js";
 import { HeliaStore } from "../../client/storage/index.js";
 import { envelopeRefOf, locatorRefOf, parseCommitmentPreimage, openRecord } from "../../client/crypto/index.js";
+import { parseBoundPreimage } from "../../client/crypto/commitment.js";
 import { keySectionOf, recordContext } from "../../client/sdk/records/record-crypto.js";
 import {
   diagnosticReport,
@@ -304,7 +305,10 @@ describe("organisations on separate machines (processes, directories, loopback n
       network: { listen: ["/ip4/127.0.0.1/tcp/0"], peers: await party.doctor.multiaddrs(), fetchTimeoutMs: 10_000 },
     });
     try {
-      const preimage = parseCommitmentPreimage(await attacker.get(locatorRefOf(written.commitment)));
+      // From the record commitment on the chain: its preimage names the content commitment, whose
+      // preimage names the envelope.
+      const { contentCommitment } = parseBoundPreimage(await attacker.get(locatorRefOf(written.commitment)));
+      const preimage = parseCommitmentPreimage(await attacker.get(locatorRefOf(contentCommitment)));
       const envelope = await attacker.get(envelopeRefOf(preimage.envelopeHash));
       const { section, salt } = keySectionOf(envelope);
       const bundle = decodeShareBundle(section.custodianBundle);
