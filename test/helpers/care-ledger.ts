@@ -9,29 +9,18 @@ import {
   toBeHex,
   toBigInt,
   zeroPadValue,
-  ZeroAddress,
   ZeroHash,
   type ContractTransactionResponse,
   type TransactionReceipt,
 } from "ethers";
 
 import { ConsentScope, HipaaRole, ProviderForm, ProviderKind, Purpose, RecordType } from "../../client/care-types.js";
-import {
-  ConsentManager__factory,
-  PatientDelegation__factory,
-  ProviderDirectory__factory,
-  RecordRegistry__factory,
-  type ConsentManager,
-  type PatientDelegation,
-  type ProviderDirectory,
-  type RecordRegistry,
-} from "../../typechain-types/index.js";
 import type { IConsentManager } from "../../typechain-types/interfaces/IConsentManager.js";
+import { ADMIN_DELAY, deployCore, deployWorld, type CoreContracts } from "./roster.js";
 import { DAY, HOUR } from "../../client/time-units.js";
 
 export { DAY, HOUR };
-/** The admin-transfer delay the test deployments use (two days, the SDK's default). */
-export const ADMIN_DELAY = 2 * DAY;
+export { ADMIN_DELAY, deployCore, type CoreContracts };
 /** The order of the secp256k1 curve: a signature (r, s) and (r, n - s) recover the same key. */
 export const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 
@@ -124,7 +113,7 @@ export function toHighS(signature: string): string {
   return concat([sig.r, toBeHex(highS, 32), toBeHex(v, 1)]);
 }
 
-/** Every signer the contract suites share, by role. */
+/** Every signer the contract suites share, by role (test/helpers/roster.ts says who is registered as what). */
 export interface CareLedgerActors {
   admin: HardhatEthersSigner;
   registrar: HardhatEthersSigner;
@@ -138,9 +127,9 @@ export interface CareLedgerActors {
   lab: HardhatEthersSigner;
   patient: HardhatEthersSigner;
   otherPatient: HardhatEthersSigner;
-  /** Will be appointed by `patient` with every capability (suites decide). */
+  /** Not appointed by anyone until a suite appoints it. */
   delegate: HardhatEthersSigner;
-  /** Will be appointed by `patient` with the read capability only (suites decide). */
+  /** Not appointed by anyone until a suite appoints it. */
   reader: HardhatEthersSigner;
   /** An account nobody registered or appointed. */
   stranger: HardhatEthersSigner;
@@ -150,85 +139,12 @@ export interface CareLedgerActors {
   newAdmin: HardhatEthersSigner;
 }
 
-/** The four core contracts. */
-export interface CoreContracts {
-  directory: ProviderDirectory;
-  delegation: PatientDelegation;
-  registry: RecordRegistry;
-  consent: ConsentManager;
-}
-
 export type CareLedgerWorld = CoreContracts & CareLedgerActors;
 
-/**
- * Deploys the core contracts alone, with the constructor arguments `client/deploy.ts` uses but
- * without the workflow contracts, so that no access source answers unless a test registers one.
- */
-export async function deployCore(admin: HardhatEthersSigner, registrar: HardhatEthersSigner): Promise<CoreContracts> {
-  const directory = await new ProviderDirectory__factory(admin).deploy(admin.address, registrar.address, ADMIN_DELAY);
-  await directory.waitForDeployment();
-  const delegation = await new PatientDelegation__factory(admin).deploy(directory);
-  await delegation.waitForDeployment();
-  const registry = await new RecordRegistry__factory(admin).deploy(admin.address, ADMIN_DELAY, directory, delegation);
-  await registry.waitForDeployment();
-  const consent = await new ConsentManager__factory(admin).deploy(
-    admin.address,
-    ADMIN_DELAY,
-    directory,
-    registry,
-    delegation,
-  );
-  await consent.waitForDeployment();
-  return { directory, delegation, registry, consent };
-}
-
-/**
- * Deploys the core contracts (admin and registrar kept apart, so tests can show that the admin
- * alone cannot register providers) and registers the providers every suite uses.
- */
+/** The core contracts alone and the core actors' providers registered (the roster's core world). */
 export async function deployCareLedgerWorld(ethers: HardhatEthers): Promise<CareLedgerWorld> {
-  const [
-    admin,
-    registrar,
-    hospital,
-    doctor,
-    pharmacy,
-    lab,
-    patient,
-    otherPatient,
-    delegate,
-    reader,
-    stranger,
-    relayer,
-    newAdmin,
-  ] = await ethers.getSigners();
-  const contracts = await deployCore(admin, registrar);
-  const directory = contracts.directory.connect(registrar);
-  const entries: [HardhatEthersSigner, ProviderKind, ProviderForm, HipaaRole, string][] = [
-    [hospital, ProviderKind.Hospital, ProviderForm.Organisation, HipaaRole.CoveredEntity, ZeroAddress],
-    [doctor, ProviderKind.Doctor, ProviderForm.Practitioner, HipaaRole.CoveredEntity, hospital.address],
-    [pharmacy, ProviderKind.Pharmacy, ProviderForm.Organisation, HipaaRole.CoveredEntity, ZeroAddress],
-    [lab, ProviderKind.Laboratory, ProviderForm.Organisation, HipaaRole.BusinessAssociate, ZeroAddress],
-  ];
-  for (const [account, kind, form, hipaa, organisation] of entries) {
-    await receiptOf(directory.registerProvider(account, kind, form, hipaa, organisation));
-  }
-  return {
-    ...contracts,
-    admin,
-    registrar,
-    hospital,
-    doctor,
-    pharmacy,
-    lab,
-    patient,
-    otherPatient,
-    delegate,
-    reader,
-    stranger,
-    relayer,
-    newAdmin,
-  };
+  const { contracts, signers } = await deployWorld(ethers, "core");
+  return { ...(contracts as CoreContracts), ...signers };
 }
 
 export { ConsentScope, HipaaRole, ProviderForm, ProviderKind, Purpose, RecordType };

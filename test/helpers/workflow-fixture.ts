@@ -1,30 +1,22 @@
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import {
-  dataSlice,
-  getAddress,
   id,
   keccak256,
   toUtf8Bytes,
   TypedDataEncoder,
   Wallet,
-  ZeroAddress,
   type TypedDataDomain,
   type TypedDataField,
 } from "ethers";
 
-import { deployCareLedger, type CareLedgerContracts } from "../../client/deploy.js";
+import type { CareLedgerContracts } from "../../client/deploy.js";
 import type { TypedDataSigner } from "../../client/eip712.js";
 import { signUnlock, UNLOCK_EIP712_TYPES, type UnlockCode } from "../../client/sdk/unlock-code.js";
 import type { CareRelationships } from "../../typechain-types/index.js";
-import {
-  ADMIN_DELAY,
-  HipaaRole,
-  ProviderForm,
-  ProviderKind,
-  reasonCodeOf,
-  receiptOf,
-  RecordType,
-} from "./care-ledger.js";
+import { reasonCodeOf, receiptOf, RecordType, type CareLedgerActors } from "./care-ledger.js";
+import { addressOf, deployWorld } from "./roster.js";
+
+export { addressOf };
 
 /**
  * The EIP-712 types CareRelationships verifies: the SDK's table itself (never a copy), exported
@@ -63,11 +55,6 @@ export async function signUnlockFor(
   return signUnlock(signer, domain ?? (await relationshipsDomain(relationships)), message);
 }
 
-/** A deterministic address nobody holds the key of (a ward, an organisation that never signs). */
-export function addressOf(label: string): string {
-  return getAddress(dataSlice(id(`careledger/test/address/${label}`), 12));
-}
-
 /** A deterministic key, funded by `funder`, for actors beyond the node's twenty accounts. */
 export async function fundedWallet(ethers: HardhatEthers, funder: HardhatEthersSigner, label: string): Promise<Wallet> {
   const wallet = new Wallet(id(`careledger/test/wallet/${label}`), ethers.provider);
@@ -75,30 +62,8 @@ export async function fundedWallet(ethers: HardhatEthers, funder: HardhatEthersS
   return wallet;
 }
 
-/** Every signer the workflow suites use, by role. */
-export interface WorkflowActors {
-  admin: HardhatEthersSigner;
-  registrar: HardhatEthersSigner;
-  /** A hospital (organisation, covered entity). */
-  hospital: HardhatEthersSigner;
-  /** A doctor working for `hospital`. */
-  doctor: HardhatEthersSigner;
-  /** An independent pharmacy (organisation, covered entity). */
-  pharmacy: HardhatEthersSigner;
-  /** An independent laboratory (organisation, business associate). */
-  lab: HardhatEthersSigner;
-  patient: HardhatEthersSigner;
-  otherPatient: HardhatEthersSigner;
-  /** Not appointed by anyone until a suite appoints it. */
-  delegate: HardhatEthersSigner;
-  /** Not appointed by anyone until a suite appoints it. */
-  reader: HardhatEthersSigner;
-  /** An account nobody registered or appointed. */
-  stranger: HardhatEthersSigner;
-  /** Sends other people's signed messages. */
-  relayer: HardhatEthersSigner;
-  /** Unused by the workflow suites; kept so the signer order matches the core suites. */
-  newAdmin: HardhatEthersSigner;
+/** Every signer and ward the workflow suites use, by role (test/helpers/roster.ts registers them). */
+export interface WorkflowActors extends CareLedgerActors {
   /** An independent doctor (no organisation). */
   secondDoctor: HardhatEthersSigner;
   /** A second independent pharmacy. */
@@ -122,89 +87,14 @@ export interface WorkflowActors {
 export type WorkflowWorld = CareLedgerContracts & WorkflowActors;
 
 /**
- * Deploys and wires every contract with the SDK's `deployCareLedger` (workflow roles granted,
- * access sources registered; admin and registrar kept apart) and registers the providers the
- * workflow suites use: a hospital with a doctor and a ward with its own doctor, a second hospital
- * with a doctor and a ward, an independent doctor, two pharmacies, two labs and an emergency
- * department. Needs the node's twenty default accounts.
+ * Every contract deployed and wired with the SDK's `deployCareLedger` and the whole roster
+ * registered: a hospital with a doctor and a ward with its own doctor, a second hospital with a
+ * doctor and a ward, an independent doctor, two pharmacies, two labs and an emergency department.
+ * Needs the node's twenty default accounts.
  */
 export async function deployWorkflowWorld(ethers: HardhatEthers): Promise<WorkflowWorld> {
-  const signers = await ethers.getSigners();
-  if (signers.length < 20) throw new Error("The workflow suites need twenty funded accounts.");
-  const [
-    admin,
-    registrar,
-    hospital,
-    doctor,
-    pharmacy,
-    lab,
-    patient,
-    otherPatient,
-    delegate,
-    reader,
-    stranger,
-    relayer,
-    newAdmin,
-    secondDoctor,
-    secondPharmacy,
-    secondLab,
-    emergencyDepartment,
-    otherHospital,
-    otherHospitalDoctor,
-    wardDoctor,
-  ] = signers;
-  const contracts = await deployCareLedger(admin, { registrar: registrar.address, adminTransferDelay: ADMIN_DELAY });
-  const ward = addressOf("ward");
-  const otherWard = addressOf("other-ward");
-  const organisation = (kind: ProviderKind, parent = ZeroAddress) =>
-    [kind, ProviderForm.Organisation, HipaaRole.CoveredEntity, parent] as const;
-  const practitioner = (parent: string) =>
-    [ProviderKind.Doctor, ProviderForm.Practitioner, HipaaRole.CoveredEntity, parent] as const;
-  const entries: [string, ProviderKind, ProviderForm, HipaaRole, string][] = [
-    [hospital.address, ...organisation(ProviderKind.Hospital)],
-    [doctor.address, ...practitioner(hospital.address)],
-    [pharmacy.address, ...organisation(ProviderKind.Pharmacy)],
-    [lab.address, ProviderKind.Laboratory, ProviderForm.Organisation, HipaaRole.BusinessAssociate, ZeroAddress],
-    [secondDoctor.address, ...practitioner(ZeroAddress)],
-    [secondPharmacy.address, ...organisation(ProviderKind.Pharmacy)],
-    [secondLab.address, ProviderKind.Laboratory, ProviderForm.Organisation, HipaaRole.BusinessAssociate, ZeroAddress],
-    [emergencyDepartment.address, ...organisation(ProviderKind.EmergencyDepartment)],
-    [otherHospital.address, ...organisation(ProviderKind.Hospital)],
-    [otherHospitalDoctor.address, ...practitioner(otherHospital.address)],
-    // ProviderKind has no ward: a ward is an organisation of the hospital kind inside its hospital.
-    [ward, ...organisation(ProviderKind.Hospital, hospital.address)],
-    [otherWard, ...organisation(ProviderKind.Hospital, otherHospital.address)],
-    [wardDoctor.address, ...practitioner(ward)],
-  ];
-  const directory = contracts.directory.connect(registrar);
-  for (const [account, kind, form, hipaa, parent] of entries) {
-    await receiptOf(directory.registerProvider(account, kind, form, hipaa, parent));
-  }
-  return {
-    ...contracts,
-    admin,
-    registrar,
-    hospital,
-    doctor,
-    pharmacy,
-    lab,
-    patient,
-    otherPatient,
-    delegate,
-    reader,
-    stranger,
-    relayer,
-    newAdmin,
-    secondDoctor,
-    secondPharmacy,
-    secondLab,
-    emergencyDepartment,
-    otherHospital,
-    otherHospitalDoctor,
-    wardDoctor,
-    ward,
-    otherWard,
-  };
+  const { contracts, signers, wards } = await deployWorld(ethers, "all");
+  return { ...(contracts as CareLedgerContracts), ...signers, ...wards };
 }
 
 /** Suspends a provider through the registrar (every access of it stops in that block). */
