@@ -6,7 +6,12 @@
 import { expect } from "chai";
 
 import { CareLedger, ProviderKind, Purpose, RecordType } from "../../client/index.js";
-import { locatorRefOf, parseBoundPreimage, recordCommitmentOf } from "../../client/crypto/commitment.js";
+import {
+  boundPreimageOf,
+  locatorRefOf,
+  parseBoundPreimage,
+  recordCommitmentOf,
+} from "../../client/crypto/commitment.js";
 import { RecordRegistry__factory } from "../../typechain-types/index.js";
 import { createEnvironment, type SdkEnvironment } from "../client/sdk/helpers/environment.js";
 import { recordAttack } from "./tally.js";
@@ -129,6 +134,44 @@ describe("adversarial: record squatting against the SDK", function () {
       }
       recordAttack(CATEGORY, !direct, "a squatter reads the writer's record");
       expect(direct).to.equal(false);
+    }
+  });
+
+  it("a copy under the squatter's name, with the writer's type and its own preimage stored, never opens as the squatter's record", async function () {
+    const writer = await env.connect("doctor", { journal: false });
+    try {
+      const written = await writer.doctor.putRecord({
+        patient: env.actor("patient3").address,
+        resource: note(env.actor("patient3").address),
+      });
+      const { contentCommitment } = parseBoundPreimage(await env.store.get(locatorRefOf(written.commitment)));
+      // The squatter copies the content under its own name, with the same type and flags, and stores
+      // the preimage that binds the content to itself, so a reader finds the writer's envelope from it.
+      const squat = RecordRegistry__factory.connect(env.addresses.registry, env.actor("doctor2").signer);
+      await (
+        await squat.anchorRecord(written.patient, contentCommitment, written.recordType, written.sensitive)
+      ).wait();
+      const copy = recordCommitmentOf(env.actor("doctor2").address, contentCommitment);
+      expect(await env.store.put(boundPreimageOf(env.actor("doctor2").address, contentCommitment))).to.equal(
+        locatorRefOf(copy),
+      );
+      // The patient holds the data key directly; the envelope is sealed to the writer as author, so
+      // it refuses to open as the squatter's record rather than report the squatter as its author.
+      let misattributed = false;
+      try {
+        const read = await patient.readRecord({
+          patient: written.patient,
+          commitment: copy,
+          purpose: Purpose.Treatment,
+        });
+        misattributed = read.author === env.actor("doctor2").address;
+      } catch (error) {
+        expect((error as Error).name).to.equal("DecryptionError");
+      }
+      recordAttack(CATEGORY, !misattributed, "a same-type copy is read as the squatter's record");
+      expect(misattributed).to.equal(false);
+    } finally {
+      await writer.close();
     }
   });
 });

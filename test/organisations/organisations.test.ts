@@ -334,7 +334,13 @@ describe("organisations on separate machines (processes, directories, loopback n
       guess[guess.length - 1] = (share[share.length - 1] % 255) + 1;
       guess[0] ^= 0x5a;
       const wrongKey = await combineShares([share, guess]);
-      const context = recordContext(binding.chainId, binding.registry, written.patient, RecordType.ClinicalNote);
+      const context = recordContext(
+        binding.chainId,
+        binding.registry,
+        written.patient,
+        party.doctor.address,
+        RecordType.ClinicalNote,
+      );
       expect(() => openRecord({ envelopeBytes: envelope, dataKey: wrongKey, context })).to.throw();
       // And the denied reader gets nothing from the other custodians.
       expect(await refusal(party.stranger, written, Purpose.Treatment)).to.equal("AccessDeniedError");

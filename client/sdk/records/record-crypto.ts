@@ -54,23 +54,31 @@ export interface SealInput {
   readonly split?: KeySplitter;
 }
 
-const CONTEXT_LABEL = new TextEncoder().encode("CareLedger/record-context/v1");
+const CONTEXT_LABEL = new TextEncoder().encode("CareLedger/record-context/v2");
 
 /**
- * The AEAD context of a record: label || chainId (32) || registry (20) || patient (20) || type (1).
- * An envelope copied to another chain, deployment, patient or record type does not decrypt.
+ * The AEAD context of a record: label || chainId (32) || registry (20) || patient (20) ||
+ * author (20) || type (1). An envelope copied to another chain, deployment, patient, author or
+ * record type does not decrypt: in particular, a copy of the content anchored by someone else (its
+ * record commitment bound to that someone) never opens as that someone's record.
  */
-export function recordContext(chainId: bigint, registry: string, patient: string, recordType: RecordType): Uint8Array {
-  const context = new Uint8Array(CONTEXT_LABEL.length + 32 + 20 + 20 + 1);
+export function recordContext(
+  chainId: bigint,
+  registry: string,
+  patient: string,
+  author: string,
+  recordType: RecordType,
+): Uint8Array {
+  const context = new Uint8Array(CONTEXT_LABEL.length + 32 + 20 + 20 + 20 + 1);
   let offset = 0;
   context.set(CONTEXT_LABEL, offset);
   offset += CONTEXT_LABEL.length;
   context.set(getBytes(zeroPadValue(toBeArray(chainId), 32)), offset);
   offset += 32;
-  context.set(getBytes(registry), offset);
-  offset += 20;
-  context.set(getBytes(patient), offset);
-  offset += 20;
+  for (const account of [registry, patient, author]) {
+    context.set(getBytes(account), offset);
+    offset += 20;
+  }
   context[offset] = recordType;
   return context;
 }

@@ -108,9 +108,9 @@ const SHARE_CONCURRENCY = 16;
 export class RecordService {
   constructor(readonly core: LedgerCore) {}
 
-  /** The AEAD context of a record of this deployment. */
-  contextOf(patient: string, recordType: RecordType): Uint8Array {
-    return recordContext(this.core.chainId, this.core.addresses.registry, patient, recordType);
+  /** The AEAD context of a record of this deployment (the author as the chain names it). */
+  contextOf(patient: string, author: string, recordType: RecordType): Uint8Array {
+    return recordContext(this.core.chainId, this.core.addresses.registry, patient, author, recordType);
   }
 
   /**
@@ -135,7 +135,7 @@ export class RecordService {
     const { core } = this;
     return sealWithKeys({
       plaintext: canonicalBytes,
-      context: this.contextOf(patient, recordType),
+      context: this.contextOf(patient, core.address, recordType),
       chainId: core.chainId,
       registry: core.addresses.registry,
       patient: getAddress(patient),
@@ -319,7 +319,12 @@ export class RecordService {
     }
     let plaintext: Uint8Array;
     try {
-      plaintext = openWithKey(envelopeBytes, dataKey, this.contextOf(patient, facts.recordType), contentCommitment);
+      plaintext = openWithKey(
+        envelopeBytes,
+        dataKey,
+        this.contextOf(patient, facts.author, facts.recordType),
+        contentCommitment,
+      );
     } finally {
       dataKey.fill(0);
     }

@@ -60,7 +60,7 @@ describe("off-chain state", function () {
     const author = Wallet.createRandom().address;
     const stranger = Wallet.createRandom().address;
     const plaintext = new TextEncoder().encode('{"resourceType":"Observation"}');
-    const context = recordContext(chainId, registry, patient, RecordType.Wellness);
+    const context = recordContext(chainId, registry, patient, author, RecordType.Wellness);
 
     /** A keyring file of `account` holding one key published as `version`, as the registry would number it. */
     async function keyringOf(account: string, version = 1, privateKey?: Uint8Array): Promise<EncryptionKeyring> {
