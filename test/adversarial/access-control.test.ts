@@ -863,7 +863,18 @@ const SELF_SERVICE: Readonly<Partial<Record<ContractName, Readonly<Record<string
         w.contracts.registry
           .connect(caller)
           .anchorRecord(w.actors.victim.address, SELF_WELLNESS, RecordType.Wellness, false),
-      victimState: async (w) => plain(await w.contracts.registry.recordOf(w.actors.victim.address, SELF_WELLNESS)),
+      // Each attacker's anchoring would be kept under its own record commitment: look under all of them.
+      victimState: async (w) =>
+        plain(
+          await Promise.all(
+            NON_PROVIDERS.map((role) =>
+              w.contracts.registry.recordOf(
+                w.actors.victim.address,
+                recordCommitmentOf(w.actors[role].address, SELF_WELLNESS),
+              ),
+            ),
+          ),
+        ),
     },
   },
   relationships: {
