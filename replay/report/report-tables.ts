@@ -1,6 +1,7 @@
 import { basename } from "node:path";
 
 import { EXECUTED_TOLERANCE } from "../gas/executed-comparison.js";
+import { COST_OPERATIONS } from "../gas/gas-table.js";
 import { FILE_ISSUE_KINDS, type IngestIssueKind } from "../ingest/waiting-list-row.js";
 import { PRICE_SCENARIOS } from "../money/price-scenarios.js";
 import type { CostSummary, ReplayResult } from "../replay-result.js";
@@ -136,24 +137,13 @@ export function reportSections(result: ReplayResult): ReportSection[] {
       table(
         ["Operation", "Per-patient: count", "Per-patient: gas", "Batched: count", "Batched: gas"],
         [false, true, true, true, true],
-        (
-          [
-            "anchorRecord",
-            "anchorBatch",
-            "grantConsent",
-            "grantConsentBySig",
-            "workflowPrescription",
-            "workflowLabResult",
-          ] as const
-        )
-          .filter((op) => p.counts[op] + b.counts[op] > 0)
-          .map((op) => [
-            op,
-            formatInteger(p.counts[op]),
-            formatInteger(p.gasByOperation[op]),
-            formatInteger(b.counts[op]),
-            formatInteger(b.gasByOperation[op]),
-          ]),
+        COST_OPERATIONS.filter((op) => p.counts[op] + b.counts[op] > 0).map((op) => [
+          op,
+          formatInteger(p.counts[op]),
+          formatInteger(p.gasByOperation[op]),
+          formatInteger(b.counts[op]),
+          formatInteger(b.gasByOperation[op]),
+        ]),
       ),
     ],
   });
