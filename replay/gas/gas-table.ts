@@ -11,10 +11,10 @@ export interface GasProvenance {
 }
 
 /**
- * Gas used per operation, as measured from the contracts (receipt.gasUsed, so the 21,000 base cost of each
- * transaction is included). Workflows are the sum of their transactions.
+ * Gas used by each operation the cost model prices, as measured from the contracts (receipt.gasUsed, so the 21,000
+ * base cost of each transaction is included). Workflows are the sum of their transactions.
  */
-export interface GasTable {
+export interface PricedOperationsGas {
   /** One referral record hash anchored for one patient (1 transaction). */
   readonly anchorRecord: number;
   /** One consent granted by the patient to a specialist, sent by the patient (1 transaction). */
@@ -28,6 +28,10 @@ export interface GasTable {
   /** anchorBatch(records) = anchorBatchFixed + anchorBatchPerRecord * records (1 transaction). */
   readonly anchorBatchFixed: number;
   readonly anchorBatchPerRecord: number;
+}
+
+/** The priced operations as the source measured them, with where the numbers came from. */
+export interface GasTable extends PricedOperationsGas {
   /** Every other operation the source measured, kept for the report. */
   readonly other: Readonly<Record<string, number>>;
   readonly provenance: GasProvenance;
@@ -39,14 +43,7 @@ export interface GasTable {
 }
 
 /** The cost model's operations under another fork's rules, with the rules named. */
-export interface ForkGasTable {
-  readonly anchorRecord: number;
-  readonly grantConsent: number;
-  readonly grantConsentBySig?: number;
-  readonly workflowPrescription: number;
-  readonly workflowLabResult: number;
-  readonly anchorBatchFixed: number;
-  readonly anchorBatchPerRecord: number;
+export interface ForkGasTable extends PricedOperationsGas {
   /** The EIPs and draft the figures follow. */
   readonly rules: string;
   /** When those rules were current. */
