@@ -339,6 +339,11 @@ function check(name: string, expected: number, actual: number): ReconciliationCh
 /** Every total the report shows must add back up to what was read. */
 function reconcile(result: ReplayResult, cost: DatasetCost): ReconciliationCheck[] {
   const sum = <T>(items: readonly T[], f: (item: T) => number): number => items.reduce((acc, item) => acc + f(item), 0);
+  const patientsIn = (rows: readonly { readonly patients: number }[]): number => sum(rows, (r) => r.patients);
+  const gasIn = (
+    rows: readonly Record<"perPatient" | "batched", CostSummary>[],
+    design: "perPatient" | "batched",
+  ): number => sum(rows, (r) => r[design].gas);
   const p = result.designs.perPatient;
   const b = result.designs.batched;
   return [
@@ -361,40 +366,12 @@ function reconcile(result: ReplayResult, cost: DatasetCost): ReconciliationCheck
       sum(cost.batches, (x) => x.batch.records),
     ),
     check("consents = patients costed", result.patients, p.counts.grantConsent + p.counts.grantConsentBySig),
-    check(
-      "patients by specialty add up",
-      result.patients,
-      sum(result.bySpecialty, (s) => s.patients),
-    ),
-    check(
-      "patients by month add up",
-      result.patients,
-      sum(result.byMonth, (m) => m.patients),
-    ),
-    check(
-      "patients by list add up",
-      result.patients,
-      sum(result.byList, (l) => l.patients),
-    ),
-    check(
-      "per-patient gas by specialty adds up",
-      p.gas,
-      sum(result.bySpecialty, (s) => s.perPatient.gas),
-    ),
-    check(
-      "batched gas by specialty adds up",
-      b.gas,
-      sum(result.bySpecialty, (s) => s.batched.gas),
-    ),
-    check(
-      "per-patient gas by month adds up",
-      p.gas,
-      sum(result.byMonth, (m) => m.perPatient.gas),
-    ),
-    check(
-      "batched gas by month adds up",
-      b.gas,
-      sum(result.byMonth, (m) => m.batched.gas),
-    ),
+    check("patients by specialty add up", result.patients, patientsIn(result.bySpecialty)),
+    check("patients by month add up", result.patients, patientsIn(result.byMonth)),
+    check("patients by list add up", result.patients, patientsIn(result.byList)),
+    check("per-patient gas by specialty adds up", p.gas, gasIn(result.bySpecialty, "perPatient")),
+    check("batched gas by specialty adds up", b.gas, gasIn(result.bySpecialty, "batched")),
+    check("per-patient gas by month adds up", p.gas, gasIn(result.byMonth, "perPatient")),
+    check("batched gas by month adds up", b.gas, gasIn(result.byMonth, "batched")),
   ];
 }
