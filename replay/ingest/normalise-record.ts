@@ -12,6 +12,17 @@ export const MAX_FIELD_CHARS = 200;
 
 const MAX_HIPE_CODE_DIGITS = 6;
 
+/** Why a record, or one of its fields, is skipped: the issue kind the report counts and the reason it shows. */
+export interface Refusal {
+  readonly ok: false;
+  readonly kind: IngestIssueKind;
+  readonly reason: string;
+}
+
+function refuse(kind: IngestIssueKind, reason: string): Refusal {
+  return { ok: false, kind, reason };
+}
+
 /** One record of a file: the rows the model costs (one for a long file, one per non-zero band of a wide one). */
 export type NormaliseResult =
   | {
@@ -20,7 +31,7 @@ export type NormaliseResult =
       /** The record's Total: the sum of its rows' totals. */
       readonly total: number;
     }
-  | { readonly ok: false; readonly kind: IngestIssueKind; readonly reason: string };
+  | Refusal;
 
 const DAY_FIRST = /^(\d{1,2})[/-](\d{1,2})[/-](\d{4})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$/;
 const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$/;
@@ -116,15 +127,14 @@ export function normaliseRecord(
   line: number,
 ): NormaliseResult {
   if (record.length < shape.width) {
-    return { ok: false, kind: "missing-columns", reason: `expected ${shape.width} columns, found ${record.length}` };
+    return refuse("missing-columns", `expected ${shape.width} columns, found ${record.length}`);
   }
   for (let i = shape.width; i < record.length; i += 1) {
     if (record[i].trim() !== "") {
-      return {
-        ok: false,
-        kind: "extra-columns",
-        reason: `expected ${shape.width} columns, found ${record.length} with a value in column ${i + 1}`,
-      };
+      return refuse(
+        "extra-columns",
+        `expected ${shape.width} columns, found ${record.length} with a value in column ${i + 1}`,
+      );
     }
   }
 
@@ -139,25 +149,20 @@ export function normaliseRecord(
   const rawTotal = texts.total ?? "";
   const total = parseTotal(rawTotal);
   if (total === undefined) {
-    return {
-      ok: false,
-      kind: "bad-total",
-      reason: `Total ${quote(rawTotal)} is not a whole number of patients between 0 and ${MAX_CELL_TOTAL}`,
-    };
+    return refuse(
+      "bad-total",
+      `Total ${quote(rawTotal)} is not a whole number of patients between 0 and ${MAX_CELL_TOTAL}`,
+    );
   }
   const rawDate = texts.archiveDate ?? "";
   const archiveDate = parseArchiveDate(rawDate);
   if (archiveDate === undefined) {
-    return {
-      ok: false,
-      kind: "bad-date",
-      reason: `Archive_Date ${quote(rawDate)} is not a date like 30/01/2020 or 31-01-2018`,
-    };
+    return refuse("bad-date", `Archive_Date ${quote(rawDate)} is not a date like 30/01/2020 or 31-01-2018`);
   }
   const rawCode = texts.specialtyCode ?? "";
   const specialtyCode = parseHipeCode(rawCode);
   if (specialtyCode === undefined) {
-    return { ok: false, kind: "bad-code", reason: `specialty HIPE code ${quote(rawCode)} is not a number` };
+    return refuse("bad-code", `specialty HIPE code ${quote(rawCode)} is not a number`);
   }
 
   let hospitalCode: string | undefined;
@@ -186,54 +191,42 @@ export function normaliseRecord(
   for (const column of shape.bands) {
     const raw = record[column.index];
     if (raw.length > MAX_FIELD_CHARS) {
-      return {
-        ok: false,
-        kind: "field-too-long",
-        reason: `band ${quote(column.band)} is ${raw.length} characters long (at most ${MAX_FIELD_CHARS})`,
-      };
+      return refuse(
+        "field-too-long",
+        `band ${quote(column.band)} is ${raw.length} characters long (at most ${MAX_FIELD_CHARS})`,
+      );
     }
     const count = parseBandCount(raw);
     if (count === undefined) {
-      return {
-        ok: false,
-        kind: "bad-total",
-        reason: `band ${quote(column.band)} holds ${quote(raw.trim())}, not a whole number of patients between 0 and ${MAX_CELL_TOTAL}`,
-      };
+      return refuse(
+        "bad-total",
+        `band ${quote(column.band)} holds ${quote(raw.trim())}, not a whole number of patients between 0 and ${MAX_CELL_TOTAL}`,
+      );
     }
     bandSum += count;
     if (count > 0) rows.push({ ...base, timeBand: column.band, total: count });
   }
   if (bandSum !== total) {
-    return {
-      ok: false,
-      kind: "band-sum-mismatch",
-      reason: `the time bands add up to ${bandSum} patients but Total says ${total}`,
-    };
+    return refuse("band-sum-mismatch", `the time bands add up to ${bandSum} patients but Total says ${total}`);
   }
   return { ok: true, rows, total };
 }
 
-type FieldCheck =
-  | { readonly ok: true; readonly text: string }
-  | { readonly ok: false; readonly kind: IngestIssueKind; readonly reason: string };
+type FieldCheck = { readonly ok: true; readonly text: string } | Refusal;
 
 /** Refuses fields that are too long, not UTF-8, hold invisible formatting or are empty; cleans the rest. */
 function checkField(column: CanonicalColumn, raw: string): FieldCheck {
   if (raw.length > MAX_FIELD_CHARS) {
-    return {
-      ok: false,
-      kind: "field-too-long",
-      reason: `${column} is ${raw.length} characters long (at most ${MAX_FIELD_CHARS})`,
-    };
+    return refuse("field-too-long", `${column} is ${raw.length} characters long (at most ${MAX_FIELD_CHARS})`);
   }
   // The decoder turns bytes that are not UTF-8 into U+FFFD; such a row's text cannot be trusted.
   if (raw.includes("\ufffd")) {
-    return { ok: false, kind: "bad-encoding", reason: `${column} holds bytes that are not valid UTF-8` };
+    return refuse("bad-encoding", `${column} holds bytes that are not valid UTF-8`);
   }
   if (INVISIBLE_FORMATTING.test(raw)) {
-    return { ok: false, kind: "hidden-characters", reason: `${column} holds invisible formatting characters` };
+    return refuse("hidden-characters", `${column} holds invisible formatting characters`);
   }
   const cleaned = cleanText(raw);
-  if (cleaned === "") return { ok: false, kind: "empty-field", reason: `${column} is empty` };
+  if (cleaned === "") return refuse("empty-field", `${column} is empty`);
   return { ok: true, text: cleaned };
 }
