@@ -4,25 +4,30 @@ import { COLORS, COMPACT, renderChart, type ChartSvg } from "./render-svg.js";
 
 type Encoding = NonNullable<Extract<TopLevelSpec, { mark: unknown }>["encoding"]>;
 
+/** One coloured series: a bar in each category of a grouped chart, or a segment of each bar of a stacked one. */
 export interface BarSeries {
   readonly label: string;
   readonly color: string;
-  /** One value per category. */
+  /** One value per category (grouped) or per bar (stacked). */
   readonly values: readonly number[];
 }
 
-export interface BarChartOptions {
+/** The title and value axis every bar chart here has. */
+interface ValueChartOptions {
   readonly name: string;
   readonly title: string;
   readonly subtitle: string;
-  readonly categories: readonly string[];
-  readonly series: readonly BarSeries[];
   /** Axis title for the values, with the unit. */
   readonly valueAxisLabel: string;
-  readonly categoryAxisLabel: string;
   /** Written before each value-axis label, e.g. "€". */
   readonly tickPrefix: string;
   readonly formatValue: (value: number) => string;
+}
+
+export interface BarChartOptions extends ValueChartOptions {
+  readonly categories: readonly string[];
+  readonly series: readonly BarSeries[];
+  readonly categoryAxisLabel: string;
 }
 
 /** One row per bar, in the order given: Vega-Lite keeps data order where a scale's `sort` is null. */
@@ -36,9 +41,15 @@ function barRows(options: BarChartOptions): object[] {
   );
 }
 
-function seriesColor(series: readonly { readonly label: string; readonly color: string }[]): Encoding["color"] {
+function seriesColor(series: readonly BarSeries[]): Encoding["color"] {
   const scale = { domain: series.map((s) => s.label), range: series.map((s) => s.color) };
   return { field: "series", type: "nominal", scale, legend: { title: null } };
+}
+
+/** The bars' length: each value, its axis ticks compact ("€1.2M") with the unit before them. */
+function valueAxis(options: ValueChartOptions) {
+  const axis = { format: options.tickPrefix, formatType: COMPACT };
+  return { field: "value", type: "quantitative", title: options.valueAxisLabel, axis } as const;
 }
 
 /** Categories down the left, grouped bars to the right: for long names (cost per specialty). */
@@ -58,12 +69,7 @@ export function horizontalBarChart(options: BarChartOptions): Promise<ChartSvg> 
         axis: { labelLimit: 245, maxExtent: 260, labelFontSize: 12, labelColor: COLORS.text },
       },
       yOffset: { field: "series", sort: null },
-      x: {
-        field: "value",
-        type: "quantitative",
-        title: options.valueAxisLabel,
-        axis: { format: options.tickPrefix, formatType: COMPACT },
-      },
+      x: valueAxis(options),
       color: seriesColor(options.series),
     },
     layer: [
@@ -93,35 +99,16 @@ export function verticalBarChart(options: BarChartOptions): Promise<ChartSvg> {
         axis: { labelAngle: -90, labelFontSize: 10, labelColor: COLORS.text },
       },
       xOffset: { field: "series", sort: null },
-      y: {
-        field: "value",
-        type: "quantitative",
-        title: options.valueAxisLabel,
-        axis: { format: options.tickPrefix, formatType: COMPACT },
-      },
+      y: valueAxis(options),
       color: seriesColor(options.series),
       description: { field: "description" },
     },
   });
 }
 
-export interface StackSegment {
-  readonly label: string;
-  readonly color: string;
-  /** One value per bar. */
-  readonly values: readonly number[];
-}
-
-export interface StackedBarOptions {
-  readonly name: string;
-  readonly title: string;
-  readonly subtitle: string;
+export interface StackedBarOptions extends ValueChartOptions {
   readonly bars: readonly string[];
-  readonly segments: readonly StackSegment[];
-  readonly valueAxisLabel: string;
-  /** Written before each value-axis label, e.g. "€". */
-  readonly tickPrefix: string;
-  readonly formatValue: (value: number) => string;
+  readonly segments: readonly BarSeries[];
 }
 
 /** A few wide bars, each a stack of segments, with the total above: what each design's cost is made of. */
@@ -154,13 +141,7 @@ export function stackedBarChart(options: StackedBarOptions): Promise<ChartSvg> {
         data: { values: segments },
         mark: { type: "bar", width: { band: 0.55 } },
         encoding: {
-          y: {
-            field: "value",
-            type: "quantitative",
-            stack: "zero",
-            title: options.valueAxisLabel,
-            axis: { format: options.tickPrefix, formatType: COMPACT },
-          },
+          y: { ...valueAxis(options), stack: "zero" },
           // Listed top segment first, the order in which the stacks read from the top.
           color: { ...seriesColor([...options.segments].reverse()), legend: { title: null, orient: "right" } },
           order: { field: "order" },
