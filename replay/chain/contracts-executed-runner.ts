@@ -8,6 +8,7 @@ import { deployCareLedger } from "../../client/deploy.js";
 import { ReplayError } from "../errors.js";
 import type { CostOperation } from "../gas/gas-table.js";
 import type { ExecutedRunner, ExecutedRunOptions, ExecutedRunResult, ThroughputPoint } from "../gas/executed-runner.js";
+import { dispensingConsent, labResultShare, prescriptionTerms } from "../gas/workflow-requests.js";
 import type { PatientSlice } from "../model/patient-slice.js";
 
 const DAY = 24 * 60 * 60;
@@ -271,7 +272,7 @@ export class ContractsExecutedRunner implements ExecutedRunner {
             data: prescriptions.interface.encodeFunctionData("issuePrescription", [
               address,
               rxContent,
-              { pharmacy: pharmacy.address, expiresAt: now + 30 * DAY, quantity: 30, refills: 2 },
+              prescriptionTerms(pharmacy.address, now),
             ]),
             operation: "workflowPrescription",
           },
@@ -280,14 +281,7 @@ export class ContractsExecutedRunner implements ExecutedRunner {
             to: addresses.consent,
             data: consent.interface.encodeFunctionData("grantConsent", [
               address,
-              {
-                grantee: pharmacy.address,
-                scope: ConsentScope.Record,
-                scopeValue: rx,
-                purpose: Purpose.Dispensing,
-                validFrom: now,
-                validUntil: now + 30 * DAY,
-              },
+              dispensingConsent(pharmacy.address, rx, now),
             ]),
             operation: "workflowPrescription",
           },
@@ -327,14 +321,7 @@ export class ContractsExecutedRunner implements ExecutedRunner {
             to: addresses.consent,
             data: consent.interface.encodeFunctionData("grantConsent", [
               address,
-              {
-                grantee: secondDoctor.address,
-                scope: ConsentScope.Record,
-                scopeValue: result,
-                purpose: Purpose.Treatment,
-                validFrom: now,
-                validUntil: now + 90 * DAY,
-              },
+              labResultShare(secondDoctor.address, result, now),
             ]),
             operation: "workflowLabResult",
           },

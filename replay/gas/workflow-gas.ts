@@ -1,11 +1,10 @@
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 
-import { ConsentScope, HipaaRole, ProviderForm, ProviderKind, Purpose } from "../../client/care-types.js";
+import { HipaaRole, ProviderForm, ProviderKind } from "../../client/care-types.js";
 import { recordCommitmentOf } from "../../client/crypto/commitment.js";
 import type { CareLedgerContracts } from "../../client/deploy.js";
 import { gasEntry, measure, sumMeasured, type GasEntry } from "./gas-report.js";
-
-const DAY = 24 * 60 * 60;
+import { dispensingConsent, labResultShare, prescriptionTerms } from "./workflow-requests.js";
 
 /**
  * Measures the clinical workflows on a fresh patient each, so every storage slot a workflow writes
@@ -45,21 +44,14 @@ export async function measureWorkflowGas(
   const rxContent = commitment();
   // Once anchored, the prescription is named by the prescriber's record commitment.
   const rx = recordCommitmentOf(doctor.address, rxContent);
-  const terms = { pharmacy: pharmacy.address, expiresAt: now + 30 * DAY, quantity: 30, refills: 2 };
+  const terms = prescriptionTerms(pharmacy.address, now);
   const issue = await measure(
     ethers.provider,
     prescriptions.connect(doctor).issuePrescription(patient.address, rxContent, terms),
   );
   const consentGas = await measure(
     ethers.provider,
-    consent.connect(patient).grantConsent(patient.address, {
-      grantee: pharmacy.address,
-      scope: ConsentScope.Record,
-      scopeValue: rx,
-      purpose: Purpose.Dispensing,
-      validFrom: now,
-      validUntil: now + 30 * DAY,
-    }),
+    consent.connect(patient).grantConsent(patient.address, dispensingConsent(pharmacy.address, rx, now)),
   );
   const dispense = await measure(
     ethers.provider,
@@ -89,14 +81,7 @@ export async function measureWorkflowGas(
   );
   const shareGas = await measure(
     ethers.provider,
-    consent.connect(labPatient).grantConsent(labPatient.address, {
-      grantee: secondDoctor.address,
-      scope: ConsentScope.Record,
-      scopeValue: result,
-      purpose: Purpose.Treatment,
-      validFrom: now,
-      validUntil: now + 90 * DAY,
-    }),
+    consent.connect(labPatient).grantConsent(labPatient.address, labResultShare(secondDoctor.address, result, now)),
   );
   ops.orderLabTest = gasEntry(orderGas, "ServiceRequest record + order addressed to one lab");
   ops.postLabResult = gasEntry(postGas, "DiagnosticReport record linked to its order");
