@@ -35,6 +35,7 @@ import {
   type TxOverrides,
 } from "./transport/transaction-sender.js";
 import type { RetryPolicy } from "./transport/retry.js";
+import type { TxResult } from "./results.js";
 
 /** Hooks that let tests stop a write where a crash could stop it. Not for production use. */
 export interface WriteFaults {
@@ -91,6 +92,11 @@ export interface DecodedEvent {
   readonly name: string;
   readonly args: LogDescription["args"];
   readonly log: Log;
+}
+
+/** What every write returns: the transaction's hash, its block and the gas it used. */
+export function txResult(mined: MinedTransaction): TxResult {
+  return { transactionHash: mined.hash, blockNumber: mined.blockNumber, gasUsed: mined.gasUsed };
 }
 
 /** The names of the events of contract `C`. */
@@ -259,6 +265,18 @@ export class LedgerCore {
     options: SendOptions = {},
   ): Promise<MinedTransaction> {
     return this.submit(await this.prepare(contract, populated, options.overrides), options);
+  }
+
+  /**
+   * Sends one call to a contract of the deployment and returns what every write returns (hash,
+   * block, gas used). `build` gets the contract's typed view, so the call is checked against its ABI.
+   */
+  async transact<C extends ContractName>(
+    contract: C,
+    build: (view: Views[C]) => Promise<ContractTransaction>,
+    options: SendOptions = {},
+  ): Promise<TxResult> {
+    return txResult(await this.send(contract, build(this.views[contract]), options));
   }
 
   /** Every CareLedger event in a receipt, decoded with its contract's interface. */

@@ -1,4 +1,4 @@
-import { ZeroAddress, getAddress, hexlify, id, keccak256, randomBytes } from "ethers";
+import { ZeroAddress, hexlify, id, keccak256, randomBytes } from "ethers";
 
 import { BatchTree } from "../../batch-tree.js";
 import { recordCommitmentOf } from "../../crypto/commitment.js";

@@ -28,11 +28,10 @@ import {
   type AnchorInfo,
   type ErasureTombstone,
   type KeyRef,
-  type KeyShare,
   type RecordManifest,
   type WorkflowLink,
 } from "./manifest.js";
-import { allKeyRefs, keyRefsFor, primaryManifest, type IndexedRecord } from "./manifest-index.js";
+import { allKeyRefs, primaryManifest, type IndexedRecord } from "./manifest-index.js";
 import { keySectionOf, openWithKey, recordContext, sealWithKeys, type SealedDraft } from "./record-crypto.js";
 import { openDirectKey, type DirectReader } from "./record-keys.js";
 import { addressArgument, bytes32Argument, enumArgument, optionalAddressArgument } from "../arguments.js";
@@ -98,7 +97,6 @@ export interface PreparedManifest {
 }
 
 const utf8Decoder = new TextDecoder("utf-8", { fatal: true });
-const SHARE_CONCURRENCY = 16;
 
 /**
  * Sealing, storing, reading, sharing and destroying records for one client. The chain's access

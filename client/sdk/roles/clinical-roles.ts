@@ -1,4 +1,4 @@
-import { ZeroAddress, getAddress } from "ethers";
+import { ZeroAddress } from "ethers";
 
 import { ProviderKind, Purpose, RecordType } from "../../care-types.js";
 import { InvalidArgumentError } from "../../errors.js";
@@ -99,12 +99,11 @@ export class DoctorRole extends ProviderRole {
   async cancelPrescription(params: { patient: string; prescription: string } & SendOptions): Promise<TxResult> {
     const patient = addressArgument(params.patient, "patient");
     const prescription = bytes32Argument(params.prescription, "prescription");
-    const mined = await this.core.send(
+    return this.core.transact(
       "prescriptions",
-      this.core.views.prescriptions.cancelPrescription.populateTransaction(patient, prescription),
+      (c) => c.cancelPrescription.populateTransaction(patient, prescription),
       params,
     );
-    return txResult(mined);
   }
 
   /** Seals the ServiceRequest and orders the test at one laboratory (`LabOrders.orderLabTest`). */
@@ -142,12 +141,7 @@ export class DoctorRole extends ProviderRole {
   async cancelLabOrder(params: { patient: string; order: string } & SendOptions): Promise<TxResult> {
     const patient = addressArgument(params.patient, "patient");
     const order = bytes32Argument(params.order, "order");
-    const mined = await this.core.send(
-      "labOrders",
-      this.core.views.labOrders.cancelLabOrder.populateTransaction(patient, order),
-      params,
-    );
-    return txResult(mined);
+    return this.core.transact("labOrders", (c) => c.cancelLabOrder.populateTransaction(patient, order), params);
   }
 
   /** Presents the unlock a patient handed over (`CareRelationships.unlockWithCode`). */
@@ -273,7 +267,8 @@ export class PharmacyRole extends ProviderRole {
 export class LaboratoryRole extends ProviderRole {
   /**
    * Seals the DiagnosticReport and posts it against the order (`LabOrders.postLabResult`). The key
-   * is also wrapped for the ordering doctor, whom the contract lets read the result for a while.
+   * is sealed to the patient and the laboratory only; the ordering doctor, whom the contract lets
+   * read the result for a while, gets it from the custodians.
    */
   async postLabResult(
     params: { patient: string; order: string; diagnosticReport: unknown; sensitive?: boolean } & WriteOptions,
@@ -282,7 +277,6 @@ export class LaboratoryRole extends ProviderRole {
     const order = bytes32Argument(params.order, "order");
     requireResourceType(params.diagnosticReport, "diagnosticReport", "DiagnosticReport");
     const sensitive = params.sensitive === undefined ? false : booleanArgument(params.sensitive, "sensitive");
-    const orderRecord = await this.core.read("recordOf", () => this.core.views.registry.recordOf(patient, order));
     return anchoredWrite(this.records, {
       operation: "postLabResult",
       patient: patient,
@@ -315,9 +309,8 @@ export class LaboratoryRole extends ProviderRole {
     const previousResult = bytes32Argument(params.previousResult, "previousResult");
     requireResourceType(params.diagnosticReport, "diagnosticReport", "DiagnosticReport");
     const sensitive = params.sensitive === undefined ? false : booleanArgument(params.sensitive, "sensitive");
-    const { labOrders, registry } = this.core.views;
+    const { labOrders } = this.core.views;
     const order = await this.core.read("orderOfResult", () => labOrders.orderOfResult(patient, previousResult));
-    const orderRecord = await this.core.read("recordOf", () => registry.recordOf(patient, order));
     return anchoredWrite(this.records, {
       operation: "correctLabResult",
       patient: patient,
@@ -374,12 +367,7 @@ export class EmergencyRole extends ProviderRole {
   /** `EmergencyAccess.closeEmergencyAccess`. */
   async closeEmergencyAccess(params: { patient: string } & SendOptions): Promise<TxResult> {
     const patient = addressArgument(params.patient, "patient");
-    const mined = await this.core.send(
-      "emergency",
-      this.core.views.emergency.closeEmergencyAccess.populateTransaction(patient),
-      params,
-    );
-    return txResult(mined);
+    return this.core.transact("emergency", (c) => c.closeEmergencyAccess.populateTransaction(patient), params);
   }
 
   /**
@@ -455,24 +443,18 @@ export class HospitalRole extends ProviderRole {
     const visitId = bytes32Argument(params.visit?.visitId, "visit.visitId");
     const expiresAt = uintArgument(params.visit?.expiresAt, "visit.expiresAt", 40);
     const signature = hexArgument(params.visit?.signature, "visit.signature");
-    const mined = await this.core.send(
+    return this.core.transact(
       "relationships",
-      this.core.views.relationships.admitPatient.populateTransaction(patient, ward, visitId, expiresAt, signature),
+      (c) => c.admitPatient.populateTransaction(patient, ward, visitId, expiresAt, signature),
       params,
     );
-    return txResult(mined);
   }
 
   /** `CareRelationships.dischargePatient`. */
   async dischargePatient(params: { patient: string; ward: string } & SendOptions): Promise<TxResult> {
     const patient = addressArgument(params.patient, "patient");
     const ward = addressArgument(params.ward, "ward");
-    const mined = await this.core.send(
-      "relationships",
-      this.core.views.relationships.dischargePatient.populateTransaction(patient, ward),
-      params,
-    );
-    return txResult(mined);
+    return this.core.transact("relationships", (c) => c.dischargePatient.populateTransaction(patient, ward), params);
   }
 }
 

@@ -5,7 +5,6 @@ import type { RecordService } from "../records/record-service.js";
 import type { GrantResult, TxResult } from "../results.js";
 import type { SendOptions } from "../transport/transaction-sender.js";
 import { PatientRole, grantResultOf, type SignedGrant, type SignedRevocation } from "./patient-role.js";
-import { txResult } from "./role-base.js";
 
 /** The delegation a patient gave an account, in plain numbers. */
 export interface DelegationInfo {
@@ -82,16 +81,16 @@ export class RelayerRole {
   /** `ConsentManager.revokeConsentBySig`. */
   async revokeConsentBySig(params: { signed: SignedRevocation } & SendOptions): Promise<TxResult> {
     const signed = objectArgument(params.signed, "signed");
-    const mined = await this.core.send(
+    return this.core.transact(
       "consent",
-      this.core.views.consent.revokeConsentBySig.populateTransaction(
-        addressArgument(signed.patient, "signed.patient"),
-        bytes32Argument(signed.grantId, "signed.grantId"),
-        uintArgument(signed.deadline, "signed.deadline", 48),
-        hexArgument(signed.signature, "signed.signature"),
-      ),
+      (c) =>
+        c.revokeConsentBySig.populateTransaction(
+          addressArgument(signed.patient, "signed.patient"),
+          bytes32Argument(signed.grantId, "signed.grantId"),
+          uintArgument(signed.deadline, "signed.deadline", 48),
+          hexArgument(signed.signature, "signed.signature"),
+        ),
       params,
     );
-    return txResult(mined);
   }
 }

@@ -1,5 +1,3 @@
-import { id } from "ethers";
-
 import { ConsentScope, Purpose } from "../../care-types.js";
 import { signGrantConsent, signRevokeConsent } from "../../eip712.js";
 import {
@@ -165,21 +163,14 @@ export class PatientConsent extends PatientRecords {
   /** Consumes the patient's current consent nonce, cancelling every outstanding signature. */
   async invalidateNonce(params: SendOptions = {}): Promise<TxResult> {
     this.requireSelf();
-    return txResult(
-      await this.core.send("consent", this.core.views.consent.invalidateNonce.populateTransaction(), params),
-    );
+    return this.core.transact("consent", (c) => c.invalidateNonce.populateTransaction(), params);
   }
 
   /** `EmergencyAccess.setEmergencyAccessToSensitive`. */
   async setEmergencyAccessToSensitive(params: { allowed: boolean } & SendOptions): Promise<TxResult> {
     const allowed = booleanArgument(params.allowed, "allowed");
     this.requireSelf();
-    const mined = await this.core.send(
-      "emergency",
-      this.core.views.emergency.setEmergencyAccessToSensitive.populateTransaction(allowed),
-      params,
-    );
-    return txResult(mined);
+    return this.core.transact("emergency", (c) => c.setEmergencyAccessToSensitive.populateTransaction(allowed), params);
   }
 
   async #request(params: GrantParams): Promise<GrantRequest> {

@@ -48,12 +48,7 @@ export class PatientDelegations extends PatientConsent {
   async removeDelegate(params: { delegate: string } & SendOptions): Promise<TxResult> {
     const delegate = addressArgument(params.delegate, "delegate");
     this.requireSelf();
-    const mined = await this.core.send(
-      "delegation",
-      this.core.views.delegation.removeDelegate.populateTransaction(delegate),
-      params,
-    );
-    return txResult(mined);
+    return this.core.transact("delegation", (c) => c.removeDelegate.populateTransaction(delegate), params);
   }
 
   /**
@@ -63,37 +58,21 @@ export class PatientDelegations extends PatientConsent {
   async designateHeir(params: { heir: string } & SendOptions): Promise<TxResult> {
     this.requireSelf();
     const heir = addressArgument(params.heir, "heir");
-    const mined = await this.core.send(
-      "delegation",
-      this.core.views.delegation.designateHeir.populateTransaction(heir),
-      params,
-    );
-    return txResult(mined);
+    return this.core.transact("delegation", (c) => c.designateHeir.populateTransaction(heir), params);
   }
 
   /** `PatientDelegation.removeHeir`. */
   async removeHeir(params: { heir: string } & SendOptions): Promise<TxResult> {
     const heir = addressArgument(params.heir, "heir");
     this.requireSelf();
-    const mined = await this.core.send(
-      "delegation",
-      this.core.views.delegation.removeHeir.populateTransaction(heir),
-      params,
-    );
-    return txResult(mined);
+    return this.core.transact("delegation", (c) => c.removeHeir.populateTransaction(heir), params);
   }
 
   /** `PatientDelegation.acceptGuardian`: the minor's acknowledgement makes a recorded guardianship take effect now. */
   async acceptGuardian(params: { guardian: string } & SendOptions): Promise<TxResult> {
     const guardian = addressArgument(params.guardian, "guardian");
     this.requireSelf();
-    return txResult(
-      await this.core.send(
-        "delegation",
-        this.core.views.delegation.acceptGuardian.populateTransaction(guardian),
-        params,
-      ),
-    );
+    return this.core.transact("delegation", (c) => c.acceptGuardian.populateTransaction(guardian), params);
   }
 
   /**
@@ -103,29 +82,19 @@ export class PatientDelegations extends PatientConsent {
   async vetoGuardian(params: { guardian: string } & SendOptions): Promise<TxResult> {
     const guardian = addressArgument(params.guardian, "guardian");
     this.requireSelf();
-    return txResult(
-      await this.core.send("delegation", this.core.views.delegation.vetoGuardian.populateTransaction(guardian), params),
-    );
+    return this.core.transact("delegation", (c) => c.vetoGuardian.populateTransaction(guardian), params);
   }
 
   /** `PatientDelegation.contestDeath`: a living patient recorded dead undoes it (once, within 7 days). */
   async contestDeath(params: SendOptions = {}): Promise<TxResult> {
     this.requireSelf();
-    return txResult(
-      await this.core.send("delegation", this.core.views.delegation.contestDeath.populateTransaction(), params),
-    );
+    return this.core.transact("delegation", (c) => c.contestDeath.populateTransaction(), params);
   }
 
   /** `PatientDelegation.setMinorControl`: a minor able to judge makes guardians need permission. */
   async setMinorControl(params: { selfControlled: boolean } & SendOptions): Promise<TxResult> {
     const selfControlled = booleanArgument(params.selfControlled, "selfControlled");
     this.requireSelf();
-    return txResult(
-      await this.core.send(
-        "delegation",
-        this.core.views.delegation.setMinorControl.populateTransaction(selfControlled),
-        params,
-      ),
-    );
+    return this.core.transact("delegation", (c) => c.setMinorControl.populateTransaction(selfControlled), params);
   }
 }

@@ -18,7 +18,7 @@ import {
 import type { FhirResource } from "../../fhir/index.js";
 import type { ErasureProof, RecordWriteResult, TxResult } from "../results.js";
 import type { SendOptions } from "../transport/transaction-sender.js";
-import { RoleBase, txResult, type WriteOptions } from "./role-base.js";
+import { RoleBase, type WriteOptions } from "./role-base.js";
 
 /**
  * The patient's records (RecordRegistry) and the custodians' log of releases of their keys: reading,
@@ -162,12 +162,10 @@ export class PatientRecords extends RoleBase {
   async setRecordSensitivity(params: { commitment: string; sensitive: boolean } & SendOptions): Promise<TxResult> {
     const commitment = bytes32Argument(params.commitment, "commitment");
     const sensitive = booleanArgument(params.sensitive, "sensitive");
-    return txResult(
-      await this.core.send(
-        "registry",
-        this.core.views.registry.setRecordSensitivity.populateTransaction(this.patient, commitment, sensitive),
-        params,
-      ),
+    return this.core.transact(
+      "registry",
+      (c) => c.setRecordSensitivity.populateTransaction(this.patient, commitment, sensitive),
+      params,
     );
   }
 

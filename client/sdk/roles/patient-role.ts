@@ -1,4 +1,4 @@
-import { hexlify, id, randomBytes } from "ethers";
+import { hexlify, randomBytes } from "ethers";
 
 import { addressArgument, booleanArgument, bytes32Argument, optionalUint, uintArgument } from "../arguments.js";
 import type { TxResult } from "../results.js";
@@ -6,7 +6,6 @@ import type { SendOptions } from "../transport/transaction-sender.js";
 import { signUnlock, type UnlockCode } from "../unlock-code.js";
 import { signVisit, type SignedVisit } from "../visit-signature.js";
 import { startOfUtcDay } from "./clinical-roles.js";
-import { txResult } from "./role-base.js";
 import { PatientDelegations } from "./patient-delegation.js";
 
 // The patient's calls, one facet per contract: records, consent, delegation, and here care relationships.
@@ -29,35 +28,31 @@ export class PatientRole extends PatientDelegations {
   /** `CareRelationships.setFamilyDoctor`; the doctor reads through the custodians while registered. */
   async setFamilyDoctor(params: { doctor: string } & SendOptions): Promise<TxResult> {
     const doctor = addressArgument(params.doctor, "doctor");
-    const mined = await this.core.send(
+    return this.core.transact(
       "relationships",
-      this.core.views.relationships.setFamilyDoctor.populateTransaction(this.patient, doctor),
+      (c) => c.setFamilyDoctor.populateTransaction(this.patient, doctor),
       params,
     );
-    return txResult(mined);
   }
 
   /** Books an appointment (`CareRelationships.recordAppointment`); `day` defaults to today (UTC). */
   async recordAppointment(params: { doctor: string; day?: number } & SendOptions): Promise<TxResult> {
     const doctor = addressArgument(params.doctor, "doctor");
     const day = params.day === undefined ? startOfUtcDay(await this.core.now()) : uintArgument(params.day, "day", 40);
-    const mined = await this.core.send(
+    return this.core.transact(
       "relationships",
-      this.core.views.relationships.recordAppointment.populateTransaction(this.patient, doctor, day),
+      (c) => c.recordAppointment.populateTransaction(this.patient, doctor, day),
       params,
     );
-    return txResult(mined);
   }
 
   /** `CareRelationships.setUnlockRequired`. */
   async setUnlockRequired(params: { required: boolean } & SendOptions): Promise<TxResult> {
     const required = booleanArgument(params.required, "required");
-    return txResult(
-      await this.core.send(
-        "relationships",
-        this.core.views.relationships.setUnlockRequired.populateTransaction(this.patient, required),
-        params,
-      ),
+    return this.core.transact(
+      "relationships",
+      (c) => c.setUnlockRequired.populateTransaction(this.patient, required),
+      params,
     );
   }
 
@@ -141,11 +136,6 @@ export class PatientRole extends PatientDelegations {
   async cancelUnlockCode(params: { codeId: string } & SendOptions): Promise<TxResult> {
     const codeId = bytes32Argument(params.codeId, "codeId");
     this.requireSelf();
-    const mined = await this.core.send(
-      "relationships",
-      this.core.views.relationships.cancelUnlockCode.populateTransaction(codeId),
-      params,
-    );
-    return txResult(mined);
+    return this.core.transact("relationships", (c) => c.cancelUnlockCode.populateTransaction(codeId), params);
   }
 }

@@ -54,23 +54,13 @@ export class RegistrarRole {
     const account = addressArgument(params.account, "account");
     if (typeof params.reasonCode !== "string") throw new InvalidArgumentError("reasonCode", "a bytes32 or a label");
     const reason = isHexString(params.reasonCode, 32) ? params.reasonCode : id(params.reasonCode);
-    const mined = await this.core.send(
-      "directory",
-      this.core.views.directory.suspendProvider.populateTransaction(account, reason),
-      params,
-    );
-    return txResult(mined);
+    return this.core.transact("directory", (c) => c.suspendProvider.populateTransaction(account, reason), params);
   }
 
   /** `ProviderDirectory.reinstateProvider`. */
   async reinstateProvider(params: { account: string } & SendOptions): Promise<TxResult> {
     const account = addressArgument(params.account, "account");
-    const mined = await this.core.send(
-      "directory",
-      this.core.views.directory.reinstateProvider.populateTransaction(account),
-      params,
-    );
-    return txResult(mined);
+    return this.core.transact("directory", (c) => c.reinstateProvider.populateTransaction(account), params);
   }
 
   /** `PatientDelegation.recordGuardian`: `guardian` acts for `minor` until `minorUntil` (unix seconds). */
@@ -80,36 +70,25 @@ export class RegistrarRole {
     const minor = addressArgument(params.minor, "minor");
     const guardian = addressArgument(params.guardian, "guardian");
     const minorUntil = uintArgument(params.minorUntil, "minorUntil", 40);
-    const mined = await this.core.send(
+    return this.core.transact(
       "delegation",
-      this.core.views.delegation.recordGuardian.populateTransaction(minor, guardian, minorUntil),
+      (c) => c.recordGuardian.populateTransaction(minor, guardian, minorUntil),
       params,
     );
-    return txResult(mined);
   }
 
   /** `PatientDelegation.removeGuardian`. */
   async removeGuardian(params: { minor: string; guardian: string } & SendOptions): Promise<TxResult> {
     const minor = addressArgument(params.minor, "minor");
     const guardian = addressArgument(params.guardian, "guardian");
-    const mined = await this.core.send(
-      "delegation",
-      this.core.views.delegation.removeGuardian.populateTransaction(minor, guardian),
-      params,
-    );
-    return txResult(mined);
+    return this.core.transact("delegation", (c) => c.removeGuardian.populateTransaction(minor, guardian), params);
   }
 
   /** `PatientDelegation.recordDeath`; `diedAt` defaults to the chain's current time. Irreversible. */
   async recordDeath(params: { patient: string; diedAt?: number } & SendOptions): Promise<TxResult> {
     const patient = addressArgument(params.patient, "patient");
     const diedAt = params.diedAt === undefined ? await this.core.now() : uintArgument(params.diedAt, "diedAt", 40);
-    const mined = await this.core.send(
-      "delegation",
-      this.core.views.delegation.recordDeath.populateTransaction(patient, diedAt),
-      params,
-    );
-    return txResult(mined);
+    return this.core.transact("delegation", (c) => c.recordDeath.populateTransaction(patient, diedAt), params);
   }
 
   /** `ProviderDirectory.providerOf`. */

@@ -1,12 +1,9 @@
-import { getAddress } from "ethers";
-
 import { Purpose, RecordType } from "../../care-types.js";
 import type { FhirResource } from "../../fhir/index.js";
 import { InvalidArgumentError } from "../../errors.js";
 import type { LedgerCore } from "../ledger-core.js";
 import type { BatchLocation, ReadRecordResult, RecordService, StoredRecord } from "../records/record-service.js";
-import type { TxResult } from "../results.js";
-import type { MinedTransaction, SendOptions } from "../transport/transaction-sender.js";
+import type { SendOptions } from "../transport/transaction-sender.js";
 
 /** Options every write accepts. */
 export interface WriteOptions extends SendOptions {
@@ -66,9 +63,7 @@ function resourceTypeOf(resource: unknown): string | undefined {
   return typeof value === "string" ? value : undefined;
 }
 
-export function txResult(mined: MinedTransaction): TxResult {
-  return { transactionHash: mined.hash, blockNumber: mined.blockNumber, gasUsed: mined.gasUsed };
-}
+export { txResult } from "../ledger-core.js";
 
 /** What every role shares: its client's core and record service, and reading through the access rule. */
 export abstract class RoleBase {
