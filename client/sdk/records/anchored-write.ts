@@ -169,27 +169,8 @@ async function sendJournalled<R>(
   reused: boolean,
   resumed: boolean,
 ): Promise<R & RecordWriteResult> {
-  const { core } = service;
-  let hash: string;
-  try {
-    hash = await core.sender.broadcast(prepared, spec.send?.overrides);
-  } catch (error) {
-    if (isAlreadyAnchored(error)) return fromChain(service, spec, entry, resumed);
-    throw error;
-  }
-  await core.options.faults?.afterBroadcast?.({ idempotencyKey: entry.key, transactionHash: hash });
-  // The hash is journalled while the receipt is awaited; a crash before the write completes is
-  // recovered from the chain (recordOf and the anchoring log).
-  let mined: MinedTransaction;
-  try {
-    [mined] = await Promise.all([
-      core.sender.wait(hash, spec.send?.confirmations, prepared),
-      core.journal.put({ ...entry, state: "sent", transactionHash: hash }),
-    ]);
-  } catch (error) {
-    if (isAlreadyAnchored(error)) return fromChain(service, spec, entry, resumed);
-    throw error;
-  }
+  const mined = await broadcastJournalled(service.core, entry, prepared, spec.send);
+  if (mined === "already-anchored") return fromChain(service, spec, entry, resumed);
   // No "done" write: a repeat finds the mined receipt through the journalled hash.
   return result(service, spec, entry, mined, reused, resumed);
 }
@@ -251,6 +232,32 @@ async function journalledContent(service: RecordService, entry: JournalEntry): P
 export async function allStored(service: RecordService, refs: readonly string[]): Promise<boolean> {
   const present = await Promise.all(refs.map((ref) => service.core.store.has(ref)));
   return present.every(Boolean);
+}
+
+/**
+ * Broadcasts a prepared anchoring, journals its hash while the receipt is awaited, and waits for it.
+ * A crash before the receipt is recovered from the chain through the journalled hash. An anchoring
+ * the registry already holds (a repeat of our own write: records are bound to their author) comes
+ * back as "already-anchored" for the caller to read from the chain.
+ */
+export async function broadcastJournalled(
+  core: LedgerCore,
+  entry: JournalEntry,
+  prepared: PreparedCall,
+  send: SendOptions | undefined,
+): Promise<MinedTransaction | "already-anchored"> {
+  try {
+    const hash = await core.sender.broadcast(prepared, send?.overrides);
+    await core.options.faults?.afterBroadcast?.({ idempotencyKey: entry.key, transactionHash: hash });
+    const [mined] = await Promise.all([
+      core.sender.wait(hash, send?.confirmations, prepared),
+      core.journal.put({ ...entry, state: "sent", transactionHash: hash }),
+    ]);
+    return mined;
+  } catch (error) {
+    if (isAlreadyAnchored(error)) return "already-anchored";
+    throw error;
+  }
 }
 
 /** The result of a write the chain already holds, rebuilt from its anchoring transaction. */

@@ -7,7 +7,7 @@ import { InvalidArgumentError } from "../../errors.js";
 import type { BatchRecordResult, BatchWriteResult } from "../results.js";
 import type { MinedTransaction, PreparedCall, SendOptions } from "../transport/transaction-sender.js";
 import { addressArgument, canonicalResource } from "../arguments.js";
-import { deriveIdempotencyKey, isAlreadyAnchored } from "./anchored-write.js";
+import { broadcastJournalled, deriveIdempotencyKey } from "./anchored-write.js";
 import { primaryManifest } from "./manifest-index.js";
 import type { SealedDraft } from "./record-crypto.js";
 import type { DirectReader } from "./record-keys.js";
@@ -153,25 +153,8 @@ async function sendBatch(
   reused: boolean,
   resumed: boolean,
 ): Promise<BatchWriteResult> {
-  const { core } = service;
-  let hash: string;
-  try {
-    hash = await core.sender.broadcast(prepared, spec.send?.overrides);
-  } catch (error) {
-    if (isAlreadyAnchored(error)) return batchFromChain(service, spec, entry, resumed);
-    throw error;
-  }
-  await core.options.faults?.afterBroadcast?.({ idempotencyKey: entry.key, transactionHash: hash });
-  let mined: MinedTransaction;
-  try {
-    [mined] = await Promise.all([
-      core.sender.wait(hash, spec.send?.confirmations, prepared),
-      core.journal.put({ ...entry, state: "sent", transactionHash: hash }),
-    ]);
-  } catch (error) {
-    if (isAlreadyAnchored(error)) return batchFromChain(service, spec, entry, resumed);
-    throw error;
-  }
+  const mined = await broadcastJournalled(service.core, entry, prepared, spec.send);
+  if (mined === "already-anchored") return batchFromChain(service, spec, entry, resumed);
   return batchResult(service, entry, mined, reused, resumed);
 }
 
