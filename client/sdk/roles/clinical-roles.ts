@@ -1,5 +1,6 @@
-import { ZeroAddress } from "ethers";
+import { ZeroAddress, type ContractTransaction } from "ethers";
 
+import type { LabOrders } from "../../../typechain-types/index.js";
 import { ProviderKind, Purpose, RecordType } from "../../care-types.js";
 import { InvalidArgumentError } from "../../errors.js";
 import {
@@ -274,31 +275,15 @@ export class LaboratoryRole extends ProviderRole {
     params: { patient: string; order: string; diagnosticReport: unknown; sensitive?: boolean } & WriteOptions,
   ): Promise<PostLabResultResult> {
     const patient = addressArgument(params.patient, "patient");
-    const order = bytes32Argument(params.order, "order");
-    requireResourceType(params.diagnosticReport, "diagnosticReport", "DiagnosticReport");
-    const sensitive = params.sensitive === undefined ? false : booleanArgument(params.sensitive, "sensitive");
-    return anchoredWrite(this.records, {
-      operation: "postLabResult",
-      patient: patient,
-      resource: params.diagnosticReport,
-      recordType: RecordType.LabResult,
-      sensitive,
-      workflow: { kind: "lab-result", related: order.toLowerCase() },
-      idempotencyKey: params.idempotencyKey,
-      keyParts: [order.toLowerCase()],
-      preflight: async () => {
-        await this.core.requireProvider(ProviderKind.Laboratory);
-      },
-      call: (commitment) => ({
-        contract: "labOrders",
-        populated: this.core.views.labOrders.postLabResult.populateTransaction(patient, order, commitment, sensitive),
-      }),
-      decode: (mined, commitment) => {
-        const event = this.core.event(mined.receipt, "labOrders", "LabResultPosted");
-        return { order: event.args.order, result: commitment };
-      },
-      send: params,
-    });
+    const order = bytes32Argument(params.order, "order").toLowerCase();
+    return this.#writeResult(
+      "postLabResult",
+      params,
+      patient,
+      order,
+      async () => order,
+      (view, commitment, sensitive) => view.postLabResult.populateTransaction(patient, order, commitment, sensitive),
+    );
   }
 
   /** Corrects a posted result with a new version (`LabOrders.correctLabResult`). */
@@ -306,26 +291,50 @@ export class LaboratoryRole extends ProviderRole {
     params: { patient: string; previousResult: string; diagnosticReport: unknown; sensitive?: boolean } & WriteOptions,
   ): Promise<PostLabResultResult> {
     const patient = addressArgument(params.patient, "patient");
-    const previousResult = bytes32Argument(params.previousResult, "previousResult");
+    const previousResult = bytes32Argument(params.previousResult, "previousResult").toLowerCase();
+    const { labOrders } = this.core.views;
+    return this.#writeResult(
+      "correctLabResult",
+      params,
+      patient,
+      previousResult,
+      async () =>
+        (await this.core.read("orderOfResult", () => labOrders.orderOfResult(patient, previousResult))).toLowerCase(),
+      (view, commitment, sensitive) =>
+        view.correctLabResult.populateTransaction(patient, previousResult, commitment, sensitive),
+    );
+  }
+
+  /**
+   * A result, first or corrected, named for retries by `keyPart`. Its arguments are checked before
+   * the order is looked up, so a bad resource costs no call to the node.
+   */
+  async #writeResult(
+    operation: "postLabResult" | "correctLabResult",
+    params: { diagnosticReport: unknown; sensitive?: boolean } & WriteOptions,
+    patient: string,
+    keyPart: string,
+    orderOf: () => Promise<string>,
+    populate: (view: LabOrders, commitment: string, sensitive: boolean) => Promise<ContractTransaction>,
+  ): Promise<PostLabResultResult> {
     requireResourceType(params.diagnosticReport, "diagnosticReport", "DiagnosticReport");
     const sensitive = params.sensitive === undefined ? false : booleanArgument(params.sensitive, "sensitive");
-    const { labOrders } = this.core.views;
-    const order = await this.core.read("orderOfResult", () => labOrders.orderOfResult(patient, previousResult));
+    const order = await orderOf();
     return anchoredWrite(this.records, {
-      operation: "correctLabResult",
-      patient: patient,
+      operation,
+      patient,
       resource: params.diagnosticReport,
       recordType: RecordType.LabResult,
       sensitive,
-      workflow: { kind: "lab-result", related: order.toLowerCase() },
+      workflow: { kind: "lab-result", related: order },
       idempotencyKey: params.idempotencyKey,
-      keyParts: [previousResult.toLowerCase()],
+      keyParts: [keyPart],
       preflight: async () => {
         await this.core.requireProvider(ProviderKind.Laboratory);
       },
       call: (commitment) => ({
         contract: "labOrders",
-        populated: labOrders.correctLabResult.populateTransaction(patient, previousResult, commitment, sensitive),
+        populated: populate(this.core.views.labOrders, commitment, sensitive),
       }),
       decode: (mined, commitment) => {
         const event = this.core.event(mined.receipt, "labOrders", "LabResultPosted");
