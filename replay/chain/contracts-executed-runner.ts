@@ -5,6 +5,7 @@ import { BatchTree, type BatchLeaf } from "../../client/batch-tree.js";
 import { ConsentScope, HipaaRole, ProviderForm, ProviderKind, Purpose, RecordType } from "../../client/care-types.js";
 import { recordCommitmentOf } from "../../client/crypto/commitment.js";
 import { deployCareLedger } from "../../client/deploy.js";
+import type { GrantRequestInput } from "../../client/eip712.js";
 import { ReplayError } from "../errors.js";
 import type { CostOperation } from "../gas/gas-table.js";
 import type { ExecutedRunner, ExecutedRunOptions, ExecutedRunResult, ThroughputPoint } from "../gas/executed-runner.js";
@@ -129,7 +130,6 @@ export class ContractsExecutedRunner implements ExecutedRunner {
       await (await directory.registerProvider(account, kind, form, HipaaRole.CoveredEntity, none)).wait();
     }
     const now = (await ethers.provider.getBlock("latest"))!.timestamp;
-    const validUntil = now + 365 * DAY;
     const addresses = {
       registry: await registry.getAddress(),
       consent: await consent.getAddress(),
@@ -137,6 +137,21 @@ export class ContractsExecutedRunner implements ExecutedRunner {
       labOrders: await labOrders.getAddress(),
     };
     await provider.request({ method: "evm_setAutomine", params: [false] });
+    // Every patient grants the same specialist the same referral access.
+    const referralConsent: GrantRequestInput = {
+      grantee: specialist.address,
+      scope: ConsentScope.RecordType,
+      scopeValue: zeroPadValue(toBeHex(RecordType.Referral), 32),
+      purpose: Purpose.Treatment,
+      validFrom: now,
+      validUntil: now + 365 * DAY,
+    };
+    const patientGrant = (patient: string, request: GrantRequestInput, operation: CostOperation): Tx => ({
+      from: patient,
+      to: addresses.consent,
+      data: consent.interface.encodeFunctionData("grantConsent", [patient, request]),
+      operation,
+    });
 
     const gasUsed: Partial<Record<CostOperation, number>> = {};
     let transactions = 0;
@@ -245,22 +260,7 @@ export class ContractsExecutedRunner implements ExecutedRunner {
           operation: "anchorRecord",
         });
       }
-      txs.push({
-        from: address,
-        to: addresses.consent,
-        data: consent.interface.encodeFunctionData("grantConsent", [
-          address,
-          {
-            grantee: specialist.address,
-            scope: ConsentScope.RecordType,
-            scopeValue: zeroPadValue(toBeHex(RecordType.Referral), 32),
-            purpose: Purpose.Treatment,
-            validFrom: now,
-            validUntil,
-          },
-        ]),
-        operation: "grantConsent",
-      });
+      txs.push(patientGrant(address, referralConsent, "grantConsent"));
       if (patient.prescription) {
         // Issued as a content commitment; named from then on by the doctor's record commitment.
         const rxContent = derive(patient.id, "prescription");
@@ -276,15 +276,7 @@ export class ContractsExecutedRunner implements ExecutedRunner {
             ]),
             operation: "workflowPrescription",
           },
-          {
-            from: address,
-            to: addresses.consent,
-            data: consent.interface.encodeFunctionData("grantConsent", [
-              address,
-              dispensingConsent(pharmacy.address, rx, now),
-            ]),
-            operation: "workflowPrescription",
-          },
+          patientGrant(address, dispensingConsent(pharmacy.address, rx, now), "workflowPrescription"),
           {
             from: pharmacy.address,
             to: addresses.prescriptions,
@@ -316,15 +308,7 @@ export class ContractsExecutedRunner implements ExecutedRunner {
             data: labOrders.interface.encodeFunctionData("postLabResult", [address, order, resultContent, false]),
             operation: "workflowLabResult",
           },
-          {
-            from: address,
-            to: addresses.consent,
-            data: consent.interface.encodeFunctionData("grantConsent", [
-              address,
-              labResultShare(secondDoctor.address, result, now),
-            ]),
-            operation: "workflowLabResult",
-          },
+          patientGrant(address, labResultShare(secondDoctor.address, result, now), "workflowLabResult"),
         );
       }
       for (const tx of txs) await send(tx);
