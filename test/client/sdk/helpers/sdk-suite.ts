@@ -627,6 +627,28 @@ export function describeSdkSuite(transport: Transport, backend: Backend): void {
         );
         expect(error.errorName).to.equal("LabOrderNotPending");
       });
+
+      it("corrects the result with a new version against the same order, which the patient reads", async function () {
+        const corrected = await ledger("lab").laboratory.correctLabResult({
+          patient: address("patient"),
+          previousResult: result,
+          diagnosticReport: diagnosticReport(label("corrected")),
+        });
+        expect(corrected.order).to.equal(order);
+        expect(corrected.result).to.not.equal(result);
+        const read = await ledger("patient").patient.readRecord({ commitment: corrected.result });
+        expect(read.author).to.equal(address("lab"));
+        expect(read.recordType).to.equal(RecordType.LabResult);
+        // A bad resource is refused before anything is asked of the chain.
+        await rejection(
+          ledger("lab").laboratory.correctLabResult({
+            patient: address("patient"),
+            previousResult: corrected.result,
+            diagnosticReport: { resourceType: "Observation" },
+          }),
+          InvalidArgumentError,
+        );
+      });
     });
 
     describe("emergency access", function () {
