@@ -52,7 +52,8 @@ if (coverage.length > 0) {
 } else {
   process.stdout.write(`${run.stdout}${run.stderr}`);
 }
-process.exit(run.status ?? 1);
+// Forge can report a failed compilation and still exit 0: no table, or any failure, is a failure.
+process.exit(run.status === 0 && coverage.length > 0 && failures.length === 0 ? 0 : (run.status ?? 1) || 1);
 
 function wrapperVersion() {
   return require("solc/package.json").version;
