@@ -1,9 +1,7 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 
 import { ZeroAddress, getBytes, hexlify, type Wallet } from "ethers";
 
@@ -20,9 +18,7 @@ import { EncryptionKeyring } from "../../client/key-release/encryption-keyring.j
 import { KeyReleaseClient, fetchCustodianKeys } from "../../client/key-release/key-release-client.js";
 import { splitDataKey, type ShareBundle } from "../../client/key-release/share-bundle.js";
 import type { CareLedgerAddresses } from "../../client/sdk/contract-abis.js";
-import { devAccountKey, startHardhatNode, type HardhatNode } from "../helpers/node.js";
-
-export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+import { startHardhatNode, type HardhatNode } from "../helpers/node.js";
 
 /** Development account indexes of the parties. */
 export const ACCOUNTS = {
@@ -217,75 +213,5 @@ export async function startReleaseWorld(): Promise<ReleaseWorld> {
   return world;
 }
 
-/** A custodian run by the CLI as its own OS process. */
-export interface CustodianProcess {
-  child: ChildProcess;
-  url: string;
-  address: string;
-  stderr(): string;
-  /** Resolves with the exit code or signal. */
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-/** Spawns `careledger custodian serve` and waits for its one stdout line. */
-export async function spawnCustodian(options: {
-  rpcUrl: string;
-  deployment: string;
-  dataDir: string;
-  keyIndex: number;
-  keyDir: string;
-  listen?: string;
-}): Promise<CustodianProcess> {
-  const keyFile = join(options.keyDir, `custodian-${options.keyIndex}.key`);
-  await writeFile(keyFile, `${devAccountKey(options.keyIndex)}\n`, { mode: 0o600 });
-  const child = spawn(
-    process.execPath,
-    [
-      join(PROJECT_ROOT, "bin", "careledger.js"),
-      "custodian",
-      "serve",
-      "--data-dir",
-      options.dataDir,
-      "--listen",
-      options.listen ?? "127.0.0.1:0",
-      "--rpc",
-      options.rpcUrl,
-      "--deployment",
-      options.deployment,
-      "--key-file",
-      keyFile,
-    ],
-    { cwd: PROJECT_ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, FORCE_COLOR: "0" } },
-  );
-  const killOnExit = (): void => {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-  };
-  process.once("exit", killOnExit);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once("exit", (code, signal) => {
-      process.off("exit", killOnExit);
-      resolve({ code, signal });
-    }),
-  );
-  let stdout = "";
-  let stderr = "";
-  child.stderr?.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4_000)));
-  const line = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`custodian did not start: ${stderr}`)), 60_000);
-    child.stdout?.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const newline = stdout.indexOf("\n");
-      if (newline >= 0) {
-        clearTimeout(timer);
-        resolve(stdout.slice(0, newline));
-      }
-    });
-    void exited.then(({ code }) => {
-      clearTimeout(timer);
-      reject(new Error(`custodian exited (${code}) before listening: ${stderr}`));
-    });
-  });
-  const match = /^custodian (0x[0-9a-fA-F]{40}) listening on (http:\/\/[^\s]+)$/.exec(line);
-  if (match === null) throw new Error(`unexpected custodian output: ${line}`);
-  return { child, url: match[2], address: match[1], stderr: () => stderr, exited };
-}
+// Custodian processes start the way an operator starts them, from the one shared launcher.
+export { spawnCustodian, type CustodianProcess } from "../../harness/custodian-process.js";
