@@ -1,28 +1,15 @@
 import type { BigNumberish, TypedDataDomain, TypedDataField } from "ethers";
 
+import { typedDataTable, typesOf } from "./typed-data-fields.js";
+
 /**
- * The EIP-712 types ConsentManager verifies. Tests check the contract's typehashes against this
- * table, so the SDK and the contract cannot drift apart silently.
+ * The EIP-712 types ConsentManager verifies, in the very text of its GRANT_CONSENT_TYPEHASH and
+ * REVOKE_CONSENT_TYPEHASH; a test compares them with the contract's source.
  */
-export const CONSENT_EIP712_TYPES = {
-  GrantConsent: [
-    { name: "patient", type: "address" },
-    { name: "grantee", type: "address" },
-    { name: "scope", type: "uint8" },
-    { name: "scopeValue", type: "bytes32" },
-    { name: "purpose", type: "uint8" },
-    { name: "validFrom", type: "uint40" },
-    { name: "validUntil", type: "uint40" },
-    { name: "nonce", type: "uint256" },
-    { name: "deadline", type: "uint256" },
-  ],
-  RevokeConsent: [
-    { name: "patient", type: "address" },
-    { name: "grantId", type: "bytes32" },
-    { name: "nonce", type: "uint256" },
-    { name: "deadline", type: "uint256" },
-  ],
-} as const satisfies Record<string, readonly TypedDataField[]>;
+export const CONSENT_EIP712_TYPES = typedDataTable(
+  "GrantConsent(address patient,address grantee,uint8 scope,bytes32 scopeValue,uint8 purpose,uint40 validFrom,uint40 validUntil,uint256 nonce,uint256 deadline)",
+  "RevokeConsent(address patient,bytes32 grantId,uint256 nonce,uint256 deadline)",
+);
 
 export interface GrantRequestInput {
   grantee: string;
@@ -66,10 +53,6 @@ export async function consentDomain(contract: Eip712Contract): Promise<TypedData
   };
 }
 
-function mutableTypes(name: keyof typeof CONSENT_EIP712_TYPES): Record<string, TypedDataField[]> {
-  return { [name]: CONSENT_EIP712_TYPES[name].map((field) => ({ ...field })) };
-}
-
 /** The patient's signature over a grant, with the patient's current nonce unless one is given. */
 export async function signGrantConsent(
   signer: TypedDataSigner,
@@ -85,7 +68,7 @@ export async function signGrantConsent(
     nonce: nonce ?? (await contract.nonces(patient)),
     deadline,
   };
-  return signer.signTypedData(await consentDomain(contract), mutableTypes("GrantConsent"), value);
+  return signer.signTypedData(await consentDomain(contract), typesOf(CONSENT_EIP712_TYPES, "GrantConsent"), value);
 }
 
 /** The patient's signature over a revocation. */
@@ -98,5 +81,5 @@ export async function signRevokeConsent(
   nonce?: BigNumberish,
 ): Promise<string> {
   const value = { patient, grantId, nonce: nonce ?? (await contract.nonces(patient)), deadline };
-  return signer.signTypedData(await consentDomain(contract), mutableTypes("RevokeConsent"), value);
+  return signer.signTypedData(await consentDomain(contract), typesOf(CONSENT_EIP712_TYPES, "RevokeConsent"), value);
 }

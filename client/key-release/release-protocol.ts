@@ -1,6 +1,7 @@
 import { TypedDataEncoder, ZeroHash, getAddress, type TypedDataDomain, type TypedDataField } from "ethers";
 
 import { ascii } from "../crypto/bytes.js";
+import { typedDataTable, typesOf } from "../typed-data-fields.js";
 import { MAX_SHARES, MIN_THRESHOLD, SEALED_SHARE_LENGTH } from "./share-bundle.js";
 
 /**
@@ -16,34 +17,20 @@ import { MAX_SHARES, MIN_THRESHOLD, SEALED_SHARE_LENGTH } from "./share-bundle.j
 export const KEY_RELEASE_DOMAIN_NAME = "CareLedger Key Release";
 export const KEY_RELEASE_DOMAIN_VERSION = "1";
 
-/** The EIP-712 types a requester (KeyRelease) and a patient (ReleaseQuery) sign. */
-export const KEY_RELEASE_EIP712_TYPES = {
-  KeyRelease: [
-    { name: "custodian", type: "address" },
-    { name: "requester", type: "address" },
-    { name: "patient", type: "address" },
-    { name: "commitment", type: "bytes32" },
-    { name: "purpose", type: "uint8" },
-    { name: "salt", type: "bytes32" },
-    { name: "envelopeHash", type: "bytes32" },
-    { name: "sealedShareHash", type: "bytes32" },
-    { name: "batchRoot", type: "bytes32" },
-    { name: "nonce", type: "bytes32" },
-    { name: "expiresAt", type: "uint64" },
-  ],
-  ReleaseQuery: [
-    { name: "custodian", type: "address" },
-    { name: "patient", type: "address" },
-    { name: "nonce", type: "bytes32" },
-    { name: "expiresAt", type: "uint64" },
-  ],
-} as const satisfies Record<string, readonly TypedDataField[]>;
+/**
+ * The EIP-712 types a requester (KeyRelease) and a patient (ReleaseQuery) sign. No contract hashes
+ * them: the custodians verify them off-chain, over the domain of `keyReleaseDomain`.
+ */
+export const KEY_RELEASE_EIP712_TYPES = typedDataTable(
+  "KeyRelease(address custodian,address requester,address patient,bytes32 commitment,uint8 purpose,bytes32 salt,bytes32 envelopeHash,bytes32 sealedShareHash,bytes32 batchRoot,bytes32 nonce,uint64 expiresAt)",
+  "ReleaseQuery(address custodian,address patient,bytes32 nonce,uint64 expiresAt)",
+);
 
 export type KeyReleaseTypeName = keyof typeof KEY_RELEASE_EIP712_TYPES;
 
 /** The types of one primary type, as the mutable record ethers wants. */
 export function keyReleaseTypes(name: KeyReleaseTypeName): Record<string, TypedDataField[]> {
-  return { [name]: KEY_RELEASE_EIP712_TYPES[name].map((field) => ({ ...field })) };
+  return typesOf(KEY_RELEASE_EIP712_TYPES, name);
 }
 
 /** The key-release EIP-712 domain: the chain and its ConsentManager, whose rule decides. */

@@ -1,20 +1,15 @@
-import type { TypedDataDomain, TypedDataField } from "ethers";
+import type { TypedDataDomain } from "ethers";
 
 import type { TypedDataSigner } from "../eip712.js";
+import { typedDataTable, typesOf } from "../typed-data-fields.js";
 
 /**
- * The EIP-712 type CareRelationships verifies for a one-time unlock, next to its typehash preimage
- * `Unlock(address patient,address doctor,bytes32 codeId,uint40 expiresAt)`. Kept in one table so a
- * test can check it against the contract's UNLOCK_TYPEHASH.
+ * The EIP-712 type CareRelationships verifies for a one-time unlock, in the text of its
+ * UNLOCK_TYPEHASH; a test compares it with the contract's source.
  */
-export const UNLOCK_EIP712_TYPES = {
-  Unlock: [
-    { name: "patient", type: "address" },
-    { name: "doctor", type: "address" },
-    { name: "codeId", type: "bytes32" },
-    { name: "expiresAt", type: "uint40" },
-  ],
-} as const satisfies Record<string, readonly TypedDataField[]>;
+export const UNLOCK_EIP712_TYPES = typedDataTable(
+  "Unlock(address patient,address doctor,bytes32 codeId,uint40 expiresAt)",
+);
 
 /**
  * A one-time unlock the patient hands to one doctor at a visit (a QR code or typed text). It holds
@@ -34,6 +29,5 @@ export async function signUnlock(
   domain: TypedDataDomain,
   unlock: Omit<UnlockCode, "signature">,
 ): Promise<string> {
-  const types = { Unlock: UNLOCK_EIP712_TYPES.Unlock.map((field) => ({ ...field })) };
-  return signer.signTypedData(domain, types, { ...unlock });
+  return signer.signTypedData(domain, typesOf(UNLOCK_EIP712_TYPES, "Unlock"), { ...unlock });
 }

@@ -1,27 +1,16 @@
-import type { TypedDataDomain, TypedDataField } from "ethers";
+import type { TypedDataDomain } from "ethers";
 
 import type { TypedDataSigner } from "../eip712.js";
+import { typedDataTable, typesOf } from "../typed-data-fields.js";
 
 /**
- * The EIP-712 types CareRelationships verifies for a patient's consent to a hospital visit, next to
- * their typehash preimages `CheckIn(address patient,address hospital,bytes32 visitId,uint40 expiresAt)`
- * and `Admission(address patient,address ward,bytes32 visitId,uint40 expiresAt)`. One table, so a test
- * can check it against CHECK_IN_TYPEHASH and ADMISSION_TYPEHASH.
+ * The EIP-712 types CareRelationships verifies for a patient's consent to a hospital visit, in the
+ * text of its CHECK_IN_TYPEHASH and ADMISSION_TYPEHASH; a test compares them with the contract's source.
  */
-export const VISIT_EIP712_TYPES = {
-  CheckIn: [
-    { name: "patient", type: "address" },
-    { name: "hospital", type: "address" },
-    { name: "visitId", type: "bytes32" },
-    { name: "expiresAt", type: "uint40" },
-  ],
-  Admission: [
-    { name: "patient", type: "address" },
-    { name: "ward", type: "address" },
-    { name: "visitId", type: "bytes32" },
-    { name: "expiresAt", type: "uint40" },
-  ],
-} as const satisfies Record<string, readonly TypedDataField[]>;
+export const VISIT_EIP712_TYPES = typedDataTable(
+  "CheckIn(address patient,address hospital,bytes32 visitId,uint40 expiresAt)",
+  "Admission(address patient,address ward,bytes32 visitId,uint40 expiresAt)",
+);
 
 /**
  * What the patient hands the hospital at the desk (a QR code): a one-time visit id, the signature's
@@ -40,6 +29,5 @@ export async function signVisit(
   kind: keyof typeof VISIT_EIP712_TYPES,
   message: { patient: string; visitId: string; expiresAt: number } & ({ hospital: string } | { ward: string }),
 ): Promise<string> {
-  const types = { [kind]: VISIT_EIP712_TYPES[kind].map((field) => ({ ...field })) };
-  return signer.signTypedData(domain, types, { ...message });
+  return signer.signTypedData(domain, typesOf(VISIT_EIP712_TYPES, kind), { ...message });
 }
