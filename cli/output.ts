@@ -4,8 +4,13 @@ export interface CliIo {
   stderr: { write(text: string): unknown };
 }
 
+/** JSON text of chain results, whose amounts and ids may be bigints (written as decimal strings). */
+export function jsonText(value: unknown, indent?: number): string {
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === "bigint" ? v.toString() : v), indent);
+}
+
 function jsonSafe(value: unknown): unknown {
-  return JSON.parse(JSON.stringify(value, (_key, v: unknown) => (typeof v === "bigint" ? v.toString() : v)));
+  return JSON.parse(jsonText(value));
 }
 
 /** Prints `human` lines, or `data` as JSON with --json. */

@@ -35,6 +35,11 @@ export function parseAddress(text: string, what = "address"): string {
   return getAddress(text);
 }
 
+/** An address option that may be left out: absent stays absent. */
+export function parseOptionalAddress(text: string | undefined, what?: string): string | undefined {
+  return text === undefined ? undefined : parseAddress(text, what);
+}
+
 export function parseBytes32(text: string, what: string): string {
   if (!isHexString(text, 32)) throw new CliError(`The ${what} must be 32 bytes of hex (0x followed by 64 digits).`, 2);
   return text.toLowerCase();

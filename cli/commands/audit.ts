@@ -2,7 +2,7 @@ import type { Command } from "commander";
 
 import { type CommandKit } from "../command-kit.js";
 import { emit } from "../output.js";
-import { parseAddress } from "../parse.js";
+import { parseOptionalAddress } from "../parse.js";
 
 /** `careledger audit …`: the audit of the store against the chain. */
 export function addAuditCommand(program: Command, { io, withLedger }: CommandKit): void {
@@ -12,7 +12,7 @@ export function addAuditCommand(program: Command, { io, withLedger }: CommandKit
     .option("--patient <address>", "one patient (default all)")
     .action(
       withLedger(async (ledger, g, o: { patient?: string }) => {
-        const report = await ledger.audit({ patient: o.patient === undefined ? undefined : parseAddress(o.patient) });
+        const report = await ledger.audit({ patient: parseOptionalAddress(o.patient) });
         const summary = Object.entries(report.counts)
           .map(([status, n]) => `${n} ${status}`)
           .join(", ");

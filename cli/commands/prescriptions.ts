@@ -1,8 +1,8 @@
 import type { Command } from "commander";
 
 import { DAY, readResource, type CommandKit } from "../command-kit.js";
-import { emit } from "../output.js";
-import { parseAddress, parseBytes32, parseNonNegativeInt, parsePositiveInt } from "../parse.js";
+import { emit, jsonText } from "../output.js";
+import { parseAddress, parseBytes32, parseNonNegativeInt, parseOptionalAddress, parsePositiveInt } from "../parse.js";
 
 /** `careledger prescriptions …`: prescriptions and dispensing. */
 export function addPrescriptionCommands(program: Command, { io, withLedger }: CommandKit): void {
@@ -28,7 +28,7 @@ export function addPrescriptionCommands(program: Command, { io, withLedger }: Co
             terms: {
               quantity: o.quantity,
               refills: o.refills,
-              pharmacy: o.pharmacy === undefined ? undefined : parseAddress(o.pharmacy, "pharmacy"),
+              pharmacy: parseOptionalAddress(o.pharmacy, "pharmacy"),
               expiresAt: Math.floor(Date.now() / 1000) + o.days * DAY,
             },
           });
@@ -81,12 +81,7 @@ export function addPrescriptionCommands(program: Command, { io, withLedger }: Co
           patient: parseAddress(o.patient, "patient"),
           prescription: parseBytes32(o.prescription, "prescription"),
         });
-        emit(
-          io,
-          g.json,
-          JSON.stringify(state, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v), 2),
-          state,
-        );
+        emit(io, g.json, jsonText(state, 2), state);
       }),
     );
 }

@@ -1,8 +1,16 @@
 import type { Command } from "commander";
 
 import { type CommandKit } from "../command-kit.js";
-import { emit } from "../output.js";
-import { kindName, parseAddress, parseBytes32, parseForm, parseHipaa, parseKind } from "../parse.js";
+import { emit, jsonText } from "../output.js";
+import {
+  kindName,
+  parseAddress,
+  parseBytes32,
+  parseForm,
+  parseHipaa,
+  parseKind,
+  parseOptionalAddress,
+} from "../parse.js";
 
 /** `careledger providers …`: the provider directory (registrar). */
 export function addProviderCommands(program: Command, { io, withLedger }: CommandKit): void {
@@ -27,7 +35,7 @@ export function addProviderCommands(program: Command, { io, withLedger }: Comman
             kind: o.kind,
             form: o.form,
             hipaa: o.hipaa,
-            organisation: o.organisation === undefined ? undefined : parseAddress(o.organisation, "organisation"),
+            organisation: parseOptionalAddress(o.organisation, "organisation"),
           });
           emit(io, g.json, `Registered ${account} as a ${kindName(o.kind)} (gas ${result.gasUsed}).`, result);
         },
@@ -61,12 +69,7 @@ export function addProviderCommands(program: Command, { io, withLedger }: Comman
     .action(
       withLedger(async (ledger, g, account: string) => {
         const entry = await ledger.registrar.providerOf(parseAddress(account, "account"));
-        emit(
-          io,
-          g.json,
-          `${account}: ${JSON.stringify(entry, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))}`,
-          entry,
-        );
+        emit(io, g.json, `${account}: ${jsonText(entry)}`, entry);
       }),
     );
 }

@@ -4,7 +4,7 @@ import { Purpose, RecordType } from "../../client/care-types.js";
 import { CliError } from "../cli-error.js";
 import { readResource, type CommandKit } from "../command-kit.js";
 import { emit } from "../output.js";
-import { parseAddress, parseBytes32, parsePurpose, parseRecordType } from "../parse.js";
+import { parseAddress, parseBytes32, parseOptionalAddress, parsePurpose, parseRecordType } from "../parse.js";
 
 /** `careledger records …`: encrypted records. */
 export function addRecordCommands(program: Command, { io, withLedger }: CommandKit): void {
@@ -65,9 +65,7 @@ export function addRecordCommands(program: Command, { io, withLedger }: CommandK
     .option("--patient <address>", "one patient")
     .action(
       withLedger(async (ledger, g, o: { patient?: string }) => {
-        const list = await ledger.listRecords({
-          patient: o.patient === undefined ? undefined : parseAddress(o.patient),
-        });
+        const list = await ledger.listRecords({ patient: parseOptionalAddress(o.patient) });
         emit(
           io,
           g.json,
