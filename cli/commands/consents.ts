@@ -4,7 +4,8 @@ import { AccessBasis, Purpose, RecordType } from "../../client/care-types.js";
 import { CliError } from "../cli-error.js";
 import { DAY, type CommandKit } from "../command-kit.js";
 import { emit } from "../output.js";
-import { parseAddress, parseBytes32, parsePositiveInt, parsePurpose, parseRecordType } from "../parse.js";
+import { parseAddress, parseBytes32, parsePurpose, parseRecordType } from "../parse.js";
+import { daysOption, patientOption, readRecord, recordOption, type RecordOptions } from "../shared-options.js";
 
 /** `careledger consents …`: the patient's consent grants. */
 export function addConsentCommands(program: Command, { io, withLedger }: CommandKit): void {
@@ -17,7 +18,7 @@ export function addConsentCommands(program: Command, { io, withLedger }: Command
     .option("--type <type>", "every non-sensitive record of a type", parseRecordType)
     .option("--all", "every non-sensitive record")
     .requiredOption("--purpose <purpose>", "treatment | dispensing | emergency | research | ...", parsePurpose)
-    .option("--days <n>", "how long the grant lasts", parsePositiveInt("number of days", 36_500), 30)
+    .addOption(daysOption("how long the grant lasts", 36_500))
     .action(
       withLedger(
         async (
@@ -74,15 +75,14 @@ export function addConsentCommands(program: Command, { io, withLedger }: Command
     .command("check")
     .description("may an account access a record for a purpose now?")
     .requiredOption("--accessor <address>", "the account asking")
-    .requiredOption("--patient <address>", "the patient")
-    .requiredOption("--commitment <hex>", "the record")
+    .addOption(patientOption())
+    .addOption(recordOption())
     .requiredOption("--purpose <purpose>", "why", parsePurpose)
     .action(
-      withLedger(async (ledger, g, o: { accessor: string; patient: string; commitment: string; purpose: Purpose }) => {
+      withLedger(async (ledger, g, o: RecordOptions & { accessor: string; purpose: Purpose }) => {
         const basis = await ledger.accessBasis({
           accessor: parseAddress(o.accessor, "accessor"),
-          patient: parseAddress(o.patient, "patient"),
-          commitment: parseBytes32(o.commitment, "commitment"),
+          ...readRecord(o),
           purpose: o.purpose,
         });
         const allowed = basis !== AccessBasis.None;

@@ -2,7 +2,8 @@ import type { Command } from "commander";
 
 import { type CommandKit } from "../command-kit.js";
 import { emit } from "../output.js";
-import { parseAddress, parsePositiveInt } from "../parse.js";
+import { parsePositiveInt } from "../parse.js";
+import { patientOption, readPatient } from "../shared-options.js";
 
 /** `careledger emergency …`: break-glass access. */
 export function addEmergencyCommands(program: Command, { io, withLedger }: CommandKit): void {
@@ -10,13 +11,13 @@ export function addEmergencyCommands(program: Command, { io, withLedger }: Comma
   emergency
     .command("open")
     .description("open time-limited access to an unresponsive patient's records")
-    .requiredOption("--patient <address>", "the patient")
+    .addOption(patientOption())
     .requiredOption("--reason <code>", "reason code from your published list", parsePositiveInt("reason code", 65_535))
     .option("--hours <n>", "at most 24", parsePositiveInt("number of hours", 24), 4)
     .action(
       withLedger(async (ledger, g, o: { patient: string; reason: number; hours: number }) => {
         const result = await ledger.emergency.openEmergencyAccess({
-          patient: parseAddress(o.patient, "patient"),
+          patient: readPatient(o),
           reasonCode: o.reason,
           durationSeconds: o.hours * 3600,
         });
@@ -26,10 +27,10 @@ export function addEmergencyCommands(program: Command, { io, withLedger }: Comma
   emergency
     .command("close")
     .description("end your session early")
-    .requiredOption("--patient <address>", "the patient")
+    .addOption(patientOption())
     .action(
       withLedger(async (ledger, g, o: { patient: string }) => {
-        const result = await ledger.emergency.closeEmergencyAccess({ patient: parseAddress(o.patient, "patient") });
+        const result = await ledger.emergency.closeEmergencyAccess({ patient: readPatient(o) });
         emit(io, g.json, "Closed.", result);
       }),
     );

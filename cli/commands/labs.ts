@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { readResource, type CommandKit } from "../command-kit.js";
 import { emit } from "../output.js";
 import { parseAddress, parseBytes32 } from "../parse.js";
+import { patientOption, readPatient } from "../shared-options.js";
 
 /** `careledger labs …`: laboratory orders and results. */
 export function addLabCommands(program: Command, { io, withLedger }: CommandKit): void {
@@ -10,13 +11,13 @@ export function addLabCommands(program: Command, { io, withLedger }: CommandKit)
   labs
     .command("order")
     .description("order a test at a laboratory (doctor)")
-    .requiredOption("--patient <address>", "the patient")
+    .addOption(patientOption())
     .requiredOption("--file <json>", "a FHIR ServiceRequest")
     .requiredOption("--lab <address>", "the laboratory")
     .action(
       withLedger(async (ledger, g, o: { patient: string; file: string; lab: string }) => {
         const result = await ledger.doctor.orderLabTest({
-          patient: parseAddress(o.patient, "patient"),
+          patient: readPatient(o),
           serviceRequest: await readResource(o.file),
           laboratory: parseAddress(o.lab, "laboratory"),
         });
@@ -26,14 +27,14 @@ export function addLabCommands(program: Command, { io, withLedger }: CommandKit)
   labs
     .command("result")
     .description("post the result of an order (the addressed laboratory)")
-    .requiredOption("--patient <address>", "the patient")
+    .addOption(patientOption())
     .requiredOption("--order <commitment>", "the order")
     .requiredOption("--file <json>", "a FHIR DiagnosticReport")
     .option("--sensitive", "only record-level grants open it")
     .action(
       withLedger(async (ledger, g, o: { patient: string; order: string; file: string; sensitive?: boolean }) => {
         const result = await ledger.laboratory.postLabResult({
-          patient: parseAddress(o.patient, "patient"),
+          patient: readPatient(o),
           order: parseBytes32(o.order, "order"),
           diagnosticReport: await readResource(o.file),
           sensitive: o.sensitive,

@@ -4,7 +4,8 @@ import { Purpose, RecordType } from "../../client/care-types.js";
 import { CliError } from "../cli-error.js";
 import { readResource, type CommandKit } from "../command-kit.js";
 import { emit } from "../output.js";
-import { parseAddress, parseBytes32, parseOptionalAddress, parsePurpose, parseRecordType } from "../parse.js";
+import { parseBytes32, parseOptionalAddress, parsePurpose, parseRecordType } from "../parse.js";
+import { patientOption, readPatient, readRecord, recordOption, type RecordOptions } from "../shared-options.js";
 
 /** `careledger records …`: encrypted records. */
 export function addRecordCommands(program: Command, { io, withLedger }: CommandKit): void {
@@ -12,13 +13,13 @@ export function addRecordCommands(program: Command, { io, withLedger }: CommandK
   records
     .command("put")
     .description("encrypt, store and anchor a FHIR R4 resource")
-    .requiredOption("--patient <address>", "the patient")
+    .addOption(patientOption())
     .requiredOption("--file <json>", "the FHIR resource")
     .option("--type <type>", "record type (default from the resource)", parseRecordType)
     .option("--sensitive", "only record-level grants open it")
     .action(
       withLedger(async (ledger, g, o: { patient: string; file: string; type?: RecordType; sensitive?: boolean }) => {
-        const patient = parseAddress(o.patient, "patient");
+        const patient = readPatient(o);
         const resource = await readResource(o.file);
         const result =
           patient === ledger.address
@@ -30,28 +31,23 @@ export function addRecordCommands(program: Command, { io, withLedger }: CommandK
   records
     .command("get")
     .description("read a record through the chain's access rule")
-    .requiredOption("--patient <address>", "the patient")
-    .requiredOption("--commitment <hex>", "the record")
+    .addOption(patientOption())
+    .addOption(recordOption())
     .option("--purpose <purpose>", "why you read it", parsePurpose, Purpose.Treatment)
     .action(
-      withLedger(async (ledger, g, o: { patient: string; commitment: string; purpose: Purpose }) => {
-        const result = await ledger.readRecord({
-          patient: parseAddress(o.patient, "patient"),
-          commitment: parseBytes32(o.commitment, "commitment"),
-          purpose: o.purpose,
-        });
+      withLedger(async (ledger, g, o: RecordOptions & { purpose: Purpose }) => {
+        const result = await ledger.readRecord({ ...readRecord(o), purpose: o.purpose });
         emit(io, g.json, JSON.stringify(result.resource, null, 2), result);
       }),
     );
   records
     .command("verify")
     .description("check a record's stored bytes against its on-chain commitment")
-    .requiredOption("--patient <address>", "the patient")
-    .requiredOption("--commitment <hex>", "the record")
+    .addOption(patientOption())
+    .addOption(recordOption())
     .action(
-      withLedger(async (ledger, g, o: { patient: string; commitment: string }) => {
-        const patient = parseAddress(o.patient, "patient");
-        const commitment = parseBytes32(o.commitment, "commitment");
+      withLedger(async (ledger, g, o: RecordOptions) => {
+        const { patient, commitment } = readRecord(o);
         const audit = await ledger.audit({ patient });
         const entry = audit.entries.find((e) => e.commitment.toLowerCase() === commitment);
         if (entry === undefined) throw new CliError("Neither the chain nor the store knows that record.");
@@ -79,7 +75,7 @@ export function addRecordCommands(program: Command, { io, withLedger }: CommandK
   records
     .command("erase")
     .description("erase one of your records: on-chain flag, then payload and keys destroyed")
-    .requiredOption("--commitment <hex>", "the record")
+    .addOption(recordOption())
     .action(
       withLedger(async (ledger, g, o: { commitment: string }) => {
         const proof = await ledger.patient.eraseRecord({ commitment: parseBytes32(o.commitment, "commitment") });
