@@ -28,7 +28,7 @@ import type {
 export const ADMIN_DELAY = 2 * DAY;
 
 /** How the registrar registers an actor; `organisation` names another actor of the roster. */
-interface Registration {
+export interface Registration {
   readonly kind: ProviderKind;
   readonly form: ProviderForm;
   readonly hipaa: HipaaRole;
@@ -52,6 +52,9 @@ const laboratory: Registration = {
   form: ProviderForm.Organisation,
   hipaa: HipaaRole.BusinessAssociate,
 };
+
+/** The registrations of the roster, for the parties a suite adds to it (see `Cast`). */
+export const registeredAs = { organisation, practitioner, laboratory } as const;
 
 /**
  * Signing actors in the order of the node's accounts (the first thirteen are the core world's).
@@ -102,19 +105,23 @@ async function mined(tx: Promise<ContractTransactionResponse>): Promise<void> {
   if (receipt === null || receipt.status !== 1) throw new Error("A roster registration failed.");
 }
 
+/** A party of a world: its name there and how the registrar registers it, if at all. */
+export interface Party {
+  readonly name: string;
+  readonly provider?: Registration;
+}
+
 /**
- * Registers the roster's providers among `names` through the registrar, each organisation before
- * the actors inside it.
+ * Registers the providers among `parties` through the registrar, each organisation before the actors
+ * inside it (an organisation names another party).
  */
-export async function registerRoster(
+async function registerParties(
   directory: ProviderDirectory,
   registrar: HardhatEthersSigner,
   addresses: Readonly<Record<string, string>>,
-  names: readonly string[],
+  parties: readonly Party[],
 ): Promise<void> {
-  const wanted = [...SIGNING_ROSTER, ...WARD_ROSTER].filter(
-    (entry): entry is typeof entry & { provider: Registration } => "provider" in entry && names.includes(entry.name),
-  );
+  const wanted = parties.filter((party): party is Party & { provider: Registration } => party.provider !== undefined);
   const registered = new Set<string>();
   while (registered.size < wanted.length) {
     const ready = wanted.filter(
@@ -132,6 +139,25 @@ export async function registerRoster(
       registered.add(name);
     }
   }
+}
+
+/**
+ * Registers the roster's providers among `names` through the registrar, each organisation before
+ * the actors inside it.
+ */
+export async function registerRoster(
+  directory: ProviderDirectory,
+  registrar: HardhatEthersSigner,
+  addresses: Readonly<Record<string, string>>,
+  names: readonly string[],
+): Promise<void> {
+  const roster: readonly Party[] = [...SIGNING_ROSTER, ...WARD_ROSTER];
+  await registerParties(
+    directory,
+    registrar,
+    addresses,
+    roster.filter(({ name }) => names.includes(name)),
+  );
 }
 
 /** The four core contracts. */
@@ -176,8 +202,10 @@ export async function rosterSigners(ethers: HardhatEthers): Promise<Record<Signe
  * The one world builder. `"all"` deploys every contract with the SDK's `deployCareLedger` (workflow
  * roles granted, access sources registered) and registers the whole roster; `"core"` deploys the
  * four core contracts of the deployment plan alone (so no access source answers unless a test adds
- * one) and registers the core actors' providers. Admin and registrar are kept apart in both, so tests
- * can show that the admin alone cannot register providers.
+ * one) and registers the core actors' providers; a `Cast` deploys every contract like `"all"` and
+ * registers the cast alone (some roster actors and a suite's own parties, no roster ward). Admin and
+ * registrar are kept apart in all of them, so tests can show that the admin alone cannot register
+ * providers.
  */
 export async function deployWorld(
   ethers: HardhatEthers,
@@ -186,7 +214,20 @@ export async function deployWorld(
   contracts: CoreContracts | CareLedgerContracts;
   signers: Record<SignerName, HardhatEthersSigner>;
   wards: Record<WardName, string>;
+}>;
+export async function deployWorld<Actor extends SignerName, Extra extends string>(
+  ethers: HardhatEthers,
+  scope: Cast<Actor, Extra>,
+): Promise<{ contracts: CareLedgerContracts; signers: Record<Actor | Extra, HardhatEthersSigner> }>;
+export async function deployWorld(
+  ethers: HardhatEthers,
+  scope: "core" | "all" | Cast<SignerName, string>,
+): Promise<{
+  contracts: CoreContracts | CareLedgerContracts;
+  signers: Record<string, HardhatEthersSigner>;
+  wards?: Record<WardName, string>;
 }> {
+  if (typeof scope === "object") return deployCast(ethers, scope);
   const signers = await rosterSigners(ethers);
   const wards = Object.fromEntries(WARD_ROSTER.map(({ name, label }) => [name, addressOf(label)]));
   const names =
@@ -201,4 +242,49 @@ export async function deployWorld(
   for (const [name, signer] of Object.entries(signers)) addresses[name] = signer.address;
   await registerRoster(contracts.directory, signers.registrar, addresses, names);
   return { contracts, signers, wards: wards as Record<WardName, string> };
+}
+
+/**
+ * A world of some of the roster's signing actors and parties of a suite's own, for `deployWorld`.
+ * `actors` (the admin and the registrar among them) keep their roster registrations; each of `extras`
+ * is registered as its `provider` says (its organisation may name an actor or another extra) and signs
+ * with the node account of a roster actor the world leaves out, in roster order, so the world stays
+ * within the node's twenty accounts. Names are unique within the world only: an extra may take the
+ * name of a roster actor or ward the world leaves out.
+ */
+export interface Cast<Actor extends SignerName, Extra extends string> {
+  readonly actors: readonly Actor[];
+  readonly extras: readonly (Party & { readonly name: Extra })[];
+}
+
+async function deployCast<Actor extends SignerName, Extra extends string>(
+  ethers: HardhatEthers,
+  cast: Cast<Actor, Extra>,
+): Promise<{ contracts: CareLedgerContracts; signers: Record<Actor | Extra, HardhatEthersSigner> }> {
+  const roster = await rosterSigners(ethers);
+  const actors: readonly string[] = cast.actors;
+  if (!actors.includes("admin") || !actors.includes("registrar")) {
+    throw new Error("A cast needs the roster's admin and registrar.");
+  }
+  const names = [...actors, ...cast.extras.map(({ name }) => name)];
+  if (new Set(names).size !== names.length) throw new Error("A cast names a party twice.");
+  const spare = SIGNING_ROSTER.filter(({ name }) => !actors.includes(name));
+  if (spare.length < cast.extras.length) {
+    throw new Error(`A cast of ${names.length} needs more of the node's accounts.`);
+  }
+  const signers: Record<string, HardhatEthersSigner> = {};
+  for (const name of cast.actors) signers[name] = roster[name];
+  cast.extras.forEach(({ name }, index) => (signers[name] = roster[spare[index].name]));
+
+  const contracts = await deployCareLedger(roster.admin, {
+    registrar: roster.registrar.address,
+    adminTransferDelay: ADMIN_DELAY,
+  });
+  const rosterParties: readonly Party[] = SIGNING_ROSTER;
+  const addresses = Object.fromEntries(Object.entries(signers).map(([name, signer]) => [name, signer.address]));
+  await registerParties(contracts.directory, roster.registrar, addresses, [
+    ...rosterParties.filter(({ name }) => actors.includes(name)),
+    ...cast.extras,
+  ]);
+  return { contracts, signers: signers as Record<Actor | Extra, HardhatEthersSigner> };
 }
