@@ -36,9 +36,10 @@ import {
   Purpose,
   RecordType,
 } from "../../client/care-types.js";
-import { deployCareLedger, type CareLedgerContracts, type ContractName } from "../../client/deploy.js";
+import type { CareLedgerContracts, ContractName } from "../../client/deploy.js";
 import { CONTRACT_NAMES } from "../../client/sdk/contract-abis.js";
 import { decodeRevert } from "../../client/sdk/revert-decoder.js";
+import { deployWorld, registeredAs, type Cast, type SignerName } from "../helpers/roster.js";
 import { signAdmission } from "../workflows/visit-signature.js";
 import { recordAttack } from "./tally.js";
 import { DAY, HOUR } from "../../client/time-units.js";
@@ -46,10 +47,9 @@ import { DAY, HOUR } from "../../client/time-units.js";
 const { ethers, networkHelpers } = await network.create();
 
 const CATEGORY = "access-control";
-const ADMIN_DELAY = 2 * DAY;
 const ALL_CAPABILITIES = Capability.ManageConsent | Capability.Erase | Capability.Read;
 
-/** Every account of the realistic state, one per role. The order is the node's account order. */
+/** Every account of the realistic state, one per role (`CAST` says which party of the roster plays it). */
 const ROLES = [
   "admin",
   "registrar",
@@ -155,6 +155,62 @@ interface World {
   victim: VictimResources;
 }
 
+/**
+ * The attack world on the shared roster (test/helpers/roster.ts): the roster's actors where the roster
+ * has the role, registered as the roster registers them, and the parties it lacks added to it. ProviderKind
+ * has no ward: a ward is a hospital-kind organisation inside its hospital, and here it signs.
+ */
+const ATTACK_WORLD = {
+  actors: [
+    "admin",
+    "registrar",
+    "hospital",
+    "doctor",
+    "pharmacy",
+    "secondPharmacy",
+    "lab",
+    "emergencyDepartment",
+    "patient",
+    "delegate",
+    "otherPatient",
+    "reader",
+    "stranger",
+    "newAdmin",
+  ],
+  extras: [
+    { name: "ward", provider: registeredAs.organisation(ProviderKind.Hospital, "hospital") },
+    { name: "wardDoctor", provider: registeredAs.practitioner("ward") },
+    { name: "suspendedDoctor", provider: registeredAs.practitioner("hospital") },
+    { name: "expiredGrantee", provider: registeredAs.organisation(ProviderKind.Pharmacy) },
+    { name: "minor" },
+    { name: "guardian" },
+  ],
+} as const satisfies Cast<SignerName, string>;
+
+/** The party of the attack world that plays each role. */
+const CAST = {
+  admin: "admin",
+  registrar: "registrar",
+  hospital: "hospital",
+  ward: "ward",
+  doctor: "doctor",
+  wardDoctor: "wardDoctor",
+  suspendedDoctor: "suspendedDoctor",
+  pharmacy: "pharmacy",
+  revokedGrantee: "secondPharmacy",
+  expiredGrantee: "expiredGrantee",
+  lab: "lab",
+  emergencyDepartment: "emergencyDepartment",
+  victim: "patient",
+  victimDelegate: "delegate",
+  otherPatient: "otherPatient",
+  otherDelegate: "reader",
+  minor: "minor",
+  guardian: "guardian",
+  stranger: "stranger",
+  newAdmin: "newAdmin",
+} as const satisfies Record<Role, (typeof ATTACK_WORLD.actors)[number] | (typeof ATTACK_WORLD.extras)[number]["name"]>;
+
 let freshCounter = 0;
 /** A commitment, id or address nobody used yet. */
 function fresh(label: string): string {
@@ -178,36 +234,13 @@ async function latest(): Promise<number> {
  * another patient with a delegate; a minor with a guardian; a suspended doctor; an emergency session.
  */
 async function fixture(): Promise<World> {
-  const signers = await ethers.getSigners();
-  if (signers.length < ROLES.length) throw new Error(`The access-control suite needs ${ROLES.length} accounts.`);
-  const actors = Object.fromEntries(ROLES.map((role, i) => [role, signers[i]])) as Record<Role, HardhatEthersSigner>;
+  const { contracts, signers } = await deployWorld(ethers, ATTACK_WORLD);
+  const actors = Object.fromEntries(ROLES.map((role) => [role, signers[CAST[role]]])) as Record<
+    Role,
+    HardhatEthersSigner
+  >;
   const a = actors;
-  const contracts = await deployCareLedger(a.admin, {
-    registrar: a.registrar.address,
-    adminTransferDelay: ADMIN_DELAY,
-  });
   const { directory, delegation, registry, consent, prescriptions, labOrders, emergency, relationships } = contracts;
-
-  const org = (kind: ProviderKind, parent: string = ethers.ZeroAddress) =>
-    [kind, ProviderForm.Organisation, HipaaRole.CoveredEntity, parent] as const;
-  const practitioner = (parent: string) =>
-    [ProviderKind.Doctor, ProviderForm.Practitioner, HipaaRole.CoveredEntity, parent] as const;
-  const entries: [HardhatEthersSigner, ProviderKind, ProviderForm, HipaaRole, string][] = [
-    [a.hospital, ...org(ProviderKind.Hospital)],
-    // ProviderKind has no ward: a ward is a hospital-kind organisation inside its hospital.
-    [a.ward, ...org(ProviderKind.Hospital, a.hospital.address)],
-    [a.doctor, ...practitioner(a.hospital.address)],
-    [a.wardDoctor, ...practitioner(a.ward.address)],
-    [a.suspendedDoctor, ...practitioner(a.hospital.address)],
-    [a.pharmacy, ...org(ProviderKind.Pharmacy)],
-    [a.revokedGrantee, ...org(ProviderKind.Pharmacy)],
-    [a.expiredGrantee, ...org(ProviderKind.Pharmacy)],
-    [a.lab, ProviderKind.Laboratory, ProviderForm.Organisation, HipaaRole.BusinessAssociate, ethers.ZeroAddress],
-    [a.emergencyDepartment, ...org(ProviderKind.EmergencyDepartment)],
-  ];
-  for (const [account, kind, form, hipaa, parent] of entries) {
-    await mined(directory.connect(a.registrar).registerProvider(account.address, kind, form, hipaa, parent));
-  }
 
   const start = await latest();
   const victim = a.victim.address;
