@@ -20,11 +20,12 @@ import {
 } from "ethers";
 import { network } from "hardhat";
 
-import { ConsentScope, HipaaRole, ProviderForm, ProviderKind, Purpose } from "../../client/care-types.js";
-import { deployCareLedger, type CareLedgerContracts } from "../../client/deploy.js";
+import { ConsentScope, Purpose } from "../../client/care-types.js";
+import type { CareLedgerContracts } from "../../client/deploy.js";
 import { CONSENT_EIP712_TYPES, consentDomain } from "../../client/eip712.js";
 import { TestERC1271Wallet__factory, type TestERC1271Wallet } from "../../typechain-types/index.js";
 import { toHighS } from "../helpers/care-ledger.js";
+import { deployWorld, registeredAs, type Cast, type SignerName } from "../helpers/roster.js";
 import { RELATIONSHIPS_EIP712_TYPES, relationshipsDomain } from "../helpers/workflow-fixture.js";
 import { recordAttack } from "./tally.js";
 import { DAY, HOUR } from "../../client/time-units.js";
@@ -63,21 +64,20 @@ async function mined(tx: Promise<ContractTransactionResponse>): Promise<void> {
   if (receipt === null || receipt.status !== 1) throw new Error("A setup transaction failed.");
 }
 
+/**
+ * The signing world on the shared roster (test/helpers/roster.ts): two independent doctors and a
+ * pharmacy registered, the others unregistered; `walletOwner` holds the key of the wallet patient.
+ */
+const SIGNING_WORLD = {
+  actors: ["admin", "registrar", "patient", "relayer", "stranger", "secondDoctor", "pharmacy"],
+  extras: [{ name: "walletOwner" }, { name: "otherDoctor", provider: registeredAs.practitioner() }],
+} as const satisfies Cast<SignerName, string>;
+
 async function fixture(): Promise<World> {
-  const [admin, registrar, patient, walletOwner, relayer, stranger, doctor, otherDoctor, pharmacy] =
-    await ethers.getSigners();
-  const main = await deployCareLedger(admin, { registrar: registrar.address });
-  const other = await deployCareLedger(admin, { registrar: registrar.address });
-  for (const deployment of [main, other]) {
-    const directory = deployment.directory.connect(registrar);
-    for (const [account, kind, form] of [
-      [doctor, ProviderKind.Doctor, ProviderForm.Practitioner],
-      [otherDoctor, ProviderKind.Doctor, ProviderForm.Practitioner],
-      [pharmacy, ProviderKind.Pharmacy, ProviderForm.Organisation],
-    ] as const) {
-      await mined(directory.registerProvider(account.address, kind, form, HipaaRole.CoveredEntity, ethers.ZeroAddress));
-    }
-  }
+  // Two identical deployments on the same chain, each with the same providers registered.
+  const { contracts: main, signers } = await deployWorld(ethers, SIGNING_WORLD);
+  const { contracts: other } = await deployWorld(ethers, SIGNING_WORLD);
+  const { admin, patient, walletOwner, relayer, stranger, secondDoctor: doctor, otherDoctor, pharmacy } = signers;
   const wallet = await new TestERC1271Wallet__factory(admin).deploy(walletOwner.address);
   await wallet.waitForDeployment();
   return {
