@@ -168,21 +168,16 @@ async function story(
     commitment: rx.prescription,
   });
   done(`read a ${read.resource.resourceType} by ${read.author.slice(0, 10)}… (author from the chain)`);
-  const dispense = await pharmacy.call<Gas>("pharmacy", "dispensePrescription", {
-    patient: patientAddress,
-    prescription: rx.prescription,
-    amount: 20,
-    medicationDispense: medicationDispense(patientAddress, rx.prescription, 20),
-  });
-  done(`dispensed 20 of 30 units (MedicationDispense record anchored)`, dispense.gasUsed);
-  await expectRefusal("a second dispense of 20 units, beyond the 10 left", () =>
-    pharmacy.call("pharmacy", "dispensePrescription", {
+  const dispense = (amount: number) =>
+    pharmacy.call<Gas>("pharmacy", "dispensePrescription", {
       patient: patientAddress,
       prescription: rx.prescription,
-      amount: 20,
-      medicationDispense: medicationDispense(patientAddress, rx.prescription, 20),
-    }),
-  );
+      amount,
+      medicationDispense: medicationDispense(patientAddress, rx.prescription, amount),
+    });
+  const dispensed = await dispense(20);
+  done(`dispensed 20 of 30 units (MedicationDispense record anchored)`, dispensed.gasUsed);
+  await expectRefusal("a second dispense of 20 units, beyond the 10 left", () => dispense(20));
 
   step("The laboratory posts a result; the patient's phone is alerted and reads it");
   const order = await doctor.call<Gas & { order: string }>("doctor", "orderLabTest", {
@@ -227,33 +222,23 @@ async function story(
     recordType: RecordType.ClinicalNote,
   });
   done(`the doctor anchored a clinical record`, note.gasUsed);
-  await expectRefusal("the emergency department reading before break-glass", () =>
-    ed.call("emergency", "readRecord", {
+  const emergencyRead = () =>
+    ed.call<{ resource: { resourceType: string } }>("emergency", "readRecord", {
       patient: patientAddress,
       commitment: note.commitment,
       purpose: Purpose.Emergency,
-    }),
-  );
+    });
+  await expectRefusal("the emergency department reading before break-glass", emergencyRead);
   const session = await ed.call<Gas>("emergency", "openEmergencyAccess", {
     patient: patientAddress,
     reasonCode: REASON_UNRESPONSIVE,
     durationSeconds: 6 * 60 * 60,
   });
   done(`break-glass session open for 6 hours (reason code ${REASON_UNRESPONSIVE})`, session.gasUsed);
-  const emergencyRead = await ed.call<{ resource: { resourceType: string } }>("emergency", "readRecord", {
-    patient: patientAddress,
-    commitment: note.commitment,
-    purpose: Purpose.Emergency,
-  });
-  done(`the emergency department read the ${emergencyRead.resource.resourceType}, with no action of the patient`);
+  const glassRead = await emergencyRead();
+  done(`the emergency department read the ${glassRead.resource.resourceType}, with no action of the patient`);
   await advance(6 * 60 * 60 + 1);
-  await expectRefusal("the emergency department reading after the session ended", () =>
-    ed.call("emergency", "readRecord", {
-      patient: patientAddress,
-      commitment: note.commitment,
-      purpose: Purpose.Emergency,
-    }),
-  );
+  await expectRefusal("the emergency department reading after the session ended", emergencyRead);
 
   step("The patient revokes the pharmacy's consent; the pharmacy is refused");
   const revoked = await patient.call<Gas>("patient", "revokeConsent", { grantId: grant.grantId });
@@ -264,14 +249,7 @@ async function story(
 
   step("Time passes: the prescription expires");
   await advance(15 * DAY);
-  await expectRefusal("a dispense after expiry", () =>
-    pharmacy.call("pharmacy", "dispensePrescription", {
-      patient: patientAddress,
-      prescription: rx.prescription,
-      amount: 5,
-      medicationDispense: medicationDispense(patientAddress, rx.prescription, 5),
-    }),
-  );
+  await expectRefusal("a dispense after expiry", () => dispense(5));
 
   step("The patient reviews who obtained keys to their records, and the doctor audits its store");
   const releases = await patient.call<{ entries: { requester: string; purpose: number }[] }>("patient", "listReleases");
