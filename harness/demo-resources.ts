@@ -24,14 +24,31 @@ function subject(patient: string): R4.Reference {
   };
 }
 
+// The drug and the test are coded once, so the prescription and its dispense (the order and its
+// report) always name the same thing. Fresh objects: callers may alter a resource they are given.
+function drug(): R4.CodeableConcept {
+  return { coding: [{ system: RXNORM, code: "197361", display: DEMO_PLAINTEXT.drug }] };
+}
+
+function glucoseTest(): R4.CodeableConcept {
+  return { coding: [{ system: LOINC, code: "2345-7", display: DEMO_PLAINTEXT.test }] };
+}
+
+/** What a MedicationRequest and a ServiceRequest share: an active order for the patient, written now. */
+function activeOrder(patient: string) {
+  return {
+    status: "active" as const,
+    intent: "order" as const,
+    subject: subject(patient),
+    authoredOn: new Date().toISOString(),
+  };
+}
+
 export function medicationRequest(patient: string): R4.MedicationRequest {
   return {
     resourceType: "MedicationRequest",
-    status: "active",
-    intent: "order",
-    medicationCodeableConcept: { coding: [{ system: RXNORM, code: "197361", display: DEMO_PLAINTEXT.drug }] },
-    subject: subject(patient),
-    authoredOn: new Date().toISOString(),
+    ...activeOrder(patient),
+    medicationCodeableConcept: drug(),
     reasonCode: [{ text: DEMO_PLAINTEXT.diagnosis }],
     dosageInstruction: [{ sequence: 1, text: "One tablet daily" }],
     dispenseRequest: {
@@ -45,7 +62,7 @@ export function medicationDispense(patient: string, prescription: string, amount
   return {
     resourceType: "MedicationDispense",
     status: "completed",
-    medicationCodeableConcept: { coding: [{ system: RXNORM, code: "197361", display: DEMO_PLAINTEXT.drug }] },
+    medicationCodeableConcept: drug(),
     subject: subject(patient),
     authorizingPrescription: [{ reference: `MedicationRequest/${prescription.slice(2, 18)}` }],
     quantity: { value: amount, unit: "tablet", system: UCUM, code: "{tbl}" },
@@ -56,11 +73,8 @@ export function medicationDispense(patient: string, prescription: string, amount
 export function serviceRequest(patient: string): R4.ServiceRequest {
   return {
     resourceType: "ServiceRequest",
-    status: "active",
-    intent: "order",
-    code: { coding: [{ system: LOINC, code: "2345-7", display: DEMO_PLAINTEXT.test }] },
-    subject: subject(patient),
-    authoredOn: new Date().toISOString(),
+    ...activeOrder(patient),
+    code: glucoseTest(),
   };
 }
 
@@ -69,7 +83,7 @@ export function diagnosticReport(patient: string, order: string): R4.DiagnosticR
     resourceType: "DiagnosticReport",
     status: "final",
     basedOn: [{ reference: `ServiceRequest/${order.slice(2, 18)}` }],
-    code: { coding: [{ system: LOINC, code: "2345-7", display: DEMO_PLAINTEXT.test }] },
+    code: glucoseTest(),
     subject: subject(patient),
     issued: new Date().toISOString(),
     conclusion: `Fasting glucose ${DEMO_PLAINTEXT.resultValue}, within normal limits.`,
