@@ -42,15 +42,19 @@ export interface Eip712Contract {
   nonces(owner: string): Promise<bigint>;
 }
 
-/** Reads the contract's EIP-712 domain (ERC-5267) rather than assuming it. */
-export async function consentDomain(contract: Eip712Contract): Promise<TypedDataDomain> {
-  const domain = await contract.eip712Domain();
+/** The signing domain in a contract's ERC-5267 `eip712Domain()` answer. */
+export function typedDataDomainOf(domain: Awaited<ReturnType<Eip712Contract["eip712Domain"]>>): TypedDataDomain {
   return {
     name: domain.name,
     version: domain.version,
     chainId: domain.chainId,
     verifyingContract: domain.verifyingContract,
   };
+}
+
+/** Reads the contract's EIP-712 domain (ERC-5267) rather than assuming it. */
+export async function consentDomain(contract: Eip712Contract): Promise<TypedDataDomain> {
+  return typedDataDomainOf(await contract.eip712Domain());
 }
 
 /** The patient's signature over a grant, with the patient's current nonce unless one is given. */

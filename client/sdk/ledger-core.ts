@@ -26,6 +26,7 @@ import { EncryptionKeyDirectory } from "./keys/encryption-key-directory.js";
 import { custodianAccessFor, type CustodianAccess } from "./records/custodian-access.js";
 import { indexFor, type ManifestIndex } from "./records/manifest-index.js";
 import { WriteJournal } from "./records/write-journal.js";
+import { uintArgument } from "./arguments.js";
 import { decodeRevert } from "./revert-decoder.js";
 import {
   TransactionSender,
@@ -107,6 +108,12 @@ export interface TypedEvent<C extends ContractName, E extends EventName<C>> exte
   readonly args: CareLedgerContracts[C]["filters"][E] extends TypedContractEvent<infer _In, infer _Out, infer Args>
     ? Args
     : never;
+}
+
+/** What `transactForEvent` returns: the write's TxResult and its event's typed arguments. */
+export interface TxWithEvent<C extends ContractName, E extends EventName<C>> {
+  readonly tx: TxResult;
+  readonly args: TypedEvent<C, E>["args"];
 }
 
 /** Read-only TypeChain views of every contract. */
@@ -217,11 +224,12 @@ export class LedgerCore {
       await keyring.markCurrentPublished(Number(version));
       return Number(version);
     }
-    const mined = await this.send(
+    const { args } = await this.transactForEvent(
       "keyRegistry",
-      this.views.keyRegistry.publishEncryptionKey.populateTransaction(hexlify(current.publicKey)),
+      (c) => c.publishEncryptionKey.populateTransaction(hexlify(current.publicKey)),
+      "EncryptionKeyPublished",
     );
-    const published = Number(this.event(mined.receipt, "keyRegistry", "EncryptionKeyPublished").args.version);
+    const published = Number(args.version);
     await keyring.markCurrentPublished(published);
     return published;
   }
@@ -279,6 +287,20 @@ export class LedgerCore {
     return txResult(await this.send(contract, build(this.views[contract]), options));
   }
 
+  /**
+   * `transact` for a call whose result is in the event it emits: the transaction's hash, block and
+   * gas, and the first `name` event's arguments typed as TypeChain declares them.
+   */
+  async transactForEvent<C extends ContractName, E extends EventName<C>>(
+    contract: C,
+    build: (view: Views[C]) => Promise<ContractTransaction>,
+    name: E,
+    options: SendOptions = {},
+  ): Promise<TxWithEvent<C, E>> {
+    const mined = await this.send(contract, build(this.views[contract]), options);
+    return { tx: txResult(mined), args: this.event(mined.receipt, contract, name).args };
+  }
+
   /** Every CareLedger event in a receipt, decoded with its contract's interface. */
   events(receipt: TransactionReceipt): DecodedEvent[] {
     const events: DecodedEvent[] = [];
@@ -334,6 +356,14 @@ export class LedgerCore {
   async now(): Promise<number> {
     const block = await this.read("getBlock", () => this.provider.getBlock("latest"));
     return block?.timestamp ?? Math.floor(Date.now() / 1000);
+  }
+
+  /**
+   * A unix-seconds argument that fits `bits` bits or, when the caller gives none, the chain's clock
+   * plus `fromNow`: the contracts judge times by their block, not by this machine's clock.
+   */
+  async timeArgument(value: unknown, argument: string, bits: number, fromNow = 0): Promise<number> {
+    return value === undefined ? (await this.now()) + fromNow : uintArgument(value, argument, bits);
   }
 
   async close(): Promise<void> {

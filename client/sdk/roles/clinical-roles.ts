@@ -27,7 +27,7 @@ import type {
 import type { SendOptions } from "../transport/transaction-sender.js";
 import type { UnlockCode } from "../unlock-code.js";
 import { ProviderRole } from "./provider-role.js";
-import { requireResourceType, txResult, type WriteOptions } from "./role-base.js";
+import { requireResourceType, type WriteOptions } from "./role-base.js";
 import { isAccessRefusal } from "../errors.js";
 import { DAY } from "../../time-units.js";
 
@@ -57,10 +57,7 @@ export class DoctorRole extends ProviderRole {
     if (typeof given !== "object" || given === null) throw new InvalidArgumentError("terms", "prescription terms");
     const terms = {
       pharmacy: optionalAddressArgument(given.pharmacy, "terms.pharmacy") ?? ZeroAddress,
-      expiresAt:
-        given.expiresAt === undefined
-          ? (await this.core.now()) + 30 * DAY
-          : uintArgument(given.expiresAt, "terms.expiresAt", 40),
+      expiresAt: await this.core.timeArgument(given.expiresAt, "terms.expiresAt", 40, 30 * DAY),
       quantity: uintArgument(given.quantity, "terms.quantity", 16),
       refills: given.refills === undefined ? 0 : uintArgument(given.refills, "terms.refills", 8),
     };
@@ -73,9 +70,7 @@ export class DoctorRole extends ProviderRole {
       workflow: { kind: "prescription" },
       idempotencyKey: params.idempotencyKey,
       keyParts: [terms.pharmacy, terms.expiresAt, terms.quantity, terms.refills],
-      preflight: async () => {
-        await this.core.requireProvider(ProviderKind.Doctor);
-      },
+      preflight: this.providerPreflight(ProviderKind.Doctor),
       call: (commitment) => ({
         contract: "prescriptions",
         populated: this.core.views.prescriptions.issuePrescription.populateTransaction(patient, commitment, terms),
@@ -123,9 +118,7 @@ export class DoctorRole extends ProviderRole {
       workflow: { kind: "lab-order" },
       idempotencyKey: params.idempotencyKey,
       keyParts: [laboratory],
-      preflight: async () => {
-        await this.core.requireProvider(ProviderKind.Doctor);
-      },
+      preflight: this.providerPreflight(ProviderKind.Doctor),
       call: (commitment) => ({
         contract: "labOrders",
         populated: this.core.views.labOrders.orderLabTest.populateTransaction(patient, commitment, laboratory),
@@ -151,24 +144,13 @@ export class DoctorRole extends ProviderRole {
     if (unlock.doctor !== this.core.address) {
       throw new InvalidArgumentError("unlock", "an unlock code issued to this doctor");
     }
-    const mined = await this.core.send(
+    const { tx, args } = await this.core.transactForEvent(
       "relationships",
-      this.core.views.relationships.unlockWithCode.populateTransaction(
-        unlock.patient,
-        unlock.codeId,
-        unlock.expiresAt,
-        unlock.signature,
-      ),
+      (c) => c.unlockWithCode.populateTransaction(unlock.patient, unlock.codeId, unlock.expiresAt, unlock.signature),
+      "Unlocked",
       params,
     );
-    const event = this.core.event(mined.receipt, "relationships", "Unlocked");
-    return {
-      ...txResult(mined),
-      patient: event.args.patient,
-      doctor: event.args.doctor,
-      codeId: event.args.codeId,
-      until: Number(event.args.until),
-    };
+    return { ...tx, patient: args.patient, doctor: args.doctor, codeId: args.codeId, until: Number(args.until) };
   }
 }
 
@@ -204,9 +186,7 @@ export class PharmacyRole extends ProviderRole {
       workflow: { kind: "dispense", related: prescription.toLowerCase() },
       idempotencyKey: params.idempotencyKey,
       keyParts: [prescription.toLowerCase(), amount],
-      preflight: async () => {
-        await this.core.requireProvider(ProviderKind.Pharmacy);
-      },
+      preflight: this.providerPreflight(ProviderKind.Pharmacy),
       call: (commitment) => ({
         contract: "prescriptions",
         populated: this.core.views.prescriptions.dispensePrescription.populateTransaction(
@@ -329,9 +309,7 @@ export class LaboratoryRole extends ProviderRole {
       workflow: { kind: "lab-result", related: order },
       idempotencyKey: params.idempotencyKey,
       keyParts: [keyPart],
-      preflight: async () => {
-        await this.core.requireProvider(ProviderKind.Laboratory);
-      },
+      preflight: this.providerPreflight(ProviderKind.Laboratory),
       call: (commitment) => ({
         contract: "labOrders",
         populated: populate(this.core.views.labOrders, commitment, sensitive),
@@ -357,19 +335,19 @@ export class EmergencyRole extends ProviderRole {
     const reasonCode = uintArgument(params.reasonCode, "reasonCode", 16);
     const durationSeconds =
       params.durationSeconds === undefined ? 4 * 60 * 60 : uintArgument(params.durationSeconds, "durationSeconds", 32);
-    const mined = await this.core.send(
+    const { tx, args } = await this.core.transactForEvent(
       "emergency",
-      this.core.views.emergency.openEmergencyAccess.populateTransaction(patient, reasonCode, durationSeconds),
+      (c) => c.openEmergencyAccess.populateTransaction(patient, reasonCode, durationSeconds),
+      "EmergencyAccessOpened",
       params,
     );
-    const event = this.core.event(mined.receipt, "emergency", "EmergencyAccessOpened");
     return {
-      ...txResult(mined),
-      patient: event.args.patient,
-      provider: event.args.provider,
-      reasonCode: Number(event.args.reasonCode),
-      expiresAt: Number(event.args.expiresAt),
-      count: Number(event.args.count),
+      ...tx,
+      patient: args.patient,
+      provider: args.provider,
+      reasonCode: Number(args.reasonCode),
+      expiresAt: Number(args.expiresAt),
+      count: Number(args.count),
     };
   }
 
@@ -422,18 +400,13 @@ export class HospitalRole extends ProviderRole {
     const visitId = bytes32Argument(params.visit?.visitId, "visit.visitId");
     const expiresAt = uintArgument(params.visit?.expiresAt, "visit.expiresAt", 40);
     const signature = hexArgument(params.visit?.signature, "visit.signature");
-    const mined = await this.core.send(
+    const { tx, args } = await this.core.transactForEvent(
       "relationships",
-      this.core.views.relationships.recordCheckIn.populateTransaction(patient, visitId, expiresAt, signature),
+      (c) => c.recordCheckIn.populateTransaction(patient, visitId, expiresAt, signature),
+      "CheckedIn",
       params,
     );
-    const event = this.core.event(mined.receipt, "relationships", "CheckedIn");
-    return {
-      ...txResult(mined),
-      patient: event.args.patient,
-      hospital: event.args.hospital,
-      until: Number(event.args.until),
-    };
+    return { ...tx, patient: args.patient, hospital: args.hospital, until: Number(args.until) };
   }
 
   /**

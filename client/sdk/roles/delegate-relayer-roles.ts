@@ -58,24 +58,26 @@ export class RelayerRole {
   async grantConsentBySig(params: { signed: SignedGrant } & SendOptions): Promise<GrantResult> {
     const signed = objectArgument(params.signed, "signed");
     const request = objectArgument(signed.request, "signed.request");
-    const mined = await this.core.send(
+    const granted = await this.core.transactForEvent(
       "consent",
-      this.core.views.consent.grantConsentBySig.populateTransaction(
-        addressArgument(signed.patient, "signed.patient"),
-        {
-          grantee: addressArgument(request.grantee, "signed.request.grantee"),
-          scope: uintArgument(request.scope, "signed.request.scope", 8),
-          scopeValue: bytes32Argument(request.scopeValue, "signed.request.scopeValue"),
-          purpose: uintArgument(request.purpose, "signed.request.purpose", 8),
-          validFrom: uintArgument(request.validFrom, "signed.request.validFrom", 40),
-          validUntil: uintArgument(request.validUntil, "signed.request.validUntil", 40),
-        },
-        uintArgument(signed.deadline, "signed.deadline", 48),
-        hexArgument(signed.signature, "signed.signature"),
-      ),
+      (c) =>
+        c.grantConsentBySig.populateTransaction(
+          addressArgument(signed.patient, "signed.patient"),
+          {
+            grantee: addressArgument(request.grantee, "signed.request.grantee"),
+            scope: uintArgument(request.scope, "signed.request.scope", 8),
+            scopeValue: bytes32Argument(request.scopeValue, "signed.request.scopeValue"),
+            purpose: uintArgument(request.purpose, "signed.request.purpose", 8),
+            validFrom: uintArgument(request.validFrom, "signed.request.validFrom", 40),
+            validUntil: uintArgument(request.validUntil, "signed.request.validUntil", 40),
+          },
+          uintArgument(signed.deadline, "signed.deadline", 48),
+          hexArgument(signed.signature, "signed.signature"),
+        ),
+      "ConsentGranted",
       params,
     );
-    return grantResultOf(this.core, mined);
+    return grantResultOf(granted);
   }
 
   /** `ConsentManager.revokeConsentBySig`. */

@@ -1,5 +1,5 @@
 import { ConsentScope, Purpose } from "../../care-types.js";
-import { signGrantConsent, signRevokeConsent } from "../../eip712.js";
+import { signGrantConsent, signRevokeConsent, type Eip712Contract, type TypedDataSigner } from "../../eip712.js";
 import {
   addressArgument,
   booleanArgument,
@@ -10,10 +10,9 @@ import {
   uintArgument,
 } from "../arguments.js";
 import { encodeGrantScope, grantIdOf, type GrantScope } from "../consent-scope.js";
-import type { LedgerCore } from "../ledger-core.js";
+import type { TxWithEvent } from "../ledger-core.js";
 import type { GrantListing, GrantRequest, GrantResult, RevokeResult, TxResult } from "../results.js";
 import type { SendOptions } from "../transport/transaction-sender.js";
-import { txResult } from "./role-base.js";
 import { DAY } from "../../time-units.js";
 import { PatientRecords } from "./patient-records.js";
 
@@ -60,12 +59,14 @@ export class PatientConsent extends PatientRecords {
    */
   async grantConsent(params: GrantParams): Promise<GrantResult> {
     const request = await this.#request(params);
-    const mined = await this.core.send(
-      "consent",
-      this.core.views.consent.grantConsent.populateTransaction(this.patient, request),
-      params,
+    return grantResultOf(
+      await this.core.transactForEvent(
+        "consent",
+        (c) => c.grantConsent.populateTransaction(this.patient, request),
+        "ConsentGranted",
+        params,
+      ),
     );
-    return grantResultOf(this.core, mined);
   }
 
   /**
@@ -76,17 +77,7 @@ export class PatientConsent extends PatientRecords {
   async signGrant(params: GrantParams & { deadline?: number }): Promise<SignedGrant> {
     this.requireSelf();
     const request = await this.#request(params);
-    const deadline =
-      params.deadline === undefined
-        ? (await this.core.now()) + DEFAULT_SIGNATURE_LIFETIME
-        : uintArgument(params.deadline, "deadline", 48);
-    const signature = await signGrantConsent(
-      this.core.signer,
-      this.core.views.consent,
-      this.patient,
-      request,
-      deadline,
-    );
+    const { deadline, signature } = await this.#signForRelayer(signGrantConsent, request, params.deadline);
     const grantId = grantIdOf(request.grantee, request.scope, request.scopeValue, request.purpose);
     return { patient: this.patient, request, deadline, signature, grantId };
   }
@@ -97,35 +88,20 @@ export class PatientConsent extends PatientRecords {
    */
   async revokeConsent(params: { grantId: string } & SendOptions): Promise<RevokeResult> {
     const grantId = bytes32Argument(params.grantId, "grantId");
-    const mined = await this.core.send(
+    const { tx, args } = await this.core.transactForEvent(
       "consent",
-      this.core.views.consent.revokeConsent.populateTransaction(this.patient, grantId),
+      (c) => c.revokeConsent.populateTransaction(this.patient, grantId),
+      "ConsentRevoked",
       params,
     );
-    const event = this.core.event(mined.receipt, "consent", "ConsentRevoked");
-    return {
-      ...txResult(mined),
-      grantId: event.args.grantId,
-      patient: event.args.patient,
-      grantee: event.args.grantee,
-    };
+    return { ...tx, grantId: args.grantId, patient: args.patient, grantee: args.grantee };
   }
 
   /** Signs a revocation for a relayer to submit. */
   async signRevocation(params: { grantId: string; deadline?: number }): Promise<SignedRevocation> {
     const grantId = bytes32Argument(params.grantId, "grantId");
     this.requireSelf();
-    const deadline =
-      params.deadline === undefined
-        ? (await this.core.now()) + DEFAULT_SIGNATURE_LIFETIME
-        : uintArgument(params.deadline, "deadline", 48);
-    const signature = await signRevokeConsent(
-      this.core.signer,
-      this.core.views.consent,
-      this.patient,
-      grantId,
-      deadline,
-    );
+    const { deadline, signature } = await this.#signForRelayer(signRevokeConsent, grantId, params.deadline);
     return { patient: this.patient, grantId: grantId, deadline, signature };
   }
 
@@ -173,12 +149,31 @@ export class PatientConsent extends PatientRecords {
     return this.core.transact("emergency", (c) => c.setEmergencyAccessToSensitive.populateTransaction(allowed), params);
   }
 
+  /**
+   * The patient's EIP-712 signature over `message` for a relayer to submit, and its deadline: the
+   * caller's, or an hour from the chain's clock.
+   */
+  async #signForRelayer<M>(
+    sign: (
+      signer: TypedDataSigner,
+      contract: Eip712Contract,
+      patient: string,
+      message: M,
+      deadline: number,
+    ) => Promise<string>,
+    message: M,
+    deadline: number | undefined,
+  ): Promise<{ deadline: number; signature: string }> {
+    const checked = await this.core.timeArgument(deadline, "deadline", 48, DEFAULT_SIGNATURE_LIFETIME);
+    const signature = await sign(this.core.signer, this.core.views.consent, this.patient, message, checked);
+    return { deadline: checked, signature };
+  }
+
   async #request(params: GrantParams): Promise<GrantRequest> {
     const grantee = addressArgument(params.grantee, "grantee");
     const { scope, scopeValue } = encodeGrantScope(grantScopeArgument(params.scope));
     const purpose = enumArgument<Purpose>(params.purpose, "purpose", Purpose);
-    const validFrom =
-      params.validFrom === undefined ? await this.core.now() : uintArgument(params.validFrom, "validFrom", 40);
+    const validFrom = await this.core.timeArgument(params.validFrom, "validFrom", 40);
     // A duration may be anything whole: the contract judges the period (ConsentInvalidPeriod) as long
     // as its end fits the uint40 it is stored in.
     const validUntil =
@@ -193,18 +188,17 @@ export class PatientConsent extends PatientRecords {
   }
 }
 
-/** Decodes a ConsentGranted receipt into a GrantResult (shared with the relayer). */
-export function grantResultOf(core: LedgerCore, mined: Parameters<typeof txResult>[0]): GrantResult {
-  const event = core.event(mined.receipt, "consent", "ConsentGranted");
+/** A GrantResult from a write's ConsentGranted event (shared with the relayer). */
+export function grantResultOf({ tx, args }: TxWithEvent<"consent", "ConsentGranted">): GrantResult {
   return {
-    ...txResult(mined),
-    grantId: event.args.grantId,
-    patient: event.args.patient,
-    grantee: event.args.grantee,
-    scope: Number(event.args.scope) as ConsentScope,
-    scopeValue: event.args.scopeValue,
-    purpose: Number(event.args.purpose) as Purpose,
-    validFrom: Number(event.args.validFrom),
-    validUntil: Number(event.args.validUntil),
+    ...tx,
+    grantId: args.grantId,
+    patient: args.patient,
+    grantee: args.grantee,
+    scope: Number(args.scope) as ConsentScope,
+    scopeValue: args.scopeValue,
+    purpose: Number(args.purpose) as Purpose,
+    validFrom: Number(args.validFrom),
+    validUntil: Number(args.validUntil),
   };
 }

@@ -2,7 +2,6 @@ import { Capability } from "../../care-types.js";
 import { addressArgument, booleanArgument, capabilitiesArgument, optionalUint, uintArgument } from "../arguments.js";
 import type { DelegateResult, TxResult } from "../results.js";
 import type { SendOptions } from "../transport/transaction-sender.js";
-import { txResult } from "./role-base.js";
 import { DAY } from "../../time-units.js";
 import { PatientConsent } from "./patient-consent.js";
 
@@ -29,18 +28,18 @@ export class PatientDelegations extends PatientConsent {
       params.validUntil === undefined
         ? (await this.core.now()) + optionalUint(params.durationSeconds, "durationSeconds", 40, 365 * DAY)
         : uintArgument(params.validUntil, "validUntil", 40);
-    const mined = await this.core.send(
+    const { tx, args } = await this.core.transactForEvent(
       "delegation",
-      this.core.views.delegation.appointDelegate.populateTransaction(delegate, capabilities, validUntil),
+      (c) => c.appointDelegate.populateTransaction(delegate, capabilities, validUntil),
+      "DelegateAppointed",
       params,
     );
-    const event = this.core.event(mined.receipt, "delegation", "DelegateAppointed");
     return {
-      ...txResult(mined),
-      patient: event.args.patient,
-      delegate: event.args.delegate,
-      capabilities: Number(event.args.capabilities),
-      validUntil: Number(event.args.validUntil),
+      ...tx,
+      patient: args.patient,
+      delegate: args.delegate,
+      capabilities: Number(args.capabilities),
+      validUntil: Number(args.validUntil),
     };
   }
 

@@ -113,10 +113,9 @@ export class PatientRecords extends RoleBase {
               [...manifest.anchor.proof],
             )
           : registry.eraseRecord.populateTransaction(this.patient, commitment);
-      const mined = await core.send("registry", populated, params);
-      const event = core.event(mined.receipt, "registry", "RecordErased");
-      ({ hash: transactionHash, blockNumber, gasUsed } = mined);
-      erasedBy = event.args.by;
+      const { tx, args } = await core.transactForEvent("registry", () => populated, "RecordErased", params);
+      ({ transactionHash, blockNumber, gasUsed } = tx);
+      erasedBy = args.by;
     } catch (error) {
       if (!(error instanceof ContractRevertError && error.errorName === "RecordRegistryErased")) throw error;
       // Erased before (perhaps by a run that crashed before destroying): find that transaction.

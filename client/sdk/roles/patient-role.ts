@@ -1,4 +1,6 @@
-import { hexlify, randomBytes } from "ethers";
+import { hexlify, randomBytes, type TypedDataDomain } from "ethers";
+
+import { typedDataDomainOf } from "../../eip712.js";
 
 import { addressArgument, booleanArgument, bytes32Argument, optionalUint, uintArgument } from "../arguments.js";
 import type { TxResult } from "../results.js";
@@ -63,27 +65,14 @@ export class PatientRole extends PatientDelegations {
    */
   async createUnlock(params: { doctor: string; lifetimeSeconds?: number }): Promise<UnlockCode> {
     this.requireSelf();
-    const { relationships } = this.core.views;
-    const [domain, now] = await Promise.all([
-      this.core.read("eip712Domain", () => relationships.eip712Domain()),
-      this.core.now(),
-    ]);
+    const [domain, now] = await this.#relationshipsDomainAndNow();
     const unlock = {
       patient: this.patient,
       doctor: addressArgument(params.doctor, "doctor"),
       codeId: hexlify(randomBytes(32)),
       expiresAt: now + optionalUint(params.lifetimeSeconds, "lifetimeSeconds", 32, 60 * 60),
     };
-    const signature = await signUnlock(
-      this.core.signer,
-      {
-        name: domain.name,
-        version: domain.version,
-        chainId: domain.chainId,
-        verifyingContract: domain.verifyingContract,
-      },
-      unlock,
-    );
+    const signature = await signUnlock(this.core.signer, domain, unlock);
     return { ...unlock, signature };
   }
 
@@ -111,25 +100,25 @@ export class PatientRole extends PatientDelegations {
     lifetimeSeconds: number | undefined,
   ): Promise<SignedVisit> {
     this.requireSelf();
-    const { relationships } = this.core.views;
-    const [domain, now] = await Promise.all([
-      this.core.read("eip712Domain", () => relationships.eip712Domain()),
-      this.core.now(),
-    ]);
+    const [domain, now] = await this.#relationshipsDomainAndNow();
     const visitId = hexlify(randomBytes(32));
     const expiresAt = now + optionalUint(lifetimeSeconds, "lifetimeSeconds", 32, 60 * 60);
-    const signature = await signVisit(
-      this.core.signer,
-      {
-        name: domain.name,
-        version: domain.version,
-        chainId: domain.chainId,
-        verifyingContract: domain.verifyingContract,
-      },
-      kind,
-      { patient: this.patient, ...place, visitId, expiresAt },
-    );
+    const signature = await signVisit(this.core.signer, domain, kind, {
+      patient: this.patient,
+      ...place,
+      visitId,
+      expiresAt,
+    });
     return { visitId, expiresAt, signature };
+  }
+
+  /** What a patient's signature for CareRelationships needs: its EIP-712 domain, and the chain's clock for the expiry. */
+  async #relationshipsDomainAndNow(): Promise<[TypedDataDomain, number]> {
+    const { relationships } = this.core.views;
+    return Promise.all([
+      this.core.read("eip712Domain", async () => typedDataDomainOf(await relationships.eip712Domain())),
+      this.core.now(),
+    ]);
   }
 
   /** `CareRelationships.cancelUnlockCode`. */

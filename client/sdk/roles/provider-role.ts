@@ -1,4 +1,4 @@
-import { Purpose, RecordType } from "../../care-types.js";
+import { ProviderKind, Purpose, RecordType } from "../../care-types.js";
 import { addressArgument, booleanArgument, bytes32Argument } from "../arguments.js";
 import { InvalidArgumentError } from "../../errors.js";
 import { anchoredBatchWrite } from "../records/batch-write.js";
@@ -32,6 +32,13 @@ export interface AmendRecordParams extends WriteOptions {
 export abstract class ProviderRole extends RoleBase {
   protected readonly defaultPurpose: Purpose = Purpose.Treatment;
 
+  /** A write's preflight: UnregisteredAccountError unless this account is an active provider of `kinds` (any kind when none). */
+  protected providerPreflight(...kinds: ProviderKind[]): () => Promise<void> {
+    return async () => {
+      await this.core.requireProvider(...kinds);
+    };
+  }
+
   /** Seals, stores and anchors one record (`RecordRegistry.anchorRecord`). */
   async putRecord(params: PutRecordParams): Promise<RecordWriteResult> {
     const patient = addressArgument(params.patient, "patient");
@@ -44,9 +51,7 @@ export abstract class ProviderRole extends RoleBase {
       recordType,
       sensitive,
       idempotencyKey: params.idempotencyKey,
-      preflight: async () => {
-        await this.core.requireProvider();
-      },
+      preflight: this.providerPreflight(),
       call: (commitment) => ({
         contract: "registry",
         populated: this.core.views.registry.anchorRecord.populateTransaction(
@@ -74,9 +79,7 @@ export abstract class ProviderRole extends RoleBase {
         sensitive: record.sensitive ?? false,
       })),
       idempotencyKey: params.idempotencyKey,
-      preflight: async () => {
-        await this.core.requireProvider();
-      },
+      preflight: this.providerPreflight(),
       send: params,
     });
   }
@@ -99,9 +102,7 @@ export abstract class ProviderRole extends RoleBase {
       workflow: { kind: "amendment", related: previous.toLowerCase() },
       idempotencyKey: params.idempotencyKey,
       keyParts: [previous.toLowerCase()],
-      preflight: async () => {
-        await this.core.requireProvider();
-      },
+      preflight: this.providerPreflight(),
       call: (commitment) => ({
         contract: "registry",
         populated: this.core.views.registry.amendRecord.populateTransaction(patient, previous, commitment, sensitive),

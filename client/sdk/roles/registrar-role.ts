@@ -6,7 +6,6 @@ import { addressArgument, enumArgument, optionalAddressArgument, uintArgument } 
 import type { LedgerCore } from "../ledger-core.js";
 import type { ProviderRegisteredResult, TxResult } from "../results.js";
 import type { SendOptions } from "../transport/transaction-sender.js";
-import { txResult } from "./role-base.js";
 
 export interface ProviderEntryParams extends SendOptions {
   readonly account: string;
@@ -87,7 +86,7 @@ export class RegistrarRole {
   /** `PatientDelegation.recordDeath`; `diedAt` defaults to the chain's current time. Irreversible. */
   async recordDeath(params: { patient: string; diedAt?: number } & SendOptions): Promise<TxResult> {
     const patient = addressArgument(params.patient, "patient");
-    const diedAt = params.diedAt === undefined ? await this.core.now() : uintArgument(params.diedAt, "diedAt", 40);
+    const diedAt = await this.core.timeArgument(params.diedAt, "diedAt", 40);
     return this.core.transact("delegation", (c) => c.recordDeath.populateTransaction(patient, diedAt), params);
   }
 
@@ -124,24 +123,19 @@ export class RegistrarRole {
           : HipaaRole.CoveredEntity
         : enumArgument<HipaaRole>(params.hipaa, "hipaa", HipaaRole, []);
     const organisation = optionalAddressArgument(params.organisation, "organisation") ?? ZeroAddress;
-    const { directory } = this.core.views;
-    const populated =
-      method === "registerProvider"
-        ? directory.registerProvider.populateTransaction(account, kind, form, hipaa, organisation)
-        : directory.updateProvider.populateTransaction(account, kind, form, hipaa, organisation);
-    const mined = await this.core.send("directory", populated, params);
-    const event = this.core.event(
-      mined.receipt,
+    const { tx, args } = await this.core.transactForEvent(
       "directory",
+      (c) => c[method].populateTransaction(account, kind, form, hipaa, organisation),
       method === "registerProvider" ? "ProviderRegistered" : "ProviderUpdated",
+      params,
     );
     return {
-      ...txResult(mined),
-      account: event.args.account,
-      kind: Number(event.args.kind) as ProviderKind,
-      form: Number(event.args.form) as ProviderForm,
-      hipaa: Number(event.args.hipaa) as HipaaRole,
-      organisation: event.args.organisation,
+      ...tx,
+      account: args.account,
+      kind: Number(args.kind) as ProviderKind,
+      form: Number(args.form) as ProviderForm,
+      hipaa: Number(args.hipaa) as HipaaRole,
+      organisation: args.organisation,
     };
   }
 }
