@@ -1,7 +1,7 @@
 import { ZeroAddress, getAddress, type Log } from "ethers";
 
 import type { ConsentScope, Purpose, RecordType } from "../care-types.js";
-import type { ContractName } from "../deploy.js";
+import { ALERT_EVENTS, alertHandler, decodeAlert, type AlertEventName } from "./alert-events.js";
 import { CARELEDGER_INTERFACES } from "./contract-abis.js";
 import type { LedgerCore } from "./ledger-core.js";
 import { zeroPadTopic } from "./records/anchored-write.js";
@@ -101,13 +101,9 @@ export interface SubscribeOptions {
 /** Stops the subscription; resolves once no callback is running. */
 export type Unsubscribe = () => Promise<void>;
 
-type HandlerName = Exclude<keyof AlertHandlers, "onError">;
-
 interface Query {
-  readonly contract: ContractName;
-  readonly event: string;
+  readonly event: AlertEventName;
   readonly topics: (string | null)[];
-  readonly handler: HandlerName;
   /** Extra check after decoding (e.g. "did this provider place the order?"). */
   readonly accept?: (args: Record<string, unknown>) => Promise<boolean>;
 }
@@ -136,7 +132,7 @@ export async function subscribeAlerts(
       const batches = await Promise.all(
         queries.map(async (query) => {
           const logs = await core.provider.getLogs({
-            address: core.addresses[query.contract],
+            address: core.addresses[ALERT_EVENTS[query.event].contract],
             fromBlock: next,
             toBlock: head,
             topics: [eventTopic(query), ...query.topics],
@@ -154,7 +150,12 @@ export async function subscribeAlerts(
         const args = decode(query, log);
         if (query.accept !== undefined && !(await query.accept(args))) continue;
         try {
-          await dispatch(handlers, query.handler, args, log);
+          const source: AlertSource = {
+            blockNumber: log.blockNumber,
+            transactionHash: log.transactionHash,
+            logIndex: log.index,
+          };
+          await alertHandler(handlers, query.event)?.(decodeAlert(query.event, args, source));
         } catch (error) {
           handlers.onError?.(error);
         }
@@ -185,145 +186,45 @@ function buildQueries(core: LedgerCore, options: SubscribeOptions, handlers: Ale
   const provider = options.provider === undefined ? undefined : getAddress(options.provider);
   const providerTopic = provider === undefined ? null : zeroPadTopic(provider);
   const queries: Query[] = [];
-  const add = (handler: HandlerName, query: Omit<Query, "handler">): void => {
-    if (handlers[handler] !== undefined) queries.push({ ...query, handler });
+  const add = (event: AlertEventName, topics: Query["topics"], accept?: Query["accept"]): void => {
+    if (alertHandler(handlers, event) !== undefined) queries.push({ event, topics, accept });
   };
   const everyone = patient === null && providerTopic === null;
   if (patient !== null || everyone) {
-    add("onRecord", { contract: "registry", event: "RecordAnchored", topics: [patient] });
-    add("onRecord", { contract: "registry", event: "RecordAmended", topics: [patient] });
-    add("onErasure", { contract: "registry", event: "RecordErased", topics: [patient] });
-    add("onGrant", { contract: "consent", event: "ConsentGranted", topics: [patient] });
-    add("onRevocation", { contract: "consent", event: "ConsentRevoked", topics: [patient] });
-    add("onEmergencyAccess", { contract: "emergency", event: "EmergencyAccessOpened", topics: [patient] });
-    add("onDispense", { contract: "prescriptions", event: "PrescriptionDispensed", topics: [patient] });
-    add("onLabResult", { contract: "labOrders", event: "LabResultPosted", topics: [patient] });
+    for (const event of Object.keys(ALERT_EVENTS) as AlertEventName[]) add(event, [patient]);
   }
   if (providerTopic !== null && provider !== undefined) {
-    add("onRecord", { contract: "registry", event: "RecordAnchored", topics: [null, null, providerTopic] });
-    add("onGrant", { contract: "consent", event: "ConsentGranted", topics: [null, providerTopic] });
-    add("onRevocation", { contract: "consent", event: "ConsentRevoked", topics: [null, providerTopic] });
-    add("onEmergencyAccess", { contract: "emergency", event: "EmergencyAccessOpened", topics: [null, providerTopic] });
-    add("onDispense", {
-      contract: "prescriptions",
-      event: "PrescriptionDispensed",
-      topics: [null, null, providerTopic],
-    });
-    add("onLabResult", {
-      contract: "labOrders",
-      event: "LabResultPosted",
-      topics: [],
-      // Results are indexed by patient, order and result: keep those of orders this provider placed.
-      accept: async (args) => {
-        const order = await core.read("recordOf", () =>
-          core.views.registry.recordOf(String(args.patient), String(args.order)),
-        );
-        return order.author !== ZeroAddress && getAddress(order.author) === provider;
-      },
+    add("RecordAnchored", [null, null, providerTopic]);
+    add("ConsentGranted", [null, providerTopic]);
+    add("ConsentRevoked", [null, providerTopic]);
+    add("EmergencyAccessOpened", [null, providerTopic]);
+    add("PrescriptionDispensed", [null, null, providerTopic]);
+    // Results are indexed by patient, order and result: keep those of orders this provider placed.
+    add("LabResultPosted", [], async (args) => {
+      const order = await core.read("recordOf", () =>
+        core.views.registry.recordOf(String(args.patient), String(args.order)),
+      );
+      return order.author !== ZeroAddress && getAddress(order.author) === provider;
     });
   }
   return queries;
 }
 
 function eventTopic(query: Query): string {
-  const fragment = CARELEDGER_INTERFACES[query.contract].getEvent(query.event);
-  if (fragment === null) throw new Error(`Unknown event ${query.contract}.${query.event}`);
+  const fragment = CARELEDGER_INTERFACES[ALERT_EVENTS[query.event].contract].getEvent(query.event);
+  if (fragment === null) throw new Error(`Unknown event ${ALERT_EVENTS[query.event].contract}.${query.event}`);
   return fragment.topicHash;
 }
 
 function decode(query: Query, log: Log): Record<string, unknown> {
-  const parsed = CARELEDGER_INTERFACES[query.contract].parseLog({ topics: [...log.topics], data: log.data });
+  const parsed = CARELEDGER_INTERFACES[ALERT_EVENTS[query.event].contract].parseLog({
+    topics: [...log.topics],
+    data: log.data,
+  });
   if (parsed === null) return {};
-  const args: Record<string, unknown> = { _event: parsed.name };
+  const args: Record<string, unknown> = {};
   parsed.fragment.inputs.forEach((input, index) => {
     args[input.name] = parsed.args[index] as unknown;
   });
   return args;
-}
-
-async function dispatch(
-  handlers: AlertHandlers,
-  handler: HandlerName,
-  args: Record<string, unknown>,
-  log: Log,
-): Promise<void> {
-  const source: AlertSource = {
-    blockNumber: log.blockNumber,
-    transactionHash: log.transactionHash,
-    logIndex: log.index,
-  };
-  const address = (name: string): string => getAddress(String(args[name]));
-  const text = (name: string): string => String(args[name]).toLowerCase();
-  const number = (name: string): number => Number(args[name]);
-  switch (handler) {
-    case "onRecord":
-      await handlers.onRecord?.({
-        ...source,
-        patient: address("patient"),
-        commitment: text("commitment"),
-        author: address("author"),
-        sensitive: Boolean(args.sensitive),
-        ...(args._event === "RecordAmended"
-          ? { previousCommitment: text("previousCommitment"), version: number("version") }
-          : { recordType: number("recordType") as RecordType }),
-      });
-      return;
-    case "onGrant":
-      await handlers.onGrant?.({
-        ...source,
-        patient: address("patient"),
-        grantee: address("grantee"),
-        grantId: text("grantId"),
-        scope: number("scope") as ConsentScope,
-        scopeValue: text("scopeValue"),
-        purpose: number("purpose") as Purpose,
-        validFrom: number("validFrom"),
-        validUntil: number("validUntil"),
-      });
-      return;
-    case "onRevocation":
-      await handlers.onRevocation?.({
-        ...source,
-        patient: address("patient"),
-        grantee: address("grantee"),
-        grantId: text("grantId"),
-      });
-      return;
-    case "onEmergencyAccess":
-      await handlers.onEmergencyAccess?.({
-        ...source,
-        patient: address("patient"),
-        provider: address("provider"),
-        reasonCode: number("reasonCode"),
-        expiresAt: number("expiresAt"),
-        count: number("count"),
-      });
-      return;
-    case "onDispense":
-      await handlers.onDispense?.({
-        ...source,
-        patient: address("patient"),
-        prescription: text("prescription"),
-        pharmacy: address("pharmacy"),
-        dispense: text("dispense"),
-        amount: number("amount"),
-      });
-      return;
-    case "onLabResult":
-      await handlers.onLabResult?.({
-        ...source,
-        patient: address("patient"),
-        order: text("order"),
-        result: text("result"),
-      });
-      return;
-    case "onErasure":
-      await handlers.onErasure?.({
-        ...source,
-        patient: address("patient"),
-        commitment: text("commitment"),
-        by: address("by"),
-      });
-      return;
-  }
 }
