@@ -9,16 +9,11 @@ import { mkdir, readdir } from "node:fs/promises";
 import { join } from "node:path";
 
 import type { CareLedgerError, StorageOperation } from "../errors.js";
-import {
-  ContentUnreachableError,
-  IntegrityError,
-  InvalidArgumentError,
-  NotFoundError,
-  StorageError,
-} from "../errors.js";
+import { ContentUnreachableError, IntegrityError, NotFoundError, StorageError } from "../errors.js";
 import type { ContentRef } from "./content-ref.js";
-import { SHA2_256_CODE, SHA2_256_LENGTH, contentRefOf, parseContentRef, verifyContent } from "./content-ref.js";
+import { SHA2_256_CODE, SHA2_256_LENGTH, contentRefOf, parseContentRef } from "./content-ref.js";
 import type { ContentStore } from "./content-store.js";
+import { assertBytes, assertOpen, probeHas, readVerified } from "./checked-access.js";
 import { DurableFsBlockstore, concat } from "./durable-fs-blockstore.js";
 import { startNetworkedHelia, type NetworkedHelia } from "./helia-network.js";
 import { errorCode, toStorageError } from "./storage-errors.js";
@@ -92,7 +87,7 @@ export class HeliaStore implements ContentStore {
 
   /** Dials `peer` (a multiaddr with /p2p/<id>) now, in addition to the configured peers. */
   async addPeer(peer: string): Promise<void> {
-    this.assertOpen("open");
+    assertOpen("helia", this.closed, "open");
     if (this.network === undefined) throw new StorageError("helia", "open", "unavailable");
     this.network.peers.add(peer);
     await this.network.dialPeers();
@@ -104,10 +99,8 @@ export class HeliaStore implements ContentStore {
   }
 
   async put(bytes: Uint8Array): Promise<ContentRef> {
-    this.assertOpen("put");
-    if (!(bytes instanceof Uint8Array)) {
-      throw new InvalidArgumentError("bytes", "a Uint8Array");
-    }
+    assertOpen("helia", this.closed, "put");
+    assertBytes(bytes);
     const ref = contentRefOf(bytes);
     const cid = parseContentRef(ref);
     try {
@@ -129,40 +122,32 @@ export class HeliaStore implements ContentStore {
   }
 
   async get(ref: ContentRef): Promise<Uint8Array> {
-    this.assertOpen("get");
+    assertOpen("helia", this.closed, "get");
     const cid = parseContentRef(ref);
-    let bytes: Uint8Array;
-    try {
-      if (!(await this.blocks.has(cid))) {
+    return readVerified(
+      "helia",
+      ref,
+      async () => {
+        if (await this.blocks.has(cid)) return this.readBlock(cid);
         if (this.network === undefined) throw new NotFoundError(ref);
-        bytes = await this.network.fetch(cid, ref);
-        verifyContent(ref, bytes);
-        return bytes;
-      }
-      bytes = await this.readBlock(cid);
-    } catch (error) {
-      if (error instanceof ContentUnreachableError || error instanceof IntegrityError) throw error;
-      if (error instanceof Error && (NOT_FOUND_ERROR_NAMES.has(error.name) || errorCode(error) === "ENOENT")) {
-        throw new NotFoundError(ref);
-      }
-      throw this.storageError("get", error);
-    }
-    verifyContent(ref, bytes);
-    return bytes;
+        return this.network.fetch(cid, ref);
+      },
+      isHeliaNotFound,
+    );
   }
 
   async has(ref: ContentRef): Promise<boolean> {
-    this.assertOpen("has");
+    assertOpen("helia", this.closed, "has");
     const cid = parseContentRef(ref);
-    try {
-      return await this.helia.blockstore.has(cid);
-    } catch (error) {
-      throw this.storageError("has", error);
-    }
+    return probeHas(
+      "helia",
+      async () => this.helia.blockstore.has(cid),
+      () => false,
+    );
   }
 
   async delete(ref: ContentRef): Promise<void> {
-    this.assertOpen("delete");
+    assertOpen("helia", this.closed, "delete");
     const cid = parseContentRef(ref);
     try {
       if (await this.helia.pins.isPinned(cid)) {
@@ -175,7 +160,7 @@ export class HeliaStore implements ContentStore {
   }
 
   async *list(): AsyncIterable<ContentRef> {
-    this.assertOpen("list");
+    assertOpen("helia", this.closed, "list");
     let shards: string[];
     try {
       shards = await readdir(this.blocks.path);
@@ -223,12 +208,6 @@ export class HeliaStore implements ContentStore {
     return concat(chunks);
   }
 
-  private assertOpen(operation: StorageOperation): void {
-    if (this.closed) {
-      throw new StorageError("helia", operation, "closed");
-    }
-  }
-
   private storageError(operation: StorageOperation, error: unknown): CareLedgerError {
     return toStorageError("helia", operation, error);
   }
@@ -248,6 +227,12 @@ function refOfBlockFile(name: string): ContentRef | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Helia's and blockstore-fs' ways of saying a block is absent; the peers' answers are already typed. */
+function isHeliaNotFound(error: unknown): boolean {
+  if (error instanceof ContentUnreachableError || error instanceof IntegrityError) return false;
+  return error instanceof Error && (NOT_FOUND_ERROR_NAMES.has(error.name) || errorCode(error) === "ENOENT");
 }
 
 async function drain(source: AsyncIterable<unknown>): Promise<void> {

@@ -3,10 +3,11 @@ import type { BlockPutOptions, HTTPRPCOptions, KuboRPCClient } from "kubo-rpc-cl
 import * as raw from "multiformats/codecs/raw";
 
 import type { CareLedgerError, StorageOperation } from "../errors.js";
-import { InvalidArgumentError, NotFoundError, StorageError } from "../errors.js";
+import { InvalidArgumentError, StorageError } from "../errors.js";
 import type { ContentRef } from "./content-ref.js";
-import { contentRefOf, contentRefOfCid, parseContentRef, verifyContent } from "./content-ref.js";
+import { contentRefOf, contentRefOfCid, parseContentRef } from "./content-ref.js";
 import type { ContentStore } from "./content-store.js";
+import { assertBytes, assertOpen, probeHas, readVerified } from "./checked-access.js";
 import { toStorageError } from "./storage-errors.js";
 
 export const DEFAULT_KUBO_URL = "http://127.0.0.1:5001";
@@ -44,6 +45,11 @@ const OFFLINE: HTTPRPCOptions & { readonly offline: boolean } = { offline: true 
 const NOT_FOUND_RE = /not found|could not find|no such block/i;
 const NOT_PINNED_RE = /not pinned/i;
 
+/** Kubo says a block is absent only in its error message. */
+function isKuboNotFound(error: unknown): boolean {
+  return error instanceof Error && NOT_FOUND_RE.test(error.message);
+}
+
 /**
  * ContentStore backed by a Kubo (go-ipfs) daemon over its RPC API. Blocks are put raw and
  * pinned recursively; delete unpins and removes the block. `list` reports recursive pins of
@@ -77,10 +83,8 @@ export class KuboStore implements ContentStore {
   }
 
   async put(bytes: Uint8Array): Promise<ContentRef> {
-    this.assertOpen("put");
-    if (!(bytes instanceof Uint8Array)) {
-      throw new InvalidArgumentError("bytes", "a Uint8Array");
-    }
+    assertOpen("kubo", this.closed, "put");
+    assertBytes(bytes);
     const ref = contentRefOf(bytes);
     let stored: ContentRef | undefined;
     try {
@@ -95,37 +99,31 @@ export class KuboStore implements ContentStore {
   }
 
   async get(ref: ContentRef): Promise<Uint8Array> {
-    this.assertOpen("get");
+    assertOpen("kubo", this.closed, "get");
     const cid = parseContentRef(ref);
-    let bytes: Uint8Array;
-    try {
-      bytes = await this.client.block.get(cid, { ...OFFLINE, signal: this.signal() });
-    } catch (error) {
-      if (error instanceof Error && NOT_FOUND_RE.test(error.message)) {
-        throw new NotFoundError(ref);
-      }
-      throw this.storageError("get", error);
-    }
-    verifyContent(ref, bytes);
-    return bytes;
+    return readVerified(
+      "kubo",
+      ref,
+      () => this.client.block.get(cid, { ...OFFLINE, signal: this.signal() }),
+      isKuboNotFound,
+    );
   }
 
   async has(ref: ContentRef): Promise<boolean> {
-    this.assertOpen("has");
+    assertOpen("kubo", this.closed, "has");
     const cid = parseContentRef(ref);
-    try {
-      await this.client.block.stat(cid, { ...OFFLINE, signal: this.signal() });
-      return true;
-    } catch (error) {
-      if (error instanceof Error && NOT_FOUND_RE.test(error.message)) {
-        return false;
-      }
-      throw this.storageError("has", error);
-    }
+    return probeHas(
+      "kubo",
+      async () => {
+        await this.client.block.stat(cid, { ...OFFLINE, signal: this.signal() });
+        return true;
+      },
+      isKuboNotFound,
+    );
   }
 
   async delete(ref: ContentRef): Promise<void> {
-    this.assertOpen("delete");
+    assertOpen("kubo", this.closed, "delete");
     const cid = parseContentRef(ref);
     try {
       try {
@@ -146,7 +144,7 @@ export class KuboStore implements ContentStore {
   }
 
   async *list(): AsyncIterable<ContentRef> {
-    this.assertOpen("list");
+    assertOpen("kubo", this.closed, "list");
     const seen = new Set<ContentRef>();
     try {
       for await (const pin of this.client.pin.ls({ type: "recursive", signal: this.signal() })) {
@@ -169,12 +167,6 @@ export class KuboStore implements ContentStore {
 
   private signal(): AbortSignal {
     return AbortSignal.timeout(this.timeoutMs);
-  }
-
-  private assertOpen(operation: StorageOperation): void {
-    if (this.closed) {
-      throw new StorageError("kubo", operation, "closed");
-    }
   }
 
   private storageError(operation: StorageOperation, error: unknown): CareLedgerError {

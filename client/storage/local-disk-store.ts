@@ -3,11 +3,12 @@ import { mkdir, readFile, readdir, rm, stat, unlink } from "node:fs/promises";
 import { dirname, join } from "node:path";
 
 import type { CareLedgerError, StorageOperation } from "../errors.js";
-import { InvalidArgumentError, NotFoundError, StorageError } from "../errors.js";
+import { NotFoundError, StorageError } from "../errors.js";
 import { fsyncDirectory, isTempFileName, writeFileAtomic, writeJsonFileAtomic } from "./atomic-file.js";
 import type { ContentRef } from "./content-ref.js";
-import { contentRefOf, parseContentRef, verifyContent } from "./content-ref.js";
+import { contentRefOf, parseContentRef } from "./content-ref.js";
 import type { ContentStore } from "./content-store.js";
+import { assertBytes, assertOpen, probeHas, readVerified } from "./checked-access.js";
 import { errorCode, toStorageError } from "./storage-errors.js";
 
 const LAYOUT_FILE = "careledger-store.json";
@@ -55,10 +56,8 @@ export class LocalDiskStore implements ContentStore {
   }
 
   async put(bytes: Uint8Array): Promise<ContentRef> {
-    this.assertOpen("put");
-    if (!(bytes instanceof Uint8Array)) {
-      throw new InvalidArgumentError("bytes", "a Uint8Array");
-    }
+    assertOpen("local-disk", this.closed, "put");
+    assertBytes(bytes);
     const ref = contentRefOf(bytes);
     const path = this.pathOf(ref);
     try {
@@ -79,36 +78,32 @@ export class LocalDiskStore implements ContentStore {
   }
 
   async get(ref: ContentRef): Promise<Uint8Array> {
-    this.assertOpen("get");
+    assertOpen("local-disk", this.closed, "get");
     const path = this.pathOf(ref);
-    let bytes: Uint8Array | undefined;
-    try {
-      bytes = await readIfPresent(path);
-    } catch (error) {
-      throw storageError("get", error);
-    }
-    if (bytes === undefined) {
-      throw new NotFoundError(ref);
-    }
-    verifyContent(ref, bytes);
-    return bytes;
+    return readVerified(
+      "local-disk",
+      ref,
+      async () => {
+        const bytes = await readIfPresent(path);
+        if (bytes === undefined) throw new NotFoundError(ref);
+        return bytes;
+      },
+      () => false,
+    );
   }
 
   async has(ref: ContentRef): Promise<boolean> {
-    this.assertOpen("has");
+    assertOpen("local-disk", this.closed, "has");
     const path = this.pathOf(ref);
-    try {
-      return (await stat(path)).isFile();
-    } catch (error) {
-      if (errorCode(error) === "ENOENT") {
-        return false;
-      }
-      throw storageError("has", error);
-    }
+    return probeHas(
+      "local-disk",
+      async () => (await stat(path)).isFile(),
+      (error) => errorCode(error) === "ENOENT",
+    );
   }
 
   async delete(ref: ContentRef): Promise<void> {
-    this.assertOpen("delete");
+    assertOpen("local-disk", this.closed, "delete");
     const path = this.pathOf(ref);
     try {
       await unlink(path);
@@ -122,7 +117,7 @@ export class LocalDiskStore implements ContentStore {
   }
 
   async *list(): AsyncIterable<ContentRef> {
-    this.assertOpen("list");
+    assertOpen("local-disk", this.closed, "list");
     let shards: Dirent[];
     try {
       shards = await readdir(this.directory, { withFileTypes: true });
@@ -150,12 +145,6 @@ export class LocalDiskStore implements ContentStore {
   async close(): Promise<void> {
     this.closed = true;
     await Promise.resolve();
-  }
-
-  private assertOpen(operation: StorageOperation): void {
-    if (this.closed) {
-      throw new StorageError("local-disk", operation, "closed");
-    }
   }
 }
 
