@@ -6,6 +6,7 @@ import {
 } from "../../crypto/commitment.js";
 import { RECORD_ENVELOPE_MAGIC, computeCommitment } from "../../crypto/index.js";
 import { CareLedgerError } from "../../errors.js";
+import { PerObjectCache } from "../per-object-cache.js";
 import type { ContentRef, ContentStore } from "../../storage/index.js";
 import {
   decodeLedgerObject,
@@ -197,22 +198,11 @@ export function allKeyRefs(entry: IndexedRecord): KeyRef[] {
   return keys;
 }
 
-const INDEXES = new WeakMap<ContentStore, Map<string, ManifestIndex>>();
+const INDEXES = new PerObjectCache<ContentStore, ManifestIndex>();
 
 /** The shared index of `store` for one deployment. */
 export function indexFor(store: ContentStore, scope: IndexScope): ManifestIndex {
-  let byScope = INDEXES.get(store);
-  if (byScope === undefined) {
-    byScope = new Map();
-    INDEXES.set(store, byScope);
-  }
-  const key = `${scope.chainId}:${scope.registry.toLowerCase()}`;
-  let index = byScope.get(key);
-  if (index === undefined) {
-    index = new ManifestIndex(store, scope);
-    byScope.set(key, index);
-  }
-  return index;
+  return INDEXES.get(store, `${scope.chainId}:${scope.registry.toLowerCase()}`, () => new ManifestIndex(store, scope));
 }
 
 function startsWith(bytes: Uint8Array, prefix: Uint8Array): boolean {

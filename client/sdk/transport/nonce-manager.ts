@@ -1,6 +1,7 @@
 import { isError, type Provider } from "ethers";
 
 import { Mutex } from "./mutex.js";
+import { PerObjectCache } from "../per-object-cache.js";
 
 /** What a send attempt reports back to the nonce manager. */
 export type NonceOutcome =
@@ -76,7 +77,7 @@ export class AccountNonces {
   }
 }
 
-const REGISTRY = new WeakMap<Provider, Map<string, AccountNonces>>();
+const REGISTRY = new PerObjectCache<Provider, AccountNonces>();
 
 /**
  * The process-wide nonce manager of `address` on `provider`: every CareLedger client built on the
@@ -84,16 +85,5 @@ const REGISTRY = new WeakMap<Provider, Map<string, AccountNonces>>();
  * provider object because two chains may share a chain id (two local Hardhat networks).
  */
 export function accountNonces(provider: Provider, address: string): AccountNonces {
-  let accounts = REGISTRY.get(provider);
-  if (accounts === undefined) {
-    accounts = new Map();
-    REGISTRY.set(provider, accounts);
-  }
-  const key = address.toLowerCase();
-  let nonces = accounts.get(key);
-  if (nonces === undefined) {
-    nonces = new AccountNonces(provider, address);
-    accounts.set(key, nonces);
-  }
-  return nonces;
+  return REGISTRY.get(provider, address.toLowerCase(), () => new AccountNonces(provider, address));
 }
