@@ -33,17 +33,7 @@ export { decodeRevert, decodeRevertData } from "./sdk/revert-decoder.js";
 export * from "./errors.js";
 export * from "./fhir/index.js";
 // Envelopes and commitments: what a reader needs to seal, open and check a record against the chain.
-export {
-  commitmentOf,
-  computeCommitment,
-  envelopeRefOf,
-  locatorRefOf,
-  parseBoundPreimage,
-  parseCommitmentPreimage,
-  recordCommitmentOf,
-  verifyBoundPreimage,
-  verifyCommitment,
-} from "./crypto/commitment.js";
+export * from "./crypto/commitment.js";
 export { parseRecordEnvelope, type RecordEnvelopeParts } from "./crypto/envelope-format.js";
 export {
   openRecord,
