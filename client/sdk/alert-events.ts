@@ -22,30 +22,20 @@ interface AlertEventSpec {
   readonly fields: Readonly<Record<string, FieldDecoder>>;
 }
 
+// A record's alert, new or corrected, starts with these.
+const RECORD_FIELDS = { patient: "address", commitment: "bytes32", author: "address", sensitive: "boolean" } as const;
+
 /** Every event an alert reports: where it is emitted, which handler gets it and how its fields decode. */
 export const ALERT_EVENTS = {
   RecordAnchored: {
     contract: "registry",
     handler: "onRecord",
-    fields: {
-      patient: "address",
-      commitment: "bytes32",
-      author: "address",
-      sensitive: "boolean",
-      recordType: "number",
-    },
+    fields: { ...RECORD_FIELDS, recordType: "number" },
   },
   RecordAmended: {
     contract: "registry",
     handler: "onRecord",
-    fields: {
-      patient: "address",
-      commitment: "bytes32",
-      author: "address",
-      sensitive: "boolean",
-      previousCommitment: "bytes32",
-      version: "number",
-    },
+    fields: { ...RECORD_FIELDS, previousCommitment: "bytes32", version: "number" },
   },
   RecordErased: {
     contract: "registry",

@@ -117,16 +117,7 @@ export class PatientConsent extends PatientRecords {
     );
     const latest = new Map<string, GrantListing>();
     for (const { args } of events) {
-      latest.set(args.grantId, {
-        grantId: args.grantId,
-        grantee: args.grantee,
-        scope: Number(args.scope) as ConsentScope,
-        scopeValue: args.scopeValue,
-        purpose: Number(args.purpose) as Purpose,
-        validFrom: Number(args.validFrom),
-        validUntil: Number(args.validUntil),
-        active: false,
-      });
+      latest.set(args.grantId, { ...grantTermsOf(args), active: false });
     }
     return Promise.all(
       [...latest.values()].map(async (grant) => ({
@@ -190,10 +181,22 @@ export class PatientConsent extends PatientRecords {
 
 /** A GrantResult from a write's ConsentGranted event (shared with the relayer). */
 export function grantResultOf({ tx, args }: TxWithEvent<"consent", "ConsentGranted">): GrantResult {
+  const { grantId, ...terms } = grantTermsOf(args);
+  return { ...tx, grantId, patient: args.patient, ...terms };
+}
+
+/** A grant's terms as a ConsentGranted event states them, in plain numbers. */
+function grantTermsOf(args: {
+  grantId: string;
+  grantee: string;
+  scope: bigint;
+  scopeValue: string;
+  purpose: bigint;
+  validFrom: bigint;
+  validUntil: bigint;
+}): Omit<GrantListing, "active"> {
   return {
-    ...tx,
     grantId: args.grantId,
-    patient: args.patient,
     grantee: args.grantee,
     scope: Number(args.scope) as ConsentScope,
     scopeValue: args.scopeValue,
