@@ -80,6 +80,12 @@ abstract contract CareLedgerFixture is TestBase {
         _directory.registerProvider(account, kind, form, HipaaRole.CoveredEntity, organisation);
     }
 
+    /// @dev The next call is made by `caller` and must revert with `revertData`.
+    function _expectRevertAs(address caller, bytes memory revertData) internal {
+        VM.prank(caller);
+        VM.expectRevert(revertData);
+    }
+
     function _suspend(address account) internal {
         VM.prank(_registrar);
         _directory.suspendProvider(account, keccak256("test"));
@@ -88,6 +94,18 @@ abstract contract CareLedgerFixture is TestBase {
     function _reinstate(address account) internal {
         VM.prank(_registrar);
         _directory.reinstateProvider(account);
+    }
+
+    /// @dev The registrar records `guardian` as `minor`'s guardian until `until` (in effect after the veto week).
+    function _recordGuardian(address minor, address guardian, uint40 until) internal {
+        VM.prank(_registrar);
+        _delegation.recordGuardian(minor, guardian, until);
+    }
+
+    /// @dev The registrar records that `patient` died at `diedAt`.
+    function _recordDeath(address patient, uint40 diedAt) internal {
+        VM.prank(_registrar);
+        _delegation.recordDeath(patient, diedAt);
     }
 
     /// @dev Returns the record commitment, the name the registry gives the record.

@@ -56,3 +56,33 @@ abstract contract WorkflowFixture is CareLedgerFixture {
         return _grantFor(patient, pharmacy, ConsentScope.AllRecords, bytes32(0), Purpose.Dispensing);
     }
 }
+
+/// @title WorkflowInvariants
+/// @notice `WorkflowFixture` for stateful fuzzing: the runner fuzzes only the handler a suite names,
+/// and only the actions it lists.
+abstract contract WorkflowInvariants is WorkflowFixture {
+    /// @dev The target-selection shape the runner reads (forge-std's `StdInvariant.FuzzSelector`).
+    struct FuzzSelector {
+        address addr;
+        bytes4[] selectors;
+    }
+
+    address[] internal _targets;
+    FuzzSelector[] internal _selectors;
+
+    /// @dev Makes `handler` the runner's only target, and `actions` its only calls.
+    function _fuzzOnly(address handler, bytes4[] memory actions) internal {
+        _targets.push(handler);
+        _selectors.push(FuzzSelector({addr: handler, selectors: actions}));
+    }
+
+    /// @notice Read by the runner: fuzz only the handler.
+    function targetContracts() public view returns (address[] memory) {
+        return _targets;
+    }
+
+    /// @notice Read by the runner: call only the handler's actions.
+    function targetSelectors() public view returns (FuzzSelector[] memory) {
+        return _selectors;
+    }
+}
