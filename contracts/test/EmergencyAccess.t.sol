@@ -5,7 +5,7 @@ import {IEmergencyAccess} from "../interfaces/IEmergencyAccess.sol";
 import {EmergencyAccess} from "../workflows/EmergencyAccess.sol";
 import {WorkflowBase} from "../workflows/WorkflowBase.sol";
 import {ProviderKind, Purpose, RecordType} from "../libraries/CareTypes.sol";
-import {WorkflowFixture} from "./utils/WorkflowFixture.sol";
+import {WorkflowFixture, WorkflowInvariants} from "./utils/WorkflowFixture.sol";
 import {VM} from "./utils/Vm.sol";
 
 /// @title EmergencyAccessTest
@@ -49,8 +49,8 @@ contract EmergencyAccessTest is WorkflowFixture {
     /// @notice Only an active emergency department opens a session, for a named patient, with a
     /// reason and a duration of at most 24 hours.
     function test_openRules() public {
-        VM.prank(_doctor);
-        VM.expectRevert(
+        _expectRevertAs(
+            _doctor,
             abi.encodeWithSelector(
                 WorkflowBase.WorkflowUnauthorizedProvider.selector,
                 _doctor,
@@ -58,11 +58,9 @@ contract EmergencyAccessTest is WorkflowFixture {
             )
         );
         _emergency.openEmergencyAccess(_patient, 1, 1 hours);
-        VM.prank(_emergencyDept);
-        VM.expectRevert(IEmergencyAccess.EmergencyAccessZeroPatient.selector);
+        _expectRevertAs(_emergencyDept, abi.encodeWithSelector(IEmergencyAccess.EmergencyAccessZeroPatient.selector));
         _emergency.openEmergencyAccess(address(0), 1, 1 hours);
-        VM.prank(_emergencyDept);
-        VM.expectRevert(IEmergencyAccess.EmergencyAccessMissingReason.selector);
+        _expectRevertAs(_emergencyDept, abi.encodeWithSelector(IEmergencyAccess.EmergencyAccessMissingReason.selector));
         _emergency.openEmergencyAccess(_patient, 0, 1 hours);
         uint256 max = _emergency.MAX_DURATION();
         VM.prank(_emergencyDept);
@@ -75,8 +73,8 @@ contract EmergencyAccessTest is WorkflowFixture {
 
     /// @notice Closing ends the session now; there is nothing to close once it ended; reopening counts.
     function test_closeAndReopen() public {
-        VM.prank(_emergencyDept);
-        VM.expectRevert(
+        _expectRevertAs(
+            _emergencyDept,
             abi.encodeWithSelector(IEmergencyAccess.EmergencyAccessNoSession.selector, _patient, _emergencyDept)
         );
         _emergency.closeEmergencyAccess(_patient);
@@ -87,8 +85,8 @@ contract EmergencyAccessTest is WorkflowFixture {
         assertFalse(_emergency.isSessionOpen(_patient, _emergencyDept), "closed");
         assertEq(uint256(_emergency.sessionOf(_patient, _emergencyDept).expiresAt), _T0 + 1 hours, "ended now");
         assertFalse(_grants(false, Purpose.Emergency), "no access once closed");
-        VM.prank(_emergencyDept);
-        VM.expectRevert(
+        _expectRevertAs(
+            _emergencyDept,
             abi.encodeWithSelector(IEmergencyAccess.EmergencyAccessNoSession.selector, _patient, _emergencyDept)
         );
         _emergency.closeEmergencyAccess(_patient);
@@ -142,16 +140,8 @@ contract EmergencyAccessHandler {
 
 /// @title EmergencyAccessInvariants
 /// @notice Stateful fuzzing of break-glass: no emergency session outlives its window.
-contract EmergencyAccessInvariants is WorkflowFixture {
-    /// @dev The target-selection shape the runner reads (forge-std's `StdInvariant.FuzzSelector`).
-    struct FuzzSelector {
-        address addr;
-        bytes4[] selectors;
-    }
-
+contract EmergencyAccessInvariants is WorkflowInvariants {
     EmergencyAccessHandler internal _handler;
-    address[] internal _targets;
-    FuzzSelector[] internal _selectors;
 
     function setUp() public {
         _deployWorkflows();
@@ -160,18 +150,7 @@ contract EmergencyAccessInvariants is WorkflowFixture {
         actions[0] = EmergencyAccessHandler.open.selector;
         actions[1] = EmergencyAccessHandler.close.selector;
         actions[2] = EmergencyAccessHandler.warp.selector;
-        _targets.push(address(_handler));
-        _selectors.push(FuzzSelector({addr: address(_handler), selectors: actions}));
-    }
-
-    /// @notice Read by the runner: fuzz only the handler.
-    function targetContracts() public view returns (address[] memory) {
-        return _targets;
-    }
-
-    /// @notice Read by the runner: call only the handler's actions.
-    function targetSelectors() public view returns (FuzzSelector[] memory) {
-        return _selectors;
+        _fuzzOnly(address(_handler), actions);
     }
 
     /// @notice Every session ends at most MAX_DURATION after it opened, and grants access only inside

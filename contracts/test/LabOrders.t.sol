@@ -7,7 +7,7 @@ import {LabOrders} from "../workflows/LabOrders.sol";
 import {WorkflowBase} from "../workflows/WorkflowBase.sol";
 import {ProviderForm, ProviderKind, Purpose, RecordType} from "../libraries/CareTypes.sol";
 import {RecordCommitments} from "../libraries/RecordCommitments.sol";
-import {WorkflowFixture} from "./utils/WorkflowFixture.sol";
+import {WorkflowFixture, WorkflowInvariants} from "./utils/WorkflowFixture.sol";
 import {VM} from "./utils/Vm.sol";
 
 /// @title LabOrdersTest
@@ -53,13 +53,12 @@ contract LabOrdersTest is WorkflowFixture {
 
     /// @notice Only an active doctor orders, and only from an active laboratory.
     function test_orderRules() public {
-        VM.prank(_pharmacy);
-        VM.expectRevert(
+        _expectRevertAs(
+            _pharmacy,
             abi.encodeWithSelector(WorkflowBase.WorkflowUnauthorizedProvider.selector, _pharmacy, ProviderKind.Doctor)
         );
         _labOrders.orderLabTest(_patient, _ORDER_CONTENT, _lab);
-        VM.prank(_doctor);
-        VM.expectRevert(abi.encodeWithSelector(ILabOrders.LabOrderInvalidLaboratory.selector, _pharmacy));
+        _expectRevertAs(_doctor, abi.encodeWithSelector(ILabOrders.LabOrderInvalidLaboratory.selector, _pharmacy));
         _labOrders.orderLabTest(_patient, _ORDER_CONTENT, _pharmacy);
     }
 
@@ -91,23 +90,21 @@ contract LabOrdersTest is WorkflowFixture {
     /// @notice No result without its pending order: unknown, closed or cancelled orders refuse results,
     /// and only the ordered, active laboratory posts.
     function test_noResultWithoutPendingOrder() public {
-        VM.prank(_lab);
-        VM.expectRevert(abi.encodeWithSelector(ILabOrders.LabOrderNotPending.selector, _patient, _orderRecord));
+        _expectRevertAs(_lab, abi.encodeWithSelector(ILabOrders.LabOrderNotPending.selector, _patient, _orderRecord));
         _labOrders.postLabResult(_patient, _orderRecord, _RESULT_CONTENT, false);
         _order();
         VM.prank(_pharmacy);
         VM.expectRevert(abi.encodeWithSelector(ILabOrders.LabOrderWrongLaboratory.selector, _pharmacy, _lab));
         _labOrders.postLabResult(_patient, _orderRecord, _RESULT_CONTENT, false);
         _suspend(_lab);
-        VM.prank(_lab);
-        VM.expectRevert(
+        _expectRevertAs(
+            _lab,
             abi.encodeWithSelector(WorkflowBase.WorkflowUnauthorizedProvider.selector, _lab, ProviderKind.Laboratory)
         );
         _labOrders.postLabResult(_patient, _orderRecord, _RESULT_CONTENT, false);
         _reinstate(_lab);
         _post(false);
-        VM.prank(_lab);
-        VM.expectRevert(abi.encodeWithSelector(ILabOrders.LabOrderNotPending.selector, _patient, _orderRecord));
+        _expectRevertAs(_lab, abi.encodeWithSelector(ILabOrders.LabOrderNotPending.selector, _patient, _orderRecord));
         _labOrders.postLabResult(_patient, _orderRecord, _RESULT2_CONTENT, false);
     }
 
@@ -132,15 +129,14 @@ contract LabOrdersTest is WorkflowFixture {
         _labOrders.correctLabResult(_patient, _resultRecord, _RESULT2_CONTENT, false);
         _order();
         _post(false);
-        VM.prank(_doctor);
-        VM.expectRevert(
+        _expectRevertAs(
+            _doctor,
             abi.encodeWithSelector(WorkflowBase.WorkflowUnauthorizedProvider.selector, _doctor, ProviderKind.Laboratory)
         );
         _labOrders.correctLabResult(_patient, _resultRecord, _RESULT2_CONTENT, false);
         address lab2 = address(0x1AB2);
         _register(lab2, ProviderKind.Laboratory, ProviderForm.Organisation, address(0));
-        VM.prank(lab2);
-        VM.expectRevert(abi.encodeWithSelector(IRecordRegistry.RecordRegistryNotAuthor.selector, lab2, _lab));
+        _expectRevertAs(lab2, abi.encodeWithSelector(IRecordRegistry.RecordRegistryNotAuthor.selector, lab2, _lab));
         _labOrders.correctLabResult(_patient, _resultRecord, _RESULT2_CONTENT, false);
     }
 
@@ -155,8 +151,8 @@ contract LabOrdersTest is WorkflowFixture {
         VM.expectRevert(abi.encodeWithSelector(ILabOrders.LabOrderNotOrderingDoctor.selector, _doctor2, _doctor));
         _labOrders.cancelLabOrder(_patient, _orderRecord);
         _suspend(_doctor);
-        VM.prank(_doctor);
-        VM.expectRevert(
+        _expectRevertAs(
+            _doctor,
             abi.encodeWithSelector(WorkflowBase.WorkflowUnauthorizedProvider.selector, _doctor, ProviderKind.Doctor)
         );
         _labOrders.cancelLabOrder(_patient, _orderRecord);
@@ -164,8 +160,7 @@ contract LabOrdersTest is WorkflowFixture {
         VM.prank(_doctor);
         _labOrders.cancelLabOrder(_patient, _orderRecord);
         assertEq(_labOrders.pendingOrderOf(_patient, _orderRecord).laboratory, address(0), "cancelled");
-        VM.prank(_lab);
-        VM.expectRevert(abi.encodeWithSelector(ILabOrders.LabOrderNotPending.selector, _patient, _orderRecord));
+        _expectRevertAs(_lab, abi.encodeWithSelector(ILabOrders.LabOrderNotPending.selector, _patient, _orderRecord));
         _labOrders.postLabResult(_patient, _orderRecord, _RESULT_CONTENT, false);
     }
 }
@@ -245,17 +240,9 @@ contract LabOrdersHandler {
 
 /// @title LabOrdersInvariants
 /// @notice Stateful fuzzing of lab orders: no lab result without its pending order.
-contract LabOrdersInvariants is WorkflowFixture {
-    /// @dev The target-selection shape the runner reads (forge-std's `StdInvariant.FuzzSelector`).
-    struct FuzzSelector {
-        address addr;
-        bytes4[] selectors;
-    }
-
+contract LabOrdersInvariants is WorkflowInvariants {
     LabOrdersHandler internal _handler;
     address internal _lab2 = address(0x1AB2);
-    address[] internal _targets;
-    FuzzSelector[] internal _selectors;
 
     function setUp() public {
         _deployWorkflows();
@@ -267,18 +254,7 @@ contract LabOrdersInvariants is WorkflowFixture {
         actions[2] = LabOrdersHandler.correct.selector;
         actions[3] = LabOrdersHandler.cancel.selector;
         actions[4] = LabOrdersHandler.warp.selector;
-        _targets.push(address(_handler));
-        _selectors.push(FuzzSelector({addr: address(_handler), selectors: actions}));
-    }
-
-    /// @notice Read by the runner: fuzz only the handler.
-    function targetContracts() public view returns (address[] memory) {
-        return _targets;
-    }
-
-    /// @notice Read by the runner: call only the handler's actions.
-    function targetSelectors() public view returns (FuzzSelector[] memory) {
-        return _selectors;
+        _fuzzOnly(address(_handler), actions);
     }
 
     /// @notice Every accepted result had its order pending with the posting laboratory, and is linked

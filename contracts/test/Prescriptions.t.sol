@@ -9,7 +9,7 @@ import {ConsentScope, ProviderKind, Purpose, RecordType} from "../libraries/Care
 import {RecordCommitments} from "../libraries/RecordCommitments.sol";
 import {IConsentManager} from "../interfaces/IConsentManager.sol";
 import {IProviderDirectory} from "../interfaces/IProviderDirectory.sol";
-import {WorkflowFixture} from "./utils/WorkflowFixture.sol";
+import {WorkflowFixture, WorkflowInvariants} from "./utils/WorkflowFixture.sol";
 import {VM} from "./utils/Vm.sol";
 
 /// @title PrescriptionsTest
@@ -90,14 +90,14 @@ contract PrescriptionsTest is WorkflowFixture {
     /// @notice Only an active doctor prescribes.
     function test_issueNeedsActiveDoctor() public {
         IPrescriptions.Terms memory terms = _terms(address(0), 10, 0);
-        VM.prank(_pharmacy);
-        VM.expectRevert(
+        _expectRevertAs(
+            _pharmacy,
             abi.encodeWithSelector(WorkflowBase.WorkflowUnauthorizedProvider.selector, _pharmacy, ProviderKind.Doctor)
         );
         _prescriptions.issuePrescription(_patient, _RX_CONTENT, terms);
         _suspend(_doctor);
-        VM.prank(_doctor);
-        VM.expectRevert(
+        _expectRevertAs(
+            _doctor,
             abi.encodeWithSelector(WorkflowBase.WorkflowUnauthorizedProvider.selector, _doctor, ProviderKind.Doctor)
         );
         _prescriptions.issuePrescription(_patient, _RX_CONTENT, terms);
@@ -106,23 +106,22 @@ contract PrescriptionsTest is WorkflowFixture {
     /// @notice A zero quantity, an expiry not in the future and a designated non-pharmacy are refused.
     function test_issueRejectsInvalidTerms() public {
         IPrescriptions.Terms memory terms = _terms(address(0), 0, 0);
-        VM.prank(_doctor);
-        VM.expectRevert(
+        _expectRevertAs(
+            _doctor,
             abi.encodeWithSelector(IPrescriptions.PrescriptionInvalidTerms.selector, uint16(0), terms.expiresAt)
         );
         _prescriptions.issuePrescription(_patient, _RX_CONTENT, terms);
 
         terms = _terms(address(0), 5, 0);
         terms.expiresAt = uint40(block.timestamp);
-        VM.prank(_doctor);
-        VM.expectRevert(
+        _expectRevertAs(
+            _doctor,
             abi.encodeWithSelector(IPrescriptions.PrescriptionInvalidTerms.selector, uint16(5), terms.expiresAt)
         );
         _prescriptions.issuePrescription(_patient, _RX_CONTENT, terms);
 
         terms = _terms(_lab, 5, 0);
-        VM.prank(_doctor);
-        VM.expectRevert(abi.encodeWithSelector(IPrescriptions.PrescriptionInvalidPharmacy.selector, _lab));
+        _expectRevertAs(_doctor, abi.encodeWithSelector(IPrescriptions.PrescriptionInvalidPharmacy.selector, _lab));
         _prescriptions.issuePrescription(_patient, _RX_CONTENT, terms);
     }
 
@@ -171,8 +170,8 @@ contract PrescriptionsTest is WorkflowFixture {
     /// @notice A zero amount and more than one fill are refused.
     function test_dispenseRejectsZeroAndOverFill() public {
         _issue(_RX_CONTENT, _terms(address(0), 10, 2));
-        VM.prank(_pharmacy);
-        VM.expectRevert(
+        _expectRevertAs(
+            _pharmacy,
             abi.encodeWithSelector(
                 IPrescriptions.PrescriptionQuantityExceeded.selector,
                 _rx,
@@ -182,8 +181,8 @@ contract PrescriptionsTest is WorkflowFixture {
             )
         );
         _prescriptions.dispensePrescription(_patient, _rx, 0, _DISPENSE);
-        VM.prank(_pharmacy);
-        VM.expectRevert(
+        _expectRevertAs(
+            _pharmacy,
             abi.encodeWithSelector(
                 IPrescriptions.PrescriptionQuantityExceeded.selector,
                 _rx,
@@ -198,15 +197,12 @@ contract PrescriptionsTest is WorkflowFixture {
     /// @notice An unknown prescription cannot be dispensed, amended or cancelled, and has nothing left.
     function test_unknownPrescription() public {
         bytes memory notFound = abi.encodeWithSelector(IPrescriptions.PrescriptionNotFound.selector, _patient, _rx);
-        VM.prank(_pharmacy);
-        VM.expectRevert(notFound);
+        _expectRevertAs(_pharmacy, notFound);
         _prescriptions.dispensePrescription(_patient, _rx, 1, _DISPENSE);
         IPrescriptions.Terms memory terms = _terms(address(0), 1, 0);
-        VM.prank(_doctor);
-        VM.expectRevert(notFound);
+        _expectRevertAs(_doctor, notFound);
         _prescriptions.amendPrescription(_patient, _rx, _RX2_CONTENT, terms);
-        VM.prank(_doctor);
-        VM.expectRevert(notFound);
+        _expectRevertAs(_doctor, notFound);
         _prescriptions.cancelPrescription(_patient, _rx);
         assertEq(_prescriptions.remainingOf(_patient, _rx), 0, "remaining");
     }
@@ -214,13 +210,13 @@ contract PrescriptionsTest is WorkflowFixture {
     /// @notice Only an active pharmacy dispenses, and only the designated one when one is named.
     function test_dispenseNeedsTheAuthorisedPharmacy() public {
         _issue(_RX_CONTENT, _terms(_pharmacy, 10, 0));
-        VM.prank(_doctor2);
-        VM.expectRevert(
+        _expectRevertAs(
+            _doctor2,
             abi.encodeWithSelector(WorkflowBase.WorkflowUnauthorizedProvider.selector, _doctor2, ProviderKind.Pharmacy)
         );
         _prescriptions.dispensePrescription(_patient, _rx, 1, _DISPENSE);
-        VM.prank(_pharmacy2);
-        VM.expectRevert(
+        _expectRevertAs(
+            _pharmacy2,
             abi.encodeWithSelector(IPrescriptions.PrescriptionPharmacyNotAuthorised.selector, _pharmacy2, _pharmacy)
         );
         _prescriptions.dispensePrescription(_patient, _rx, 1, _DISPENSE);
@@ -229,8 +225,8 @@ contract PrescriptionsTest is WorkflowFixture {
     /// @notice Without the patient's dispensing consent, no pharmacy dispenses.
     function test_dispenseNeedsConsent() public {
         _issue(_RX_CONTENT, _terms(address(0), 10, 0));
-        VM.prank(_pharmacy2);
-        VM.expectRevert(
+        _expectRevertAs(
+            _pharmacy2,
             abi.encodeWithSelector(IPrescriptions.PrescriptionNoPatientConsent.selector, _patient, _pharmacy2)
         );
         _prescriptions.dispensePrescription(_patient, _rx, 1, _DISPENSE);
@@ -250,24 +246,24 @@ contract PrescriptionsTest is WorkflowFixture {
         // Expired.
         VM.warp(terms.expiresAt);
         assertEq(_prescriptions.remainingOf(_patient, _rx), 0, "remaining when expired");
-        VM.prank(_pharmacy);
-        VM.expectRevert(abi.encodeWithSelector(IPrescriptions.PrescriptionExpired.selector, _rx, terms.expiresAt));
+        _expectRevertAs(
+            _pharmacy,
+            abi.encodeWithSelector(IPrescriptions.PrescriptionExpired.selector, _rx, terms.expiresAt)
+        );
         _prescriptions.dispensePrescription(_patient, _rx, 1, _DISPENSE);
         VM.warp(_T0);
         // Superseded by a direct correction in the registry.
         VM.prank(_doctor);
         _registry.amendRecord(_patient, _rx, _RX2_CONTENT, false);
         assertEq(_prescriptions.remainingOf(_patient, _rx), 0, "remaining when superseded");
-        VM.prank(_pharmacy);
-        VM.expectRevert(abi.encodeWithSelector(IPrescriptions.PrescriptionSuperseded.selector, _rx));
+        _expectRevertAs(_pharmacy, abi.encodeWithSelector(IPrescriptions.PrescriptionSuperseded.selector, _rx));
         _prescriptions.dispensePrescription(_patient, _rx, 1, _DISPENSE);
         // Erased by the patient.
         bytes32 other = _issue(keccak256("other rx"), terms);
         VM.prank(_patient);
         _registry.eraseRecord(_patient, other);
         assertEq(_prescriptions.remainingOf(_patient, other), 0, "remaining when erased");
-        VM.prank(_pharmacy);
-        VM.expectRevert(abi.encodeWithSelector(IPrescriptions.PrescriptionErased.selector, other));
+        _expectRevertAs(_pharmacy, abi.encodeWithSelector(IPrescriptions.PrescriptionErased.selector, other));
         _prescriptions.dispensePrescription(_patient, other, 1, _DISPENSE);
         // Cancelled.
         bytes32 third = _issue(keccak256("third rx"), terms);
@@ -275,8 +271,7 @@ contract PrescriptionsTest is WorkflowFixture {
         _prescriptions.cancelPrescription(_patient, third);
         assertTrue(_prescriptions.prescriptionOf(_patient, third).cancelled, "cancelled");
         assertEq(_prescriptions.remainingOf(_patient, third), 0, "remaining when cancelled");
-        VM.prank(_pharmacy);
-        VM.expectRevert(abi.encodeWithSelector(IPrescriptions.PrescriptionCancelled.selector, third));
+        _expectRevertAs(_pharmacy, abi.encodeWithSelector(IPrescriptions.PrescriptionCancelled.selector, third));
         _prescriptions.dispensePrescription(_patient, third, 1, _DISPENSE);
     }
 
@@ -285,8 +280,8 @@ contract PrescriptionsTest is WorkflowFixture {
         _issue(_RX_CONTENT, _terms(address(0), 10, 0));
         VM.prank(_patient);
         _registry.setRecordSensitivity(_patient, _rx, true);
-        VM.prank(_pharmacy);
-        VM.expectRevert(
+        _expectRevertAs(
+            _pharmacy,
             abi.encodeWithSelector(IPrescriptions.PrescriptionNoPatientConsent.selector, _patient, _pharmacy)
         );
         _prescriptions.dispensePrescription(_patient, _rx, 1, _DISPENSE);
@@ -336,8 +331,8 @@ contract PrescriptionsTest is WorkflowFixture {
     function test_amendRules() public {
         IPrescriptions.Terms memory terms = _terms(address(0), 10, 0);
         _issue(_RX_CONTENT, terms);
-        VM.prank(_pharmacy);
-        VM.expectRevert(
+        _expectRevertAs(
+            _pharmacy,
             abi.encodeWithSelector(WorkflowBase.WorkflowUnauthorizedProvider.selector, _pharmacy, ProviderKind.Doctor)
         );
         _prescriptions.amendPrescription(_patient, _rx, _RX2_CONTENT, terms);
@@ -345,15 +340,14 @@ contract PrescriptionsTest is WorkflowFixture {
         VM.expectRevert(abi.encodeWithSelector(IRecordRegistry.RecordRegistryNotAuthor.selector, _doctor2, _doctor));
         _prescriptions.amendPrescription(_patient, _rx, _RX2_CONTENT, terms);
         IPrescriptions.Terms memory bad = _terms(address(0), 0, 0);
-        VM.prank(_doctor);
-        VM.expectRevert(
+        _expectRevertAs(
+            _doctor,
             abi.encodeWithSelector(IPrescriptions.PrescriptionInvalidTerms.selector, uint16(0), bad.expiresAt)
         );
         _prescriptions.amendPrescription(_patient, _rx, _RX2_CONTENT, bad);
         VM.prank(_doctor);
         _prescriptions.cancelPrescription(_patient, _rx);
-        VM.prank(_doctor);
-        VM.expectRevert(abi.encodeWithSelector(IPrescriptions.PrescriptionCancelled.selector, _rx));
+        _expectRevertAs(_doctor, abi.encodeWithSelector(IPrescriptions.PrescriptionCancelled.selector, _rx));
         _prescriptions.amendPrescription(_patient, _rx, _RX2_CONTENT, terms);
     }
 
@@ -366,16 +360,15 @@ contract PrescriptionsTest is WorkflowFixture {
         VM.expectRevert(abi.encodeWithSelector(IPrescriptions.PrescriptionNotPrescriber.selector, _doctor2, _doctor));
         _prescriptions.cancelPrescription(_patient, _rx);
         _suspend(_doctor);
-        VM.prank(_doctor);
-        VM.expectRevert(
+        _expectRevertAs(
+            _doctor,
             abi.encodeWithSelector(WorkflowBase.WorkflowUnauthorizedProvider.selector, _doctor, ProviderKind.Doctor)
         );
         _prescriptions.cancelPrescription(_patient, _rx);
         _reinstate(_doctor);
         VM.prank(_doctor);
         _prescriptions.cancelPrescription(_patient, _rx);
-        VM.prank(_doctor);
-        VM.expectRevert(abi.encodeWithSelector(IPrescriptions.PrescriptionCancelled.selector, _rx));
+        _expectRevertAs(_doctor, abi.encodeWithSelector(IPrescriptions.PrescriptionCancelled.selector, _rx));
         _prescriptions.cancelPrescription(_patient, _rx);
     }
 }
@@ -471,16 +464,8 @@ contract PrescriptionsHandler {
 /// @notice Stateful fuzzing of dispensing: whatever sequence of issues, dispenses (by the right or
 /// the wrong pharmacy, of any amount), amendments, cancellations and waits, no prescription version
 /// ever has more dispensed than quantity x (refills + 1).
-contract PrescriptionsInvariants is WorkflowFixture {
-    /// @dev The target-selection shape the runner reads (forge-std's `StdInvariant.FuzzSelector`).
-    struct FuzzSelector {
-        address addr;
-        bytes4[] selectors;
-    }
-
+contract PrescriptionsInvariants is WorkflowInvariants {
     PrescriptionsHandler internal _handler;
-    address[] internal _targets;
-    FuzzSelector[] internal _selectors;
 
     function setUp() public {
         _deployWorkflows();
@@ -493,18 +478,7 @@ contract PrescriptionsInvariants is WorkflowFixture {
         actions[2] = PrescriptionsHandler.amend.selector;
         actions[3] = PrescriptionsHandler.cancel.selector;
         actions[4] = PrescriptionsHandler.warp.selector;
-        _targets.push(address(_handler));
-        _selectors.push(FuzzSelector({addr: address(_handler), selectors: actions}));
-    }
-
-    /// @notice Read by the runner: fuzz only the handler.
-    function targetContracts() public view returns (address[] memory) {
-        return _targets;
-    }
-
-    /// @notice Read by the runner: call only the handler's actions.
-    function targetSelectors() public view returns (FuzzSelector[] memory) {
-        return _selectors;
+        _fuzzOnly(address(_handler), actions);
     }
 
     /// @notice For every prescription version, dispensed <= quantity x (refills + 1).
