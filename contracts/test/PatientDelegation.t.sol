@@ -106,8 +106,7 @@ contract PatientDelegationTest is CareLedgerFixture {
     ) public {
         uint8 asked = uint8(bound(askedRaw, 1, 7));
         uint40 minorUntil = uint40(bound(minorRaw, _T0 + 1, _T0 + 18 * 365 days));
-        VM.prank(_registrar);
-        _delegation.recordGuardian(_patient, _guardian, minorUntil);
+        _recordGuardian(_patient, _guardian, minorUntil);
         assertEq(uint256(_delegation.guardianshipUntil(_patient, _guardian)), minorUntil, "stored guardianship");
         VM.prank(_patient);
         _delegation.acceptGuardian(_guardian);
@@ -154,8 +153,7 @@ contract PatientDelegationTest is CareLedgerFixture {
 
     /// @notice A removed guardian loses every capability at once.
     function testFuzz_removedGuardianLosesAccess(uint8 purposeRaw) public {
-        VM.prank(_registrar);
-        _delegation.recordGuardian(_patient, _guardian, uint40(_T0 + 365 days));
+        _recordGuardian(_patient, _guardian, uint40(_T0 + 365 days));
         VM.prank(_registrar);
         _delegation.removeGuardian(_patient, _guardian);
         assertFalse(_delegation.isDelegate(_patient, _guardian, _CAP_READ), "removed guardian acts");
@@ -178,13 +176,11 @@ contract PatientDelegationTest is CareLedgerFixture {
         _delegation.appointDelegate(_family, caps, uint40(_T0 + 1000 days));
         VM.prank(_patient);
         _delegation.designateHeir(_lab);
-        VM.prank(_registrar);
-        _delegation.recordGuardian(_patient, _guardian, uint40(_T0 + 1000 days));
+        _recordGuardian(_patient, _guardian, uint40(_T0 + 1000 days));
         assertTrue(_delegation.isHeir(_patient, _lab), "heir designated");
 
         uint40 diedAt = uint40(_T0 - bound(diedAgo, 0, 365 days));
-        VM.prank(_registrar);
-        _delegation.recordDeath(_patient, diedAt);
+        _recordDeath(_patient, diedAt);
         assertEq(uint256(_delegation.diedAt(_patient)), diedAt, "stored death");
 
         // Heirs wait out the period in which the patient could contest the recording.
@@ -228,8 +224,7 @@ contract PatientDelegationTest is CareLedgerFixture {
         _delegation.designateHeir(_lab);
         assertTrue(_consent.canAccess(_family, _patient, plain, purpose), "grant before death");
 
-        VM.prank(_registrar);
-        _delegation.recordDeath(_patient, uint40(_T0));
+        _recordDeath(_patient, uint40(_T0));
         // Consents no longer change: the dead patient's key can neither grant nor revoke.
         IConsentManager.GrantRequest memory request = _request(
             _doctor2,
@@ -270,8 +265,7 @@ contract PatientDelegationTest is CareLedgerFixture {
         VM.assume(wellness != bytes32(0));
         wellness = _anchor(_patient, _patient, wellness, RecordType.Wellness, false);
         assertTrue(_consent.canAccess(_patient, _patient, wellness, _purpose(purposeRaw)), "alive patient reads");
-        VM.prank(_registrar);
-        _delegation.recordDeath(_patient, uint40(_T0));
+        _recordDeath(_patient, uint40(_T0));
         assertFalse(
             _consent.canAccess(_patient, _patient, wellness, _purpose(purposeRaw)),
             "a dead patient's key still reads the patient's own wellness records (as their author)"
@@ -280,8 +274,7 @@ contract PatientDelegationTest is CareLedgerFixture {
 
     /// @notice After a death the patient's records can no longer be re-flagged, by anyone.
     function testFuzz_noSensitivityChangeAfterDeath(bool sensitive) public {
-        VM.prank(_registrar);
-        _delegation.recordDeath(_patient, uint40(_T0));
+        _recordDeath(_patient, uint40(_T0));
         VM.prank(_patient);
         VM.expectRevert(abi.encodeWithSelector(IRecordRegistry.RecordRegistryPatientDeceased.selector, _patient));
         _registry.setRecordSensitivity(_patient, _record, sensitive);
@@ -291,8 +284,7 @@ contract PatientDelegationTest is CareLedgerFixture {
     function testFuzz_formerDelegateCannotGrantAfterDeath(uint8 purposeRaw) public {
         VM.prank(_patient);
         _delegation.appointDelegate(_family, _CAP_CONSENT, uint40(_T0 + 1000 days));
-        VM.prank(_registrar);
-        _delegation.recordDeath(_patient, uint40(_T0));
+        _recordDeath(_patient, uint40(_T0));
         IConsentManager.GrantRequest memory request = _request(
             _pharmacy,
             ConsentScope.Record,
@@ -330,8 +322,7 @@ contract PatientDelegationTest is CareLedgerFixture {
         VM.prank(_patient);
         _delegation.removeHeir(heir);
         assertFalse(_delegation.isHeir(_patient, heir), "heir kept");
-        VM.prank(_registrar);
-        _delegation.recordDeath(_patient, uint40(_T0));
+        _recordDeath(_patient, uint40(_T0));
         assertFalse(_delegation.isDelegate(_patient, heir, _CAP_READ), "withdrawn heir reads");
     }
 

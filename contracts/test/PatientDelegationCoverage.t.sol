@@ -30,6 +30,14 @@ contract PatientDelegationCoverageTest is CareLedgerFixture {
         _anchor(_doctor, _patient, _RECORD_CONTENT, RecordType.Immunization, false);
     }
 
+    /// @dev The next call is made by the patient and must be refused: `_guardian` is not their guardian.
+    function _expectNotGuardian() internal {
+        _expectRevertAs(
+            _patient,
+            abi.encodeWithSelector(IPatientDelegation.PatientDelegationNotGuardian.selector, _patient, _guardian)
+        );
+    }
+
     // ------------------------------------------------------------------ guardianship: veto
 
     /// @notice A guardianship the registrar records takes effect after the veto week; a veto within
@@ -37,8 +45,7 @@ contract PatientDelegationCoverageTest is CareLedgerFixture {
     function test_vetoWithinTheWeekDeletesTheGuardianship() public {
         VM_EVENTS.expectEmit(true, true, true, true);
         emit IPatientDelegation.GuardianRecorded(_patient, _guardian, _MINOR_UNTIL, _VETO_ENDS);
-        VM.prank(_registrar);
-        _delegation.recordGuardian(_patient, _guardian, _MINOR_UNTIL);
+        _recordGuardian(_patient, _guardian, _MINOR_UNTIL);
         IPatientDelegation.Guardianship memory pending = _delegation.guardianshipOf(_patient, _guardian);
         assertEq(uint256(pending.effectiveFrom), _VETO_ENDS, "effective after the veto week");
         assertEq(uint256(pending.until), _MINOR_UNTIL, "until the minor comes of age");
@@ -64,15 +71,13 @@ contract PatientDelegationCoverageTest is CareLedgerFixture {
     /// the acceptance puts it in effect (reading and consents, never erasure), and then it can no
     /// longer be vetoed.
     function test_afterAVetoGuardianshipsWaitForAcceptance() public {
-        VM.prank(_registrar);
-        _delegation.recordGuardian(_patient, _guardian, _MINOR_UNTIL);
+        _recordGuardian(_patient, _guardian, _MINOR_UNTIL);
         VM.prank(_patient);
         _delegation.vetoGuardian(_guardian);
 
         VM_EVENTS.expectEmit(true, true, true, true);
         emit IPatientDelegation.GuardianRecorded(_patient, _guardian, _MINOR_UNTIL, _NEVER);
-        VM.prank(_registrar);
-        _delegation.recordGuardian(_patient, _guardian, _MINOR_UNTIL);
+        _recordGuardian(_patient, _guardian, _MINOR_UNTIL);
         assertEq(
             uint256(_delegation.guardianshipOf(_patient, _guardian).effectiveFrom),
             _NEVER,
@@ -96,8 +101,8 @@ contract PatientDelegationCoverageTest is CareLedgerFixture {
         assertFalse(_delegation.isDelegate(_patient, _guardian, _CAP_ERASE), "accepted guardian erases");
         assertTrue(_consent.canAccess(_guardian, _patient, _record, Purpose.Treatment), "accepted guardian reads");
 
-        VM.prank(_patient);
-        VM.expectRevert(
+        _expectRevertAs(
+            _patient,
             abi.encodeWithSelector(
                 IPatientDelegation.PatientDelegationGuardianshipInEffect.selector,
                 _patient,
@@ -110,12 +115,10 @@ contract PatientDelegationCoverageTest is CareLedgerFixture {
 
     /// @notice A patient who vetoed once may veto a later guardianship too while it waits.
     function test_awaitingGuardianshipCanBeVetoedAgain() public {
-        VM.prank(_registrar);
-        _delegation.recordGuardian(_patient, _guardian, _MINOR_UNTIL);
+        _recordGuardian(_patient, _guardian, _MINOR_UNTIL);
         VM.prank(_patient);
         _delegation.vetoGuardian(_guardian);
-        VM.prank(_registrar);
-        _delegation.recordGuardian(_patient, _family, _MINOR_UNTIL);
+        _recordGuardian(_patient, _family, _MINOR_UNTIL);
         VM.warp(_T0 + 30 days);
         VM.prank(_patient);
         _delegation.vetoGuardian(_family);
@@ -125,17 +128,13 @@ contract PatientDelegationCoverageTest is CareLedgerFixture {
 
     /// @notice A veto needs a guardianship, still within its veto week, of a living patient.
     function test_vetoGuards() public {
-        VM.prank(_patient);
-        VM.expectRevert(
-            abi.encodeWithSelector(IPatientDelegation.PatientDelegationNotGuardian.selector, _patient, _guardian)
-        );
+        _expectNotGuardian();
         _delegation.vetoGuardian(_guardian);
 
-        VM.prank(_registrar);
-        _delegation.recordGuardian(_patient, _guardian, _MINOR_UNTIL);
+        _recordGuardian(_patient, _guardian, _MINOR_UNTIL);
         VM.warp(_VETO_ENDS);
-        VM.prank(_patient);
-        VM.expectRevert(
+        _expectRevertAs(
+            _patient,
             abi.encodeWithSelector(
                 IPatientDelegation.PatientDelegationGuardianshipInEffect.selector,
                 _patient,
@@ -148,8 +147,7 @@ contract PatientDelegationCoverageTest is CareLedgerFixture {
         assertFalse(_delegation.hasVetoedGuardianship(_patient), "refused veto remembered");
         assertTrue(_delegation.isDelegate(_patient, _guardian, _CAP_READ), "guardian in effect refused");
 
-        VM.prank(_registrar);
-        _delegation.recordDeath(_patient, _VETO_ENDS);
+        _recordDeath(_patient, _VETO_ENDS);
         VM.prank(_patient);
         VM.expectRevert(abi.encodeWithSelector(IPatientDelegation.PatientDelegationDeceased.selector, _patient));
         _delegation.vetoGuardian(_guardian);
@@ -160,14 +158,10 @@ contract PatientDelegationCoverageTest is CareLedgerFixture {
     /// @notice Accepting needs a guardianship that has not ended; accepting early brings it forward,
     /// accepting one in effect leaves its start as it was.
     function test_acceptGuards() public {
-        VM.prank(_patient);
-        VM.expectRevert(
-            abi.encodeWithSelector(IPatientDelegation.PatientDelegationNotGuardian.selector, _patient, _guardian)
-        );
+        _expectNotGuardian();
         _delegation.acceptGuardian(_guardian);
 
-        VM.prank(_registrar);
-        _delegation.recordGuardian(_patient, _guardian, _MINOR_UNTIL);
+        _recordGuardian(_patient, _guardian, _MINOR_UNTIL);
         VM.prank(_patient);
         _delegation.acceptGuardian(_guardian);
         assertEq(uint256(_delegation.guardianshipOf(_patient, _guardian).effectiveFrom), _T0, "early acceptance");
@@ -179,18 +173,15 @@ contract PatientDelegationCoverageTest is CareLedgerFixture {
         assertEq(uint256(_delegation.guardianshipOf(_patient, _guardian).effectiveFrom), _T0, "start moved");
 
         VM.warp(_MINOR_UNTIL);
-        VM.prank(_patient);
-        VM.expectRevert(
-            abi.encodeWithSelector(IPatientDelegation.PatientDelegationNotGuardian.selector, _patient, _guardian)
-        );
+        _expectNotGuardian();
         _delegation.acceptGuardian(_guardian);
         assertFalse(_delegation.isDelegate(_patient, _guardian, _CAP_READ), "guardian of an adult");
     }
 
     /// @notice The registrar cannot make itself anyone's guardian.
     function test_registrarCannotRecordItselfAsGuardian() public {
-        VM.prank(_registrar);
-        VM.expectRevert(
+        _expectRevertAs(
+            _registrar,
             abi.encodeWithSelector(IPatientDelegation.PatientDelegationRegistrarAsGuardian.selector, _registrar)
         );
         _delegation.recordGuardian(_patient, _registrar, _MINOR_UNTIL);
@@ -202,8 +193,8 @@ contract PatientDelegationCoverageTest is CareLedgerFixture {
     /// @notice A living patient has nothing to contest.
     function test_noContestWithoutADeath() public {
         assertEq(_delegation.deathContestableUntil(_patient), 0, "contestable while alive");
-        VM.prank(_patient);
-        VM.expectRevert(
+        _expectRevertAs(
+            _patient,
             abi.encodeWithSelector(IPatientDelegation.PatientDelegationDeathNotContestable.selector, _patient, 0)
         );
         _delegation.contestDeath();
@@ -217,8 +208,7 @@ contract PatientDelegationCoverageTest is CareLedgerFixture {
         _delegation.appointDelegate(_family, _CAP_READ, uint40(_T0 + 100 days));
         _delegation.designateHeir(_lab);
         VM.stopPrank();
-        VM.prank(_registrar);
-        _delegation.recordDeath(_patient, uint40(_T0 - 1 days));
+        _recordDeath(_patient, uint40(_T0 - 1 days));
         assertEq(_delegation.deathContestableUntil(_patient), _CONTEST_ENDS, "contestable until");
         assertFalse(_delegation.isDelegate(_patient, _family, _CAP_READ), "delegate acts after death");
 
@@ -236,8 +226,8 @@ contract PatientDelegationCoverageTest is CareLedgerFixture {
         assertFalse(_delegation.isDelegate(_patient, _lab, _CAP_READ), "heir reads a living patient");
         assertFalse(_consent.canAccess(_lab, _patient, _record, Purpose.Inheritance), "heir reads after contest");
 
-        VM.prank(_patient);
-        VM.expectRevert(
+        _expectRevertAs(
+            _patient,
             abi.encodeWithSelector(IPatientDelegation.PatientDelegationDeathNotContestable.selector, _patient, 0)
         );
         _delegation.contestDeath();
@@ -248,18 +238,16 @@ contract PatientDelegationCoverageTest is CareLedgerFixture {
     function test_deathRecordedAgainAfterAContestIsFinal() public {
         VM.prank(_patient);
         _delegation.designateHeir(_lab);
-        VM.prank(_registrar);
-        _delegation.recordDeath(_patient, uint40(_T0));
+        _recordDeath(_patient, uint40(_T0));
         VM.prank(_patient);
         _delegation.contestDeath();
 
         VM.warp(_T0 + 30 days);
-        VM.prank(_registrar);
-        _delegation.recordDeath(_patient, uint40(_T0 + 29 days));
+        _recordDeath(_patient, uint40(_T0 + 29 days));
         assertEq(uint256(_delegation.diedAt(_patient)), _T0 + 29 days, "second recording");
         assertEq(_delegation.deathContestableUntil(_patient), 0, "contestable twice");
-        VM.prank(_patient);
-        VM.expectRevert(
+        _expectRevertAs(
+            _patient,
             abi.encodeWithSelector(IPatientDelegation.PatientDelegationDeathNotContestable.selector, _patient, 0)
         );
         _delegation.contestDeath();
@@ -270,12 +258,11 @@ contract PatientDelegationCoverageTest is CareLedgerFixture {
 
     /// @notice After the week a recorded death can no longer be contested.
     function test_noContestAfterTheWeek() public {
-        VM.prank(_registrar);
-        _delegation.recordDeath(_patient, uint40(_T0));
+        _recordDeath(_patient, uint40(_T0));
         VM.warp(_CONTEST_ENDS);
         assertEq(_delegation.deathContestableUntil(_patient), 0, "contestable after the week");
-        VM.prank(_patient);
-        VM.expectRevert(
+        _expectRevertAs(
+            _patient,
             abi.encodeWithSelector(
                 IPatientDelegation.PatientDelegationDeathNotContestable.selector,
                 _patient,

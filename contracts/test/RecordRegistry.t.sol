@@ -429,8 +429,7 @@ contract RecordRegistryTest is CareLedgerFixture {
         VM.prank(_patient);
         _delegation.appointDelegate(_family, _CAP_ERASE, uint40(_T0 + 100 days));
         uint40 diedAt = uint40(_T0 - bound(diedAgo, 0, 365 days));
-        VM.prank(_registrar);
-        _delegation.recordDeath(_patient, diedAt);
+        _recordDeath(_patient, diedAt);
         uint256 until = uint256(diedAt) + _delegation.RETENTION_AFTER_DEATH();
 
         uint256 later = bound(laterRaw, _T0, until - 1);
