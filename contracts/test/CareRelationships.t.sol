@@ -51,6 +51,14 @@ contract CareRelationshipsTest is WorkflowFixture {
         return _sign(keccak256(abi.encode(_relationships.UNLOCK_TYPEHASH(), _patient, doctor, codeId, expiresAt)));
     }
 
+    /// @dev The next call is made by `caller` and must be refused as expired at `expiresAt`.
+    function _expectExpired(address caller, uint40 expiresAt) internal {
+        _expectRevertAs(
+            caller,
+            abi.encodeWithSelector(ICareRelationships.CareRelationshipsUnlockExpired.selector, expiresAt)
+        );
+    }
+
     function _treats(address doctor) internal view returns (bool) {
         return
             _relationships.grantsAccess(
@@ -118,15 +126,15 @@ contract CareRelationshipsTest is WorkflowFixture {
 
     /// @notice Strangers cannot name one, a delegate cannot name itself, and nobody acts for the dead.
     function test_familyDoctorAuthorisation() public {
-        VM.prank(_doctor);
-        VM.expectRevert(
+        _expectRevertAs(
+            _doctor,
             abi.encodeWithSelector(ICareRelationships.CareRelationshipsNotPatientOrDelegate.selector, _doctor, _patient)
         );
         _relationships.setFamilyDoctor(_patient, _doctor);
         VM.prank(_patient);
         _delegation.appointDelegate(_doctor2, _CAP_CONSENT, uint40(_T0 + 30 days));
-        VM.prank(_doctor2);
-        VM.expectRevert(
+        _expectRevertAs(
+            _doctor2,
             abi.encodeWithSelector(
                 ICareRelationships.CareRelationshipsDelegateSelfAppointment.selector,
                 _doctor2,
@@ -137,8 +145,7 @@ contract CareRelationshipsTest is WorkflowFixture {
         VM.prank(_doctor2);
         _relationships.setFamilyDoctor(_patient, _doctor);
         assertEq(_relationships.familyDoctorOf(_patient), _doctor, "named by the delegate");
-        VM.prank(_registrar);
-        _delegation.recordDeath(_patient, uint40(_T0));
+        _recordDeath(_patient, uint40(_T0));
         VM.prank(_patient);
         VM.expectRevert(abi.encodeWithSelector(ICareRelationships.CareRelationshipsPatientDeceased.selector, _patient));
         _relationships.setFamilyDoctor(_patient, _doctor2);
@@ -158,11 +165,9 @@ contract CareRelationshipsTest is WorkflowFixture {
 
     /// @notice Appointments need a patient, a doctor and a whole day that is not over.
     function test_appointmentRules() public {
-        VM.prank(_patient);
-        VM.expectRevert(ICareRelationships.CareRelationshipsZeroAddress.selector);
+        _expectRevertAs(_patient, abi.encodeWithSelector(ICareRelationships.CareRelationshipsZeroAddress.selector));
         _relationships.recordAppointment(address(0), _doctor2, 0);
-        VM.prank(_patient);
-        VM.expectRevert(abi.encodeWithSelector(ICareRelationships.CareRelationshipsNotDoctor.selector, _lab));
+        _expectRevertAs(_patient, abi.encodeWithSelector(ICareRelationships.CareRelationshipsNotDoctor.selector, _lab));
         _relationships.recordAppointment(_patient, _lab, uint40((_T0 / 1 days + 1) * 1 days));
         uint40 notWhole = uint40((_T0 / 1 days + 1) * 1 days + 1);
         VM.prank(_patient);
@@ -197,29 +202,26 @@ contract CareRelationshipsTest is WorkflowFixture {
         VM.prank(_doctor);
         VM.expectRevert(abi.encodeWithSelector(ICareRelationships.CareRelationshipsNotHospital.selector, _doctor));
         _relationships.recordCheckIn(_patient, _VISIT, expiresAt, signature);
-        VM.prank(_hospital);
-        VM.expectRevert(ICareRelationships.CareRelationshipsZeroAddress.selector);
+        _expectRevertAs(_hospital, abi.encodeWithSelector(ICareRelationships.CareRelationshipsZeroAddress.selector));
         _relationships.recordCheckIn(address(0), _VISIT, expiresAt, signature);
         // Signatures are made first: making one calls the contract, which would eat the expectRevert.
         uint40 stale = uint40(_T0);
         bytes memory staleSignature = _checkInSig(_hospital, _VISIT, stale);
-        VM.prank(_hospital);
-        VM.expectRevert(abi.encodeWithSelector(ICareRelationships.CareRelationshipsUnlockExpired.selector, stale));
+        _expectExpired(_hospital, stale);
         _relationships.recordCheckIn(_patient, _VISIT, stale, staleSignature);
         uint40 tooFar = uint40(_T0 + 2 hours);
         bytes memory tooFarSignature = _checkInSig(_hospital, _VISIT, tooFar);
-        VM.prank(_hospital);
-        VM.expectRevert(abi.encodeWithSelector(ICareRelationships.CareRelationshipsUnlockExpired.selector, tooFar));
+        _expectExpired(_hospital, tooFar);
         _relationships.recordCheckIn(_patient, _VISIT, tooFar, tooFarSignature);
-        VM.prank(_hospital);
-        VM.expectRevert(
+        _expectRevertAs(
+            _hospital,
             abi.encodeWithSelector(ICareRelationships.CareRelationshipsInvalidVisitSignature.selector, _patient)
         );
         _relationships.recordCheckIn(_patient, keccak256("other visit"), expiresAt, signature);
         VM.prank(_hospital);
         _relationships.recordCheckIn(_patient, _VISIT, expiresAt, signature);
-        VM.prank(_hospital);
-        VM.expectRevert(
+        _expectRevertAs(
+            _hospital,
             abi.encodeWithSelector(ICareRelationships.CareRelationshipsUnlockUsed.selector, _patient, _VISIT)
         );
         _relationships.recordCheckIn(_patient, _VISIT, expiresAt, signature);
@@ -237,8 +239,8 @@ contract CareRelationshipsTest is WorkflowFixture {
         VM.prank(_hospital);
         _relationships.dischargePatient(_patient, _ward);
         assertFalse(_treats(_wardDoctor), "after discharge");
-        VM.prank(_hospital);
-        VM.expectRevert(
+        _expectRevertAs(
+            _hospital,
             abi.encodeWithSelector(ICareRelationships.CareRelationshipsNotAdmitted.selector, _patient, _ward)
         );
         _relationships.dischargePatient(_patient, _ward);
@@ -248,17 +250,15 @@ contract CareRelationshipsTest is WorkflowFixture {
     function test_admissionRules() public {
         uint40 expiresAt = uint40(_T0 + 10 minutes);
         bytes memory signature = _admissionSig(_ward, _VISIT, expiresAt);
-        VM.prank(_lab);
-        VM.expectRevert(abi.encodeWithSelector(ICareRelationships.CareRelationshipsNotHospital.selector, _lab));
+        _expectRevertAs(_lab, abi.encodeWithSelector(ICareRelationships.CareRelationshipsNotHospital.selector, _lab));
         _relationships.admitPatient(_patient, _ward, _VISIT, expiresAt, signature);
-        VM.prank(_hospital);
-        VM.expectRevert(ICareRelationships.CareRelationshipsZeroAddress.selector);
+        _expectRevertAs(_hospital, abi.encodeWithSelector(ICareRelationships.CareRelationshipsZeroAddress.selector));
         _relationships.admitPatient(address(0), _ward, _VISIT, expiresAt, signature);
         VM.prank(_hospital);
         VM.expectRevert(abi.encodeWithSelector(ICareRelationships.CareRelationshipsNotWard.selector, _lab, _hospital));
         _relationships.admitPatient(_patient, _lab, _VISIT, expiresAt, signature);
-        VM.prank(_hospital);
-        VM.expectRevert(
+        _expectRevertAs(
+            _hospital,
             abi.encodeWithSelector(ICareRelationships.CareRelationshipsNotWard.selector, _doctor, _hospital)
         );
         _relationships.admitPatient(_patient, _doctor, _VISIT, expiresAt, signature);
@@ -281,21 +281,17 @@ contract CareRelationshipsTest is WorkflowFixture {
         VM.prank(_doctor);
         VM.expectRevert(abi.encodeWithSelector(ICareRelationships.CareRelationshipsInvalidUnlock.selector, _patient));
         _relationships.unlockWithCode(_patient, code, expiresAt, signature);
-        VM.prank(_doctor2);
-        VM.expectRevert(
-            abi.encodeWithSelector(ICareRelationships.CareRelationshipsUnlockExpired.selector, uint40(_T0))
-        );
+        _expectExpired(_doctor2, uint40(_T0));
         _relationships.unlockWithCode(_patient, code, uint40(_T0), signature);
         uint40 tooFar = uint40(_T0 + 2 hours);
-        VM.prank(_doctor2);
-        VM.expectRevert(abi.encodeWithSelector(ICareRelationships.CareRelationshipsUnlockExpired.selector, tooFar));
+        _expectExpired(_doctor2, tooFar);
         _relationships.unlockWithCode(_patient, code, tooFar, signature);
         VM.prank(_doctor2);
         _relationships.unlockWithCode(_patient, code, expiresAt, signature);
         assertEq(uint256(_relationships.unlockedUntil(_patient, _doctor2)), _T0 + 12 hours, "unlocked until");
         assertTrue(_treats(_doctor2), "unlocked");
-        VM.prank(_doctor2);
-        VM.expectRevert(
+        _expectRevertAs(
+            _doctor2,
             abi.encodeWithSelector(ICareRelationships.CareRelationshipsUnlockUsed.selector, _patient, code)
         );
         _relationships.unlockWithCode(_patient, code, expiresAt, signature);
@@ -309,8 +305,8 @@ contract CareRelationshipsTest is WorkflowFixture {
         VM.prank(_patient);
         _relationships.cancelUnlockCode(code);
         assertTrue(_relationships.isCodeUsed(_patient, code), "cancelled");
-        VM.prank(_patient);
-        VM.expectRevert(
+        _expectRevertAs(
+            _patient,
             abi.encodeWithSelector(ICareRelationships.CareRelationshipsUnlockUsed.selector, _patient, code)
         );
         _relationships.cancelUnlockCode(code);
