@@ -46,48 +46,30 @@ contract RecordRegistryBatchTest is CareLedgerFixture {
     /// and commitment, and a broad grant stops and resumes opening the record accordingly.
     function test_patientSetsAndClearsBatchRecordSensitivity() public {
         _grantFor(_patient, _family, ConsentScope.AllRecords, bytes32(0), Purpose.Treatment);
-        assertTrue(
-            _consent.canAccessBatchRecord(_family, _root, _leaf, _proofOf(_siblingHash), Purpose.Treatment),
-            "all-records grant refused before"
-        );
+        assertTrue(_opensForTreatment(_family, _leaf, _siblingHash), "all-records grant refused before");
 
-        VM_EVENTS.expectEmit(true, true, true, true);
-        emit IRecordRegistry.RecordSensitivityChanged(_patient, _r1, true);
-        VM.prank(_patient);
-        _registry.setBatchRecordSensitivity(_root, _leaf, _proofOf(_siblingHash), true);
+        _patientSetsSensitivity(_leaf, _siblingHash, true, _r1, true);
         assertEq(uint256(_registry.batchRecordFlagsOf(_patient, _r1)), _FLAG_SENSITIVE, "flag set");
         assertEq(uint256(_registry.batchRecordFlagsOf(_patient, _r2)), 0, "sibling touched");
         assertFalse(
-            _consent.canAccessBatchRecord(_family, _root, _leaf, _proofOf(_siblingHash), Purpose.Treatment),
+            _opensForTreatment(_family, _leaf, _siblingHash),
             "all-records grant opens a record marked sensitive"
         );
-        assertTrue(
-            _consent.canAccessBatchRecord(_patient, _root, _leaf, _proofOf(_siblingHash), Purpose.Treatment),
-            "patient refused own sensitive record"
-        );
+        assertTrue(_opensForTreatment(_patient, _leaf, _siblingHash), "patient refused own sensitive record");
 
-        VM_EVENTS.expectEmit(true, true, true, true);
-        emit IRecordRegistry.RecordSensitivityChanged(_patient, _r1, false);
-        VM.prank(_patient);
-        _registry.setBatchRecordSensitivity(_root, _leaf, _proofOf(_siblingHash), false);
+        _patientSetsSensitivity(_leaf, _siblingHash, false, _r1, false);
         assertEq(uint256(_registry.batchRecordFlagsOf(_patient, _r1)), 0, "flag cleared");
-        assertTrue(
-            _consent.canAccessBatchRecord(_family, _root, _leaf, _proofOf(_siblingHash), Purpose.Treatment),
-            "all-records grant refused after clearing"
-        );
+        assertTrue(_opensForTreatment(_family, _leaf, _siblingHash), "all-records grant refused after clearing");
     }
 
     /// @notice A leaf its author published as sensitive stays sensitive: clearing the patient's flag
     /// reports (and leaves) it sensitive.
     function test_authorSensitivityCannotBeCleared() public {
         _grantFor(_patient, _family, ConsentScope.AllRecords, bytes32(0), Purpose.Treatment);
-        VM_EVENTS.expectEmit(true, true, true, true);
-        emit IRecordRegistry.RecordSensitivityChanged(_patient, _r2, true);
-        VM.prank(_patient);
-        _registry.setBatchRecordSensitivity(_root, _sensitiveLeaf, _proofOf(_leafHash), false);
+        _patientSetsSensitivity(_sensitiveLeaf, _leafHash, false, _r2, true);
         assertEq(uint256(_registry.batchRecordFlagsOf(_patient, _r2)), 0, "patient flag");
         assertFalse(
-            _consent.canAccessBatchRecord(_family, _root, _sensitiveLeaf, _proofOf(_leafHash), Purpose.Treatment),
+            _opensForTreatment(_family, _sensitiveLeaf, _leafHash),
             "author's sensitivity cleared by the patient"
         );
     }
@@ -102,8 +84,8 @@ contract RecordRegistryBatchTest is CareLedgerFixture {
 
         address[2] memory refused = [_doctor2, _lab];
         for (uint256 i = 0; i < refused.length; ++i) {
-            VM.prank(refused[i]);
-            VM.expectRevert(
+            _expectRevertAs(
+                refused[i],
                 abi.encodeWithSelector(
                     IRecordRegistry.RecordRegistryNotPatientOrDelegate.selector,
                     refused[i],
@@ -145,8 +127,7 @@ contract RecordRegistryBatchTest is CareLedgerFixture {
             _FLAG_SENSITIVE | _FLAG_ERASED,
             "flags after erasure"
         );
-        VM.prank(_patient);
-        VM.expectRevert(abi.encodeWithSelector(IRecordRegistry.RecordRegistryErased.selector, _patient, _r1));
+        _expectRevertAs(_patient, abi.encodeWithSelector(IRecordRegistry.RecordRegistryErased.selector, _patient, _r1));
         _registry.setBatchRecordSensitivity(_root, _leaf, _proofOf(_siblingHash), false);
         assertEq(
             uint256(_registry.batchRecordFlagsOf(_patient, _r1)),
@@ -158,8 +139,7 @@ contract RecordRegistryBatchTest is CareLedgerFixture {
     /// @notice After a recorded death a batched record's flag no longer changes, and it cannot be
     /// erased during the retention period.
     function test_noBatchFlagChangeOrErasureAfterDeath() public {
-        VM.prank(_registrar);
-        _delegation.recordDeath(_patient, uint40(_T0));
+        _recordDeath(_patient, uint40(_T0));
         VM.prank(_patient);
         VM.expectRevert(abi.encodeWithSelector(IRecordRegistry.RecordRegistryPatientDeceased.selector, _patient));
         _registry.setBatchRecordSensitivity(_root, _leaf, _proofOf(_siblingHash), true);
@@ -169,6 +149,30 @@ contract RecordRegistryBatchTest is CareLedgerFixture {
         VM.expectRevert(abi.encodeWithSelector(IRecordRegistry.RecordRegistryRetained.selector, _patient, until));
         _registry.eraseBatchRecord(_root, _leaf, _proofOf(_siblingHash));
         assertEq(uint256(_registry.batchRecordFlagsOf(_patient, _r1)), 0, "flags changed after death");
+    }
+
+    /// @dev The patient sets `leaf`'s flag to `sensitive` (its sibling's hash is `sibling`); the registry
+    /// must announce `record` as `reported`.
+    function _patientSetsSensitivity(
+        IRecordRegistry.BatchLeaf memory leaf,
+        bytes32 sibling,
+        bool sensitive,
+        bytes32 record,
+        bool reported
+    ) internal {
+        VM_EVENTS.expectEmit(true, true, true, true);
+        emit IRecordRegistry.RecordSensitivityChanged(_patient, record, reported);
+        VM.prank(_patient);
+        _registry.setBatchRecordSensitivity(_root, leaf, _proofOf(sibling), sensitive);
+    }
+
+    /// @dev Whether `accessor` may open `leaf` of the batch for treatment.
+    function _opensForTreatment(
+        address accessor,
+        IRecordRegistry.BatchLeaf memory leaf,
+        bytes32 sibling
+    ) internal view returns (bool) {
+        return _consent.canAccessBatchRecord(accessor, _root, leaf, _proofOf(sibling), Purpose.Treatment);
     }
 
     function _proofOf(bytes32 sibling) internal pure returns (bytes32[] memory proof) {
