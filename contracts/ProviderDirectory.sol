@@ -4,7 +4,7 @@ pragma solidity ^0.8.28;
 import {AccessControlDefaultAdminRules} from "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
 
 import {IProviderDirectory} from "./interfaces/IProviderDirectory.sol";
-import {HipaaRole, ProviderForm, ProviderKind} from "./libraries/CareTypes.sol";
+import {ProviderForm, ProviderKind} from "./libraries/CareTypes.sol";
 
 /// @title ProviderDirectory
 /// @notice Registrar-managed directory of providers. The admin role changes hands in two steps
@@ -14,7 +14,7 @@ contract ProviderDirectory is IProviderDirectory, AccessControlDefaultAdminRules
     bytes32 public constant REGISTRAR_ROLE = keccak256("REGISTRAR_ROLE");
 
     /// @dev How many organisations above an account the directory follows (a ward, its hospital, a
-    /// group...). Bounds the walk in `_activeKindOf`; `_checkEntry` refuses deeper chains and loops.
+    /// group...). Bounds the walk in `_activeKindOf`; `_checkProfile` refuses deeper chains and loops.
     uint256 private constant _MAX_ORGANISATION_DEPTH = 4;
 
     mapping(address account => Provider provider) private _providers;
@@ -32,42 +32,30 @@ contract ProviderDirectory is IProviderDirectory, AccessControlDefaultAdminRules
     }
 
     /// @inheritdoc IProviderDirectory
-    function registerProvider(
-        address account,
-        ProviderKind kind,
-        ProviderForm form,
-        HipaaRole hipaa,
-        address organisation
-    ) external onlyRole(REGISTRAR_ROLE) {
+    function registerProvider(address account, ProviderProfile calldata profile) external onlyRole(REGISTRAR_ROLE) {
         if (account == address(0)) revert ProviderDirectoryZeroAddress();
         if (_providers[account].kind != ProviderKind.None) revert ProviderDirectoryAlreadyRegistered(account);
-        _checkEntry(account, kind, organisation);
+        _checkProfile(account, profile);
         _providers[account] = Provider({
-            kind: kind,
-            form: form,
-            hipaa: hipaa,
+            kind: profile.kind,
+            form: profile.form,
+            hipaa: profile.hipaa,
             suspended: false,
             registeredAt: uint40(block.timestamp),
-            organisation: organisation
+            organisation: profile.organisation
         });
-        emit ProviderRegistered(account, kind, organisation, form, hipaa);
+        emit ProviderRegistered(account, profile.kind, profile.organisation, profile.form, profile.hipaa);
     }
 
     /// @inheritdoc IProviderDirectory
-    function updateProvider(
-        address account,
-        ProviderKind kind,
-        ProviderForm form,
-        HipaaRole hipaa,
-        address organisation
-    ) external onlyRole(REGISTRAR_ROLE) {
+    function updateProvider(address account, ProviderProfile calldata profile) external onlyRole(REGISTRAR_ROLE) {
         Provider storage provider = _registered(account);
-        _checkEntry(account, kind, organisation);
-        provider.kind = kind;
-        provider.form = form;
-        provider.hipaa = hipaa;
-        provider.organisation = organisation;
-        emit ProviderUpdated(account, kind, organisation, form, hipaa);
+        _checkProfile(account, profile);
+        provider.kind = profile.kind;
+        provider.form = profile.form;
+        provider.hipaa = profile.hipaa;
+        provider.organisation = profile.organisation;
+        emit ProviderUpdated(account, profile.kind, profile.organisation, profile.form, profile.hipaa);
     }
 
     /// @inheritdoc IProviderDirectory
@@ -130,8 +118,14 @@ contract ProviderDirectory is IProviderDirectory, AccessControlDefaultAdminRules
         if (provider.kind == ProviderKind.None) revert ProviderDirectoryNotRegistered(account);
     }
 
-    function _checkEntry(address account, ProviderKind kind, address organisation) private view {
+    /// @dev Refuses a profile `account` may not take: the `None` kind, or an organisation that is not a
+    /// registered organisation-form provider, is the account itself, or would put the account more than
+    /// `_MAX_ORGANISATION_DEPTH` organisations deep or in a loop. Enum values out of range revert, without
+    /// data, wherever they are read from calldata.
+    function _checkProfile(address account, ProviderProfile calldata profile) private view {
+        ProviderKind kind = profile.kind;
         if (kind == ProviderKind.None) revert ProviderDirectoryInvalidKind(kind);
+        address organisation = profile.organisation;
         if (organisation != address(0)) {
             Provider storage org = _providers[organisation];
             if (organisation == account || org.kind == ProviderKind.None || org.form != ProviderForm.Organisation) {

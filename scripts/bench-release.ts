@@ -69,13 +69,12 @@ async function main(): Promise<number> {
     const { chainId } = await node.provider.getNetwork();
     for (const index of [ACCOUNT.doctor, ACCOUNT.reader]) {
       await (
-        await contracts.directory.registerProvider(
-          node.wallet(index).address,
-          ProviderKind.Doctor,
-          ProviderForm.Practitioner,
-          HipaaRole.CoveredEntity,
-          ZeroAddress,
-        )
+        await contracts.directory.registerProvider(node.wallet(index).address, {
+          kind: ProviderKind.Doctor,
+          form: ProviderForm.Practitioner,
+          hipaa: HipaaRole.CoveredEntity,
+          organisation: ZeroAddress,
+        })
       ).wait();
     }
     const deploymentPath = join(dir, "deployment.json");

@@ -89,13 +89,12 @@ async function baseline(transactions: number): Promise<number> {
     const [deployer, doctor] = await ethers.getSigners();
     const core = await deployCareLedger(deployer);
     await (
-      await core.directory.registerProvider(
-        doctor.address,
-        ProviderKind.Doctor,
-        ProviderForm.Practitioner,
-        HipaaRole.CoveredEntity,
-        ethers.ZeroAddress,
-      )
+      await core.directory.registerProvider(doctor.address, {
+        kind: ProviderKind.Doctor,
+        form: ProviderForm.Practitioner,
+        hipaa: HipaaRole.CoveredEntity,
+        organisation: ethers.ZeroAddress,
+      })
     ).wait();
     const registry = core.registry.connect(doctor);
     let last = performance.now();

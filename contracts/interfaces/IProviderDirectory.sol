@@ -24,6 +24,18 @@ interface IProviderDirectory {
         address organisation;
     }
 
+    /// @notice What the registrar sets when it registers or updates a provider.
+    /// @param kind What the provider is (not `None`).
+    /// @param form Practitioner or organisation.
+    /// @param hipaa Covered entity or business associate.
+    /// @param organisation The registered organisation a practitioner belongs to, or zero.
+    struct ProviderProfile {
+        ProviderKind kind;
+        ProviderForm form;
+        HipaaRole hipaa;
+        address organisation;
+    }
+
     /// @notice The zero address was given where an account is required.
     error ProviderDirectoryZeroAddress();
 
@@ -68,32 +80,14 @@ interface IProviderDirectory {
 
     /// @notice Registers a provider. Only the registrar role.
     /// @param account The provider's account.
-    /// @param kind What the provider is (not `None`).
-    /// @param form Practitioner or organisation.
-    /// @param hipaa Covered entity or business associate.
-    /// @param organisation The registered organisation a practitioner belongs to, or zero.
-    function registerProvider(
-        address account,
-        ProviderKind kind,
-        ProviderForm form,
-        HipaaRole hipaa,
-        address organisation
-    ) external;
+    /// @param profile Its kind, form, HIPAA role and organisation.
+    function registerProvider(address account, ProviderProfile calldata profile) external;
 
     /// @notice Changes a registered provider's kind, form, HIPAA role and organisation. Only the
     /// registrar role. The suspension state and registration time are kept.
     /// @param account The provider's account.
-    /// @param kind What the provider is (not `None`).
-    /// @param form Practitioner or organisation.
-    /// @param hipaa Covered entity or business associate.
-    /// @param organisation The registered organisation a practitioner belongs to, or zero.
-    function updateProvider(
-        address account,
-        ProviderKind kind,
-        ProviderForm form,
-        HipaaRole hipaa,
-        address organisation
-    ) external;
+    /// @param profile Its new kind, form, HIPAA role and organisation.
+    function updateProvider(address account, ProviderProfile calldata profile) external;
 
     /// @notice Suspends a provider; every access it had, and every access of the practitioners of a
     /// suspended organisation, stops in the same block. Only the registrar role.

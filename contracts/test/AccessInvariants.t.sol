@@ -742,7 +742,17 @@ contract RecordsHandler is HandlerBase {
             expected = IProviderDirectory.ProviderDirectoryInvalidOrganisation.selector;
         }
         VM.prank(registrar);
-        try directory.registerProvider(account, entry.kind, entry.form, HipaaRole.CoveredEntity, entry.organisation) {
+        try
+            directory.registerProvider(
+                account,
+                IProviderDirectory.ProviderProfile({
+                    kind: entry.kind,
+                    form: entry.form,
+                    hipaa: HipaaRole.CoveredEntity,
+                    organisation: entry.organisation
+                })
+            )
+        {
             if (_succeeded(expected, "registerProvider")) model.setProvider(account, true, false);
         } catch (bytes memory reason) {
             _failed(expected, reason, "registerProvider");

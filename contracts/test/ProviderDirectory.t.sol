@@ -28,7 +28,10 @@ contract ProviderDirectoryTest is CareLedgerFixture {
         ProviderForm form = organisationForm ? ProviderForm.Organisation : ProviderForm.Practitioner;
         HipaaRole hipaa = hipaaBa ? HipaaRole.BusinessAssociate : HipaaRole.CoveredEntity;
         VM.prank(_registrar);
-        _directory.registerProvider(account, kind, form, hipaa, _hospital);
+        _directory.registerProvider(
+            account,
+            IProviderDirectory.ProviderProfile({kind: kind, form: form, hipaa: hipaa, organisation: _hospital})
+        );
 
         IProviderDirectory.Provider memory entry = _directory.providerOf(account);
         assertEq(uint256(entry.kind), uint256(kind), "kind");
@@ -59,22 +62,10 @@ contract ProviderDirectoryTest is CareLedgerFixture {
         );
         VM.prank(caller);
         VM.expectRevert(denied);
-        _directory.registerProvider(
-            account,
-            ProviderKind.Doctor,
-            ProviderForm.Practitioner,
-            HipaaRole.CoveredEntity,
-            address(0)
-        );
+        _directory.registerProvider(account, _profile(ProviderKind.Doctor, ProviderForm.Practitioner, address(0)));
         VM.prank(caller);
         VM.expectRevert(denied);
-        _directory.updateProvider(
-            _hospital,
-            ProviderKind.Laboratory,
-            ProviderForm.Organisation,
-            HipaaRole.CoveredEntity,
-            address(0)
-        );
+        _directory.updateProvider(_hospital, _profile(ProviderKind.Laboratory, ProviderForm.Organisation, address(0)));
         VM.prank(caller);
         VM.expectRevert(denied);
         _directory.suspendProvider(_hospital, bytes32(0));
@@ -91,35 +82,17 @@ contract ProviderDirectoryTest is CareLedgerFixture {
         VM.expectRevert(
             abi.encodeWithSelector(IProviderDirectory.ProviderDirectoryAlreadyRegistered.selector, account)
         );
-        _directory.registerProvider(
-            account,
-            _kind(kindRaw),
-            ProviderForm.Organisation,
-            HipaaRole.CoveredEntity,
-            address(0)
-        );
+        _directory.registerProvider(account, _profile(_kind(kindRaw), ProviderForm.Organisation, address(0)));
         address fresh = address(uint160(account) ^ 1);
         VM.assume(!_isKnown(fresh));
         VM.prank(_registrar);
         VM.expectRevert(
             abi.encodeWithSelector(IProviderDirectory.ProviderDirectoryInvalidKind.selector, ProviderKind.None)
         );
-        _directory.registerProvider(
-            fresh,
-            ProviderKind.None,
-            ProviderForm.Practitioner,
-            HipaaRole.CoveredEntity,
-            address(0)
-        );
+        _directory.registerProvider(fresh, _profile(ProviderKind.None, ProviderForm.Practitioner, address(0)));
         VM.prank(_registrar);
         VM.expectRevert(abi.encodeWithSelector(IProviderDirectory.ProviderDirectoryZeroAddress.selector));
-        _directory.registerProvider(
-            address(0),
-            ProviderKind.Doctor,
-            ProviderForm.Practitioner,
-            HipaaRole.CoveredEntity,
-            address(0)
-        );
+        _directory.registerProvider(address(0), _profile(ProviderKind.Doctor, ProviderForm.Practitioner, address(0)));
     }
 
     /// @notice A practitioner may only join a registered organisation-form provider, never itself.
@@ -130,38 +103,20 @@ contract ProviderDirectoryTest is CareLedgerFixture {
         VM.expectRevert(
             abi.encodeWithSelector(IProviderDirectory.ProviderDirectoryInvalidOrganisation.selector, organisation)
         );
-        _directory.registerProvider(
-            account,
-            ProviderKind.Doctor,
-            ProviderForm.Practitioner,
-            HipaaRole.CoveredEntity,
-            organisation
-        );
+        _directory.registerProvider(account, _profile(ProviderKind.Doctor, ProviderForm.Practitioner, organisation));
         // A registered practitioner is not an organisation.
         _register(_doctor2, ProviderKind.Doctor, ProviderForm.Practitioner, address(0));
         VM.prank(_registrar);
         VM.expectRevert(
             abi.encodeWithSelector(IProviderDirectory.ProviderDirectoryInvalidOrganisation.selector, _doctor2)
         );
-        _directory.registerProvider(
-            account,
-            ProviderKind.Doctor,
-            ProviderForm.Practitioner,
-            HipaaRole.CoveredEntity,
-            _doctor2
-        );
+        _directory.registerProvider(account, _profile(ProviderKind.Doctor, ProviderForm.Practitioner, _doctor2));
         // An organisation cannot belong to itself.
         VM.prank(_registrar);
         VM.expectRevert(
             abi.encodeWithSelector(IProviderDirectory.ProviderDirectoryInvalidOrganisation.selector, _hospital)
         );
-        _directory.updateProvider(
-            _hospital,
-            ProviderKind.Hospital,
-            ProviderForm.Organisation,
-            HipaaRole.CoveredEntity,
-            _hospital
-        );
+        _directory.updateProvider(_hospital, _profile(ProviderKind.Hospital, ProviderForm.Organisation, _hospital));
     }
 
     /// @notice Suspension stops the provider at once and reinstatement restores it; each state
@@ -230,7 +185,15 @@ contract ProviderDirectoryTest is CareLedgerFixture {
         VM.warp(_T0 + bound(laterRaw, 0, 3650 days));
         ProviderKind kind = _kind(kindRaw);
         VM.prank(_registrar);
-        _directory.updateProvider(account, kind, ProviderForm.Organisation, HipaaRole.BusinessAssociate, address(0));
+        _directory.updateProvider(
+            account,
+            IProviderDirectory.ProviderProfile({
+                kind: kind,
+                form: ProviderForm.Organisation,
+                hipaa: HipaaRole.BusinessAssociate,
+                organisation: address(0)
+            })
+        );
         IProviderDirectory.Provider memory entry = _directory.providerOf(account);
         assertEq(uint256(entry.kind), uint256(kind), "updated kind");
         assertEq(uint256(entry.form), uint256(ProviderForm.Organisation), "updated form");
@@ -245,24 +208,12 @@ contract ProviderDirectoryTest is CareLedgerFixture {
         VM.assume(!_isKnown(account));
         VM.prank(_registrar);
         VM.expectRevert(abi.encodeWithSelector(IProviderDirectory.ProviderDirectoryNotRegistered.selector, account));
-        _directory.updateProvider(
-            account,
-            ProviderKind.Doctor,
-            ProviderForm.Practitioner,
-            HipaaRole.CoveredEntity,
-            address(0)
-        );
+        _directory.updateProvider(account, _profile(ProviderKind.Doctor, ProviderForm.Practitioner, address(0)));
         VM.prank(_registrar);
         VM.expectRevert(
             abi.encodeWithSelector(IProviderDirectory.ProviderDirectoryInvalidKind.selector, ProviderKind.None)
         );
-        _directory.updateProvider(
-            _hospital,
-            ProviderKind.None,
-            ProviderForm.Organisation,
-            HipaaRole.CoveredEntity,
-            address(0)
-        );
+        _directory.updateProvider(_hospital, _profile(ProviderKind.None, ProviderForm.Organisation, address(0)));
     }
 
     /// @notice The constructor refuses a zero registrar.
@@ -314,26 +265,14 @@ contract ProviderDirectoryTest is CareLedgerFixture {
         VM.expectRevert(
             abi.encodeWithSelector(IProviderDirectory.ProviderDirectoryInvalidOrganisation.selector, fifth)
         );
-        _directory.registerProvider(
-            tooDeep,
-            ProviderKind.Doctor,
-            ProviderForm.Practitioner,
-            HipaaRole.CoveredEntity,
-            fifth
-        );
+        _directory.registerProvider(tooDeep, _profile(ProviderKind.Doctor, ProviderForm.Practitioner, fifth));
         // Moving the top organisation under one of its own descendants would close a loop.
         address descendant = chain[1 + (loopAt % 3)];
         VM.prank(_registrar);
         VM.expectRevert(
             abi.encodeWithSelector(IProviderDirectory.ProviderDirectoryInvalidOrganisation.selector, descendant)
         );
-        _directory.updateProvider(
-            chain[0],
-            ProviderKind.Hospital,
-            ProviderForm.Organisation,
-            HipaaRole.CoveredEntity,
-            descendant
-        );
+        _directory.updateProvider(chain[0], _profile(ProviderKind.Hospital, ProviderForm.Organisation, descendant));
         assertTrue(_directory.isActiveProvider(chain[4]), "chain intact");
     }
 
@@ -355,13 +294,7 @@ contract ProviderDirectoryTest is CareLedgerFixture {
         address group = address(uint160(uint256(keccak256(abi.encode("group", salt)))));
         _register(group, ProviderKind.Hospital, ProviderForm.Organisation, address(0));
         VM.prank(_registrar);
-        _directory.updateProvider(
-            chain[0],
-            ProviderKind.Hospital,
-            ProviderForm.Organisation,
-            HipaaRole.CoveredEntity,
-            group
-        );
+        _directory.updateProvider(chain[0], _profile(ProviderKind.Hospital, ProviderForm.Organisation, group));
         assertTrue(_directory.isActiveProvider(chain[3]), "four levels below the group still followed");
         assertFalse(_directory.isActiveProvider(chain[4]), "five organisations above: fail closed");
         assertFalse(_directory.providerOf(chain[4]).suspended, "not suspended, only out of reach");

@@ -127,7 +127,9 @@ export class ContractsExecutedRunner implements ExecutedRunner {
     ];
     for (const [account, kind] of providers) {
       const form = kind === ProviderKind.Doctor ? ProviderForm.Practitioner : ProviderForm.Organisation;
-      await (await directory.registerProvider(account, kind, form, HipaaRole.CoveredEntity, none)).wait();
+      await (
+        await directory.registerProvider(account, { kind, form, hipaa: HipaaRole.CoveredEntity, organisation: none })
+      ).wait();
     }
     const now = (await ethers.provider.getBlock("latest"))!.timestamp;
     const addresses = {

@@ -26,22 +26,20 @@ export async function measureCoreGas(
   const { directory, registry, consent } = core;
 
   await (
-    await directory.registerProvider(
-      doctor,
-      ProviderKind.Doctor,
-      ProviderForm.Practitioner,
-      HipaaRole.CoveredEntity,
-      ethers.ZeroAddress,
-    )
+    await directory.registerProvider(doctor, {
+      kind: ProviderKind.Doctor,
+      form: ProviderForm.Practitioner,
+      hipaa: HipaaRole.CoveredEntity,
+      organisation: ethers.ZeroAddress,
+    })
   ).wait();
   await (
-    await directory.registerProvider(
-      pharmacy,
-      ProviderKind.Pharmacy,
-      ProviderForm.Organisation,
-      HipaaRole.CoveredEntity,
-      ethers.ZeroAddress,
-    )
+    await directory.registerProvider(pharmacy, {
+      kind: ProviderKind.Pharmacy,
+      form: ProviderForm.Organisation,
+      hipaa: HipaaRole.CoveredEntity,
+      organisation: ethers.ZeroAddress,
+    })
   ).wait();
 
   const now = (await ethers.provider.getBlock("latest"))!.timestamp;

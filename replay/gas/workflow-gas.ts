@@ -27,7 +27,11 @@ export async function measureWorkflowGas(
   const { directory, prescriptions, labOrders, emergency, consent } = core;
   const none = ethers.ZeroAddress;
   const register = async (account: string, kind: ProviderKind, form: ProviderForm): Promise<void> => {
-    await (await directory.connect(admin).registerProvider(account, kind, form, HipaaRole.CoveredEntity, none)).wait();
+    await (
+      await directory
+        .connect(admin)
+        .registerProvider(account, { kind, form, hipaa: HipaaRole.CoveredEntity, organisation: none })
+    ).wait();
   };
   await register(doctor.address, ProviderKind.Doctor, ProviderForm.Practitioner);
   await register(secondDoctor.address, ProviderKind.Doctor, ProviderForm.Practitioner);

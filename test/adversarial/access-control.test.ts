@@ -573,12 +573,12 @@ const RENOUNCE_CONTROL: Readonly<Partial<Record<ContractName, Actor>>> = {
 
 const KNOWLEDGE: Readonly<Partial<Record<ContractName, Readonly<Record<string, Expectation>>>>> = {
   directory: {
-    "registerProvider(address,uint8,uint8,uint8,address)": {
+    "registerProvider(address,(uint8,uint8,uint8,address))": {
       allowed: ["registrar"],
       control: "registrar",
       args: () => ({ account: ethers.getAddress(ethers.dataSlice(fresh("new-provider"), 12)) }),
     },
-    "updateProvider(address,uint8,uint8,uint8,address)": {
+    "updateProvider(address,(uint8,uint8,uint8,address))": {
       allowed: ["registrar"],
       control: "registrar",
       args: (w) => ({ account: w.actors.doctor.address }),

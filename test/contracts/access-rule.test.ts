@@ -33,9 +33,12 @@ async function fixture() {
   const { otherPatient, delegate, reader } = world;
   const [specialist, researcher, insurer, consentManagerOnly] = (await ethers.getSigners()).slice(13);
   await (
-    await directory
-      .connect(registrar)
-      .registerProvider(specialist, ProviderKind.Doctor, ProviderForm.Practitioner, HipaaRole.CoveredEntity, hospital)
+    await directory.connect(registrar).registerProvider(specialist, {
+      kind: ProviderKind.Doctor,
+      form: ProviderForm.Practitioner,
+      hipaa: HipaaRole.CoveredEntity,
+      organisation: hospital,
+    })
   ).wait();
 
   const start = await networkHelpers.time.latest();
@@ -216,15 +219,12 @@ const ACCESS_CASES: AccessCase[] = [
     purpose: Purpose.Treatment,
     setup: async (f) => {
       await (
-        await f.directory
-          .connect(f.registrar)
-          .registerProvider(
-            f.patient,
-            ProviderKind.Doctor,
-            ProviderForm.Practitioner,
-            HipaaRole.CoveredEntity,
-            ZeroAddress,
-          )
+        await f.directory.connect(f.registrar).registerProvider(f.patient, {
+          kind: ProviderKind.Doctor,
+          form: ProviderForm.Practitioner,
+          hipaa: HipaaRole.CoveredEntity,
+          organisation: ZeroAddress,
+        })
       ).wait();
       await suspend(f, f.patient.address);
     },

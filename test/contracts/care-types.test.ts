@@ -56,13 +56,12 @@ async function fixture() {
   const { directory, registry } = contracts;
   const register = async (account: string, kind: ProviderKind) =>
     (
-      await directory.registerProvider(
-        account,
+      await directory.registerProvider(account, {
         kind,
-        ProviderForm.Practitioner,
-        HipaaRole.CoveredEntity,
-        ethers.ZeroAddress,
-      )
+        form: ProviderForm.Practitioner,
+        hipaa: HipaaRole.CoveredEntity,
+        organisation: ethers.ZeroAddress,
+      })
     ).wait();
   await register(doctor.address, ProviderKind.Doctor);
   await register(emergencyDepartment.address, ProviderKind.EmergencyDepartment);
@@ -193,14 +192,20 @@ describe("CareTypes: the TypeScript tables match the contracts", function () {
       it("registers a provider with the last member of each and refuses the value past any of them", async function () {
         const { directory, stranger, spare } = f;
         const last = [maxOf(ProviderKind), maxOf(ProviderForm), maxOf(HipaaRole)] as const;
-        await (await directory.registerProvider(stranger, ...last, ethers.ZeroAddress)).wait();
+        const profile = ([kind, form, hipaa]: readonly number[]) => ({
+          kind,
+          form,
+          hipaa,
+          organisation: ethers.ZeroAddress,
+        });
+        await (await directory.registerProvider(stranger, profile(last))).wait();
         const provider = await directory.providerOf(stranger);
         expect([provider.kind, provider.form, provider.hipaa]).to.deep.equal(last.map(BigInt));
 
         for (let position = 0; position < last.length; position++) {
           const past = last.map((value, index) => (index === position ? value + 1 : value)) as [number, number, number];
           await expect(
-            directory.registerProvider(spare, ...past, ethers.ZeroAddress),
+            directory.registerProvider(spare, profile(past)),
             `member past the last at position ${position}`,
           ).to.be.revertedWithoutReason(ethers);
         }

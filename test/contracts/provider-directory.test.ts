@@ -46,23 +46,21 @@ async function fixture() {
   const asRegistrar = directory.connect(registrar);
   const hospitalRegisteredAt = await minedAt(
     ethers,
-    asRegistrar.registerProvider(
-      hospital.address,
-      ProviderKind.Hospital,
-      ProviderForm.Organisation,
-      HipaaRole.CoveredEntity,
-      ZeroAddress,
-    ),
+    asRegistrar.registerProvider(hospital.address, {
+      kind: ProviderKind.Hospital,
+      form: ProviderForm.Organisation,
+      hipaa: HipaaRole.CoveredEntity,
+      organisation: ZeroAddress,
+    }),
   );
   const doctorRegisteredAt = await minedAt(
     ethers,
-    asRegistrar.registerProvider(
-      doctor.address,
-      ProviderKind.Doctor,
-      ProviderForm.Practitioner,
-      HipaaRole.CoveredEntity,
-      hospital.address,
-    ),
+    asRegistrar.registerProvider(doctor.address, {
+      kind: ProviderKind.Doctor,
+      form: ProviderForm.Practitioner,
+      hipaa: HipaaRole.CoveredEntity,
+      organisation: hospital.address,
+    }),
   );
   const REGISTRAR_ROLE = await directory.REGISTRAR_ROLE();
   const DEFAULT_ADMIN_ROLE = await directory.DEFAULT_ADMIN_ROLE();
@@ -125,13 +123,12 @@ describe("ProviderDirectory", function () {
       for (const kind of PROVIDER_KINDS) {
         it(`registers an organisation of kind ${ProviderKind[kind]}`, async function () {
           const { directory, asRegistrar, pharmacy } = f;
-          const tx = asRegistrar.registerProvider(
-            pharmacy.address,
+          const tx = asRegistrar.registerProvider(pharmacy.address, {
             kind,
-            ProviderForm.Organisation,
-            HipaaRole.CoveredEntity,
-            ZeroAddress,
-          );
+            form: ProviderForm.Organisation,
+            hipaa: HipaaRole.CoveredEntity,
+            organisation: ZeroAddress,
+          });
           await expect(tx)
             .to.emit(directory, "ProviderRegistered")
             .withArgs(pharmacy.address, kind, ZeroAddress, ProviderForm.Organisation, HipaaRole.CoveredEntity);
@@ -146,13 +143,12 @@ describe("ProviderDirectory", function () {
 
       it("registers a practitioner of a registered organisation", async function () {
         const { directory, asRegistrar, nurse, hospital } = f;
-        const tx = asRegistrar.registerProvider(
-          nurse.address,
-          ProviderKind.Doctor,
-          ProviderForm.Practitioner,
-          HipaaRole.BusinessAssociate,
-          hospital.address,
-        );
+        const tx = asRegistrar.registerProvider(nurse.address, {
+          kind: ProviderKind.Doctor,
+          form: ProviderForm.Practitioner,
+          hipaa: HipaaRole.BusinessAssociate,
+          organisation: hospital.address,
+        });
         await expect(tx)
           .to.emit(directory, "ProviderRegistered")
           .withArgs(
@@ -179,13 +175,12 @@ describe("ProviderDirectory", function () {
       it("registers an independent practitioner without an organisation", async function () {
         const { directory, asRegistrar, nurse } = f;
         await expect(
-          asRegistrar.registerProvider(
-            nurse.address,
-            ProviderKind.Doctor,
-            ProviderForm.Practitioner,
-            HipaaRole.CoveredEntity,
-            ZeroAddress,
-          ),
+          asRegistrar.registerProvider(nurse.address, {
+            kind: ProviderKind.Doctor,
+            form: ProviderForm.Practitioner,
+            hipaa: HipaaRole.CoveredEntity,
+            organisation: ZeroAddress,
+          }),
         )
           .to.emit(directory, "ProviderRegistered")
           .withArgs(
@@ -202,13 +197,12 @@ describe("ProviderDirectory", function () {
         const { directory, asRegistrar, nurse, hospital } = f;
         await (await asRegistrar.suspendProvider(hospital.address, reasonCodeOf("audit"))).wait();
         await (
-          await asRegistrar.registerProvider(
-            nurse.address,
-            ProviderKind.Doctor,
-            ProviderForm.Practitioner,
-            HipaaRole.CoveredEntity,
-            hospital.address,
-          )
+          await asRegistrar.registerProvider(nurse.address, {
+            kind: ProviderKind.Doctor,
+            form: ProviderForm.Practitioner,
+            hipaa: HipaaRole.CoveredEntity,
+            organisation: hospital.address,
+          })
         ).wait();
         expect(await directory.activeKindOf(nurse.address)).to.equal(BigInt(ProviderKind.None));
         await (await asRegistrar.reinstateProvider(hospital.address)).wait();
@@ -221,15 +215,12 @@ describe("ProviderDirectory", function () {
           .to.emit(directory, "RoleGranted")
           .withArgs(REGISTRAR_ROLE, stranger.address, admin.address);
         await (
-          await directory
-            .connect(stranger)
-            .registerProvider(
-              nurse.address,
-              ProviderKind.Laboratory,
-              ProviderForm.Organisation,
-              HipaaRole.BusinessAssociate,
-              ZeroAddress,
-            )
+          await directory.connect(stranger).registerProvider(nurse.address, {
+            kind: ProviderKind.Laboratory,
+            form: ProviderForm.Organisation,
+            hipaa: HipaaRole.BusinessAssociate,
+            organisation: ZeroAddress,
+          })
         ).wait();
         expect(await directory.activeKindOf(nurse.address)).to.equal(BigInt(ProviderKind.Laboratory));
       });
@@ -239,15 +230,12 @@ describe("ProviderDirectory", function () {
       it("rejects an account without the registrar role", async function () {
         const { directory, stranger, nurse, REGISTRAR_ROLE } = f;
         await expect(
-          directory
-            .connect(stranger)
-            .registerProvider(
-              nurse.address,
-              ProviderKind.Doctor,
-              ProviderForm.Practitioner,
-              HipaaRole.CoveredEntity,
-              ZeroAddress,
-            ),
+          directory.connect(stranger).registerProvider(nurse.address, {
+            kind: ProviderKind.Doctor,
+            form: ProviderForm.Practitioner,
+            hipaa: HipaaRole.CoveredEntity,
+            organisation: ZeroAddress,
+          }),
         )
           .to.be.revertedWithCustomError(directory, "AccessControlUnauthorizedAccount")
           .withArgs(stranger.address, REGISTRAR_ROLE);
@@ -256,15 +244,12 @@ describe("ProviderDirectory", function () {
       it("rejects the admin, who does not hold the registrar role", async function () {
         const { directory, admin, nurse, REGISTRAR_ROLE } = f;
         await expect(
-          directory
-            .connect(admin)
-            .registerProvider(
-              nurse.address,
-              ProviderKind.Doctor,
-              ProviderForm.Practitioner,
-              HipaaRole.CoveredEntity,
-              ZeroAddress,
-            ),
+          directory.connect(admin).registerProvider(nurse.address, {
+            kind: ProviderKind.Doctor,
+            form: ProviderForm.Practitioner,
+            hipaa: HipaaRole.CoveredEntity,
+            organisation: ZeroAddress,
+          }),
         )
           .to.be.revertedWithCustomError(directory, "AccessControlUnauthorizedAccount")
           .withArgs(admin.address, REGISTRAR_ROLE);
@@ -280,26 +265,24 @@ describe("ProviderDirectory", function () {
       it("rejects the zero address", async function () {
         const { directory, asRegistrar } = f;
         await expect(
-          asRegistrar.registerProvider(
-            ZeroAddress,
-            ProviderKind.Doctor,
-            ProviderForm.Practitioner,
-            HipaaRole.CoveredEntity,
-            ZeroAddress,
-          ),
+          asRegistrar.registerProvider(ZeroAddress, {
+            kind: ProviderKind.Doctor,
+            form: ProviderForm.Practitioner,
+            hipaa: HipaaRole.CoveredEntity,
+            organisation: ZeroAddress,
+          }),
         ).to.be.revertedWithCustomError(directory, "ProviderDirectoryZeroAddress");
       });
 
       it("rejects an account already registered", async function () {
         const { directory, asRegistrar, doctor } = f;
         await expect(
-          asRegistrar.registerProvider(
-            doctor.address,
-            ProviderKind.Pharmacy,
-            ProviderForm.Organisation,
-            HipaaRole.CoveredEntity,
-            ZeroAddress,
-          ),
+          asRegistrar.registerProvider(doctor.address, {
+            kind: ProviderKind.Pharmacy,
+            form: ProviderForm.Organisation,
+            hipaa: HipaaRole.CoveredEntity,
+            organisation: ZeroAddress,
+          }),
         )
           .to.be.revertedWithCustomError(directory, "ProviderDirectoryAlreadyRegistered")
           .withArgs(doctor.address);
@@ -308,13 +291,12 @@ describe("ProviderDirectory", function () {
       it("rejects the kind None", async function () {
         const { directory, asRegistrar, nurse } = f;
         await expect(
-          asRegistrar.registerProvider(
-            nurse.address,
-            ProviderKind.None,
-            ProviderForm.Practitioner,
-            HipaaRole.CoveredEntity,
-            ZeroAddress,
-          ),
+          asRegistrar.registerProvider(nurse.address, {
+            kind: ProviderKind.None,
+            form: ProviderForm.Practitioner,
+            hipaa: HipaaRole.CoveredEntity,
+            organisation: ZeroAddress,
+          }),
         )
           .to.be.revertedWithCustomError(directory, "ProviderDirectoryInvalidKind")
           .withArgs(ProviderKind.None);
@@ -323,13 +305,12 @@ describe("ProviderDirectory", function () {
       it("rejects an unregistered organisation", async function () {
         const { directory, asRegistrar, nurse, stranger } = f;
         await expect(
-          asRegistrar.registerProvider(
-            nurse.address,
-            ProviderKind.Doctor,
-            ProviderForm.Practitioner,
-            HipaaRole.CoveredEntity,
-            stranger.address,
-          ),
+          asRegistrar.registerProvider(nurse.address, {
+            kind: ProviderKind.Doctor,
+            form: ProviderForm.Practitioner,
+            hipaa: HipaaRole.CoveredEntity,
+            organisation: stranger.address,
+          }),
         )
           .to.be.revertedWithCustomError(directory, "ProviderDirectoryInvalidOrganisation")
           .withArgs(stranger.address);
@@ -338,13 +319,12 @@ describe("ProviderDirectory", function () {
       it("rejects an organisation that is a practitioner", async function () {
         const { directory, asRegistrar, nurse, doctor } = f;
         await expect(
-          asRegistrar.registerProvider(
-            nurse.address,
-            ProviderKind.Doctor,
-            ProviderForm.Practitioner,
-            HipaaRole.CoveredEntity,
-            doctor.address,
-          ),
+          asRegistrar.registerProvider(nurse.address, {
+            kind: ProviderKind.Doctor,
+            form: ProviderForm.Practitioner,
+            hipaa: HipaaRole.CoveredEntity,
+            organisation: doctor.address,
+          }),
         )
           .to.be.revertedWithCustomError(directory, "ProviderDirectoryInvalidOrganisation")
           .withArgs(doctor.address);
@@ -353,13 +333,12 @@ describe("ProviderDirectory", function () {
       it("rejects an account naming itself as its organisation", async function () {
         const { directory, asRegistrar, nurse } = f;
         await expect(
-          asRegistrar.registerProvider(
-            nurse.address,
-            ProviderKind.Hospital,
-            ProviderForm.Organisation,
-            HipaaRole.CoveredEntity,
-            nurse.address,
-          ),
+          asRegistrar.registerProvider(nurse.address, {
+            kind: ProviderKind.Hospital,
+            form: ProviderForm.Organisation,
+            hipaa: HipaaRole.CoveredEntity,
+            organisation: nurse.address,
+          }),
         )
           .to.be.revertedWithCustomError(directory, "ProviderDirectoryInvalidOrganisation")
           .withArgs(nurse.address);
@@ -372,13 +351,12 @@ describe("ProviderDirectory", function () {
       it("replaces kind, form, HIPAA role and organisation and keeps the registration time", async function () {
         const { directory, asRegistrar, doctor, doctorRegisteredAt } = f;
         await expect(
-          asRegistrar.updateProvider(
-            doctor.address,
-            ProviderKind.EmergencyDepartment,
-            ProviderForm.Organisation,
-            HipaaRole.BusinessAssociate,
-            ZeroAddress,
-          ),
+          asRegistrar.updateProvider(doctor.address, {
+            kind: ProviderKind.EmergencyDepartment,
+            form: ProviderForm.Organisation,
+            hipaa: HipaaRole.BusinessAssociate,
+            organisation: ZeroAddress,
+          }),
         )
           .to.emit(directory, "ProviderUpdated")
           .withArgs(
@@ -405,13 +383,12 @@ describe("ProviderDirectory", function () {
         const { directory, asRegistrar, doctor, hospital, doctorRegisteredAt } = f;
         await (await asRegistrar.suspendProvider(doctor.address, reasonCodeOf("licence"))).wait();
         await (
-          await asRegistrar.updateProvider(
-            doctor.address,
-            ProviderKind.Doctor,
-            ProviderForm.Practitioner,
-            HipaaRole.BusinessAssociate,
-            hospital.address,
-          )
+          await asRegistrar.updateProvider(doctor.address, {
+            kind: ProviderKind.Doctor,
+            form: ProviderForm.Practitioner,
+            hipaa: HipaaRole.BusinessAssociate,
+            organisation: hospital.address,
+          })
         ).wait();
         expect(structOf(await directory.providerOf(doctor.address))).to.deep.equal(
           entry(
@@ -429,22 +406,20 @@ describe("ProviderDirectory", function () {
       it("moves a practitioner to another organisation, whose suspension then applies", async function () {
         const { directory, asRegistrar, doctor, hospital, pharmacy } = f;
         await (
-          await asRegistrar.registerProvider(
-            pharmacy.address,
-            ProviderKind.Pharmacy,
-            ProviderForm.Organisation,
-            HipaaRole.CoveredEntity,
-            ZeroAddress,
-          )
+          await asRegistrar.registerProvider(pharmacy.address, {
+            kind: ProviderKind.Pharmacy,
+            form: ProviderForm.Organisation,
+            hipaa: HipaaRole.CoveredEntity,
+            organisation: ZeroAddress,
+          })
         ).wait();
         await expect(
-          asRegistrar.updateProvider(
-            doctor.address,
-            ProviderKind.Doctor,
-            ProviderForm.Practitioner,
-            HipaaRole.CoveredEntity,
-            pharmacy.address,
-          ),
+          asRegistrar.updateProvider(doctor.address, {
+            kind: ProviderKind.Doctor,
+            form: ProviderForm.Practitioner,
+            hipaa: HipaaRole.CoveredEntity,
+            organisation: pharmacy.address,
+          }),
         )
           .to.emit(directory, "ProviderUpdated")
           .withArgs(
@@ -463,13 +438,12 @@ describe("ProviderDirectory", function () {
       it("detaches a practitioner from its organisation", async function () {
         const { directory, asRegistrar, doctor, hospital } = f;
         await (
-          await asRegistrar.updateProvider(
-            doctor.address,
-            ProviderKind.Doctor,
-            ProviderForm.Practitioner,
-            HipaaRole.CoveredEntity,
-            ZeroAddress,
-          )
+          await asRegistrar.updateProvider(doctor.address, {
+            kind: ProviderKind.Doctor,
+            form: ProviderForm.Practitioner,
+            hipaa: HipaaRole.CoveredEntity,
+            organisation: ZeroAddress,
+          })
         ).wait();
         await (await asRegistrar.suspendProvider(hospital.address, reasonCodeOf("audit"))).wait();
         expect((await directory.providerOf(doctor.address)).organisation).to.equal(ZeroAddress);
@@ -481,15 +455,12 @@ describe("ProviderDirectory", function () {
       it("rejects an account without the registrar role", async function () {
         const { directory, stranger, doctor, REGISTRAR_ROLE } = f;
         await expect(
-          directory
-            .connect(stranger)
-            .updateProvider(
-              doctor.address,
-              ProviderKind.Doctor,
-              ProviderForm.Practitioner,
-              HipaaRole.CoveredEntity,
-              ZeroAddress,
-            ),
+          directory.connect(stranger).updateProvider(doctor.address, {
+            kind: ProviderKind.Doctor,
+            form: ProviderForm.Practitioner,
+            hipaa: HipaaRole.CoveredEntity,
+            organisation: ZeroAddress,
+          }),
         )
           .to.be.revertedWithCustomError(directory, "AccessControlUnauthorizedAccount")
           .withArgs(stranger.address, REGISTRAR_ROLE);
@@ -498,13 +469,12 @@ describe("ProviderDirectory", function () {
       it("rejects an unregistered account", async function () {
         const { directory, asRegistrar, nurse } = f;
         await expect(
-          asRegistrar.updateProvider(
-            nurse.address,
-            ProviderKind.Doctor,
-            ProviderForm.Practitioner,
-            HipaaRole.CoveredEntity,
-            ZeroAddress,
-          ),
+          asRegistrar.updateProvider(nurse.address, {
+            kind: ProviderKind.Doctor,
+            form: ProviderForm.Practitioner,
+            hipaa: HipaaRole.CoveredEntity,
+            organisation: ZeroAddress,
+          }),
         )
           .to.be.revertedWithCustomError(directory, "ProviderDirectoryNotRegistered")
           .withArgs(nurse.address);
@@ -513,13 +483,12 @@ describe("ProviderDirectory", function () {
       it("rejects the kind None", async function () {
         const { directory, asRegistrar, doctor } = f;
         await expect(
-          asRegistrar.updateProvider(
-            doctor.address,
-            ProviderKind.None,
-            ProviderForm.Practitioner,
-            HipaaRole.CoveredEntity,
-            ZeroAddress,
-          ),
+          asRegistrar.updateProvider(doctor.address, {
+            kind: ProviderKind.None,
+            form: ProviderForm.Practitioner,
+            hipaa: HipaaRole.CoveredEntity,
+            organisation: ZeroAddress,
+          }),
         )
           .to.be.revertedWithCustomError(directory, "ProviderDirectoryInvalidKind")
           .withArgs(ProviderKind.None);
@@ -528,13 +497,12 @@ describe("ProviderDirectory", function () {
       it("rejects an unregistered organisation", async function () {
         const { directory, asRegistrar, doctor, stranger } = f;
         await expect(
-          asRegistrar.updateProvider(
-            doctor.address,
-            ProviderKind.Doctor,
-            ProviderForm.Practitioner,
-            HipaaRole.CoveredEntity,
-            stranger.address,
-          ),
+          asRegistrar.updateProvider(doctor.address, {
+            kind: ProviderKind.Doctor,
+            form: ProviderForm.Practitioner,
+            hipaa: HipaaRole.CoveredEntity,
+            organisation: stranger.address,
+          }),
         )
           .to.be.revertedWithCustomError(directory, "ProviderDirectoryInvalidOrganisation")
           .withArgs(stranger.address);
@@ -543,22 +511,20 @@ describe("ProviderDirectory", function () {
       it("rejects an organisation that is a practitioner", async function () {
         const { directory, asRegistrar, doctor, nurse } = f;
         await (
-          await asRegistrar.registerProvider(
-            nurse.address,
-            ProviderKind.Doctor,
-            ProviderForm.Practitioner,
-            HipaaRole.CoveredEntity,
-            ZeroAddress,
-          )
+          await asRegistrar.registerProvider(nurse.address, {
+            kind: ProviderKind.Doctor,
+            form: ProviderForm.Practitioner,
+            hipaa: HipaaRole.CoveredEntity,
+            organisation: ZeroAddress,
+          })
         ).wait();
         await expect(
-          asRegistrar.updateProvider(
-            doctor.address,
-            ProviderKind.Doctor,
-            ProviderForm.Practitioner,
-            HipaaRole.CoveredEntity,
-            nurse.address,
-          ),
+          asRegistrar.updateProvider(doctor.address, {
+            kind: ProviderKind.Doctor,
+            form: ProviderForm.Practitioner,
+            hipaa: HipaaRole.CoveredEntity,
+            organisation: nurse.address,
+          }),
         )
           .to.be.revertedWithCustomError(directory, "ProviderDirectoryInvalidOrganisation")
           .withArgs(nurse.address);
@@ -567,13 +533,12 @@ describe("ProviderDirectory", function () {
       it("rejects a registered organisation naming itself as its organisation", async function () {
         const { directory, asRegistrar, hospital } = f;
         await expect(
-          asRegistrar.updateProvider(
-            hospital.address,
-            ProviderKind.Hospital,
-            ProviderForm.Organisation,
-            HipaaRole.CoveredEntity,
-            hospital.address,
-          ),
+          asRegistrar.updateProvider(hospital.address, {
+            kind: ProviderKind.Hospital,
+            form: ProviderForm.Organisation,
+            hipaa: HipaaRole.CoveredEntity,
+            organisation: hospital.address,
+          }),
         )
           .to.be.revertedWithCustomError(directory, "ProviderDirectoryInvalidOrganisation")
           .withArgs(hospital.address);
@@ -612,13 +577,12 @@ describe("ProviderDirectory", function () {
       it("stops every practitioner of a suspended organisation without touching their entries", async function () {
         const { directory, asRegistrar, doctor, hospital, nurse } = f;
         await (
-          await asRegistrar.registerProvider(
-            nurse.address,
-            ProviderKind.Doctor,
-            ProviderForm.Practitioner,
-            HipaaRole.CoveredEntity,
-            hospital.address,
-          )
+          await asRegistrar.registerProvider(nurse.address, {
+            kind: ProviderKind.Doctor,
+            form: ProviderForm.Practitioner,
+            hipaa: HipaaRole.CoveredEntity,
+            organisation: hospital.address,
+          })
         ).wait();
         await (await asRegistrar.suspendProvider(hospital.address, reasonCodeOf("audit"))).wait();
         for (const staff of [doctor, nurse]) {
@@ -712,25 +676,23 @@ describe("ProviderDirectory", function () {
     // A ward is an organisation of its hospital, and a ward's doctors are practitioners of the ward.
     async function registerOrganisation(account: string, parent: string): Promise<void> {
       await (
-        await f.asRegistrar.registerProvider(
-          account,
-          ProviderKind.Hospital,
-          ProviderForm.Organisation,
-          HipaaRole.CoveredEntity,
-          parent,
-        )
+        await f.asRegistrar.registerProvider(account, {
+          kind: ProviderKind.Hospital,
+          form: ProviderForm.Organisation,
+          hipaa: HipaaRole.CoveredEntity,
+          organisation: parent,
+        })
       ).wait();
     }
 
     async function registerPractitioner(account: string, organisation: string): Promise<void> {
       await (
-        await f.asRegistrar.registerProvider(
-          account,
-          ProviderKind.Doctor,
-          ProviderForm.Practitioner,
-          HipaaRole.CoveredEntity,
+        await f.asRegistrar.registerProvider(account, {
+          kind: ProviderKind.Doctor,
+          form: ProviderForm.Practitioner,
+          hipaa: HipaaRole.CoveredEntity,
           organisation,
-        )
+        })
       ).wait();
     }
 
@@ -776,13 +738,12 @@ describe("ProviderDirectory", function () {
       const chain = await organisationChain(MAX_ORGANISATION_DEPTH + 1);
       const deepest = chain[MAX_ORGANISATION_DEPTH];
       await expect(
-        asRegistrar.registerProvider(
-          nurse.address,
-          ProviderKind.Doctor,
-          ProviderForm.Practitioner,
-          HipaaRole.CoveredEntity,
-          deepest,
-        ),
+        asRegistrar.registerProvider(nurse.address, {
+          kind: ProviderKind.Doctor,
+          form: ProviderForm.Practitioner,
+          hipaa: HipaaRole.CoveredEntity,
+          organisation: deepest,
+        }),
       )
         .to.be.revertedWithCustomError(directory, "ProviderDirectoryInvalidOrganisation")
         .withArgs(deepest);
@@ -792,13 +753,12 @@ describe("ProviderDirectory", function () {
       const { directory, asRegistrar, hospital, pharmacy: ward } = f;
       await registerOrganisation(ward.address, hospital.address);
       await expect(
-        asRegistrar.updateProvider(
-          hospital.address,
-          ProviderKind.Hospital,
-          ProviderForm.Organisation,
-          HipaaRole.CoveredEntity,
-          ward.address,
-        ),
+        asRegistrar.updateProvider(hospital.address, {
+          kind: ProviderKind.Hospital,
+          form: ProviderForm.Organisation,
+          hipaa: HipaaRole.CoveredEntity,
+          organisation: ward.address,
+        }),
       )
         .to.be.revertedWithCustomError(directory, "ProviderDirectoryInvalidOrganisation")
         .withArgs(ward.address);
@@ -810,13 +770,12 @@ describe("ProviderDirectory", function () {
       await registerPractitioner(nurse.address, chain[MAX_ORGANISATION_DEPTH - 1]);
       await registerOrganisation(group.address, ZeroAddress);
       await (
-        await asRegistrar.updateProvider(
-          chain[0],
-          ProviderKind.Hospital,
-          ProviderForm.Organisation,
-          HipaaRole.CoveredEntity,
-          group.address,
-        )
+        await asRegistrar.updateProvider(chain[0], {
+          kind: ProviderKind.Hospital,
+          form: ProviderForm.Organisation,
+          hipaa: HipaaRole.CoveredEntity,
+          organisation: group.address,
+        })
       ).wait();
       expect(await directory.activeKindOf(chain[MAX_ORGANISATION_DEPTH - 1])).to.equal(BigInt(ProviderKind.Hospital));
       expect(await directory.activeKindOf(nurse.address)).to.equal(BigInt(ProviderKind.None));

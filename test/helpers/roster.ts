@@ -132,9 +132,12 @@ async function registerParties(
     for (const { name, provider } of ready) {
       const parent = provider.organisation === undefined ? ZeroAddress : addresses[provider.organisation];
       await mined(
-        directory
-          .connect(registrar)
-          .registerProvider(addresses[name], provider.kind, provider.form, provider.hipaa, parent),
+        directory.connect(registrar).registerProvider(addresses[name], {
+          kind: provider.kind,
+          form: provider.form,
+          hipaa: provider.hipaa,
+          organisation: parent,
+        }),
       );
       registered.add(name);
     }

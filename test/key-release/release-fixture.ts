@@ -88,13 +88,12 @@ export async function startReleaseWorld(): Promise<ReleaseWorld> {
   const { chainId } = await node.provider.getNetwork();
   for (const index of [ACCOUNTS.doctor, ACCOUNTS.reader, ACCOUNTS.suspended, ACCOUNTS.revoked, ACCOUNTS.attacker]) {
     await (
-      await contracts.directory.registerProvider(
-        node.wallet(index).address,
-        ProviderKind.Doctor,
-        ProviderForm.Practitioner,
-        HipaaRole.CoveredEntity,
-        ZeroAddress,
-      )
+      await contracts.directory.registerProvider(node.wallet(index).address, {
+        kind: ProviderKind.Doctor,
+        form: ProviderForm.Practitioner,
+        hipaa: HipaaRole.CoveredEntity,
+        organisation: ZeroAddress,
+      })
     ).wait();
   }
   const keyrings = new Map<number, EncryptionKeyring>();

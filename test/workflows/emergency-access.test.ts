@@ -65,15 +65,12 @@ async function fixture() {
   // A second emergency department that only ever appears as an accessor.
   const otherDepartment = addressOf("other-emergency-department");
   await receiptOf(
-    directory
-      .connect(registrar)
-      .registerProvider(
-        otherDepartment,
-        ProviderKind.EmergencyDepartment,
-        ProviderForm.Organisation,
-        HipaaRole.CoveredEntity,
-        ZeroAddress,
-      ),
+    directory.connect(registrar).registerProvider(otherDepartment, {
+      kind: ProviderKind.EmergencyDepartment,
+      form: ProviderForm.Organisation,
+      hipaa: HipaaRole.CoveredEntity,
+      organisation: ZeroAddress,
+    }),
   );
   return { ...world, note, sensitiveNote, otherNote, otherDepartment };
 }

@@ -548,15 +548,12 @@ describe("Prescriptions", function () {
       it("refuses once the prescriber is no longer registered as a doctor", async function () {
         const { prescriptions, directory, registrar, doctor, hospital, patient, rx } = f;
         await receiptOf(
-          directory
-            .connect(registrar)
-            .updateProvider(
-              doctor.address,
-              ProviderKind.Pharmacy,
-              ProviderForm.Practitioner,
-              HipaaRole.CoveredEntity,
-              hospital.address,
-            ),
+          directory.connect(registrar).updateProvider(doctor.address, {
+            kind: ProviderKind.Pharmacy,
+            form: ProviderForm.Practitioner,
+            hipaa: HipaaRole.CoveredEntity,
+            organisation: hospital.address,
+          }),
         );
         await expect(dispense(f.pharmacy, 10, "prescriber-not-doctor"))
           .to.be.revertedWithCustomError(prescriptions, "PrescriptionPrescriberInactive")

@@ -125,7 +125,7 @@ export class RegistrarRole {
     const organisation = optionalAddressArgument(params.organisation, "organisation") ?? ZeroAddress;
     const { tx, args } = await this.core.transactForEvent(
       "directory",
-      (c) => c[method].populateTransaction(account, kind, form, hipaa, organisation),
+      (c) => c[method].populateTransaction(account, { kind, form, hipaa, organisation }),
       method === "registerProvider" ? "ProviderRegistered" : "ProviderUpdated",
       params,
     );

@@ -6,6 +6,7 @@ import {PatientDelegation} from "../../PatientDelegation.sol";
 import {ProviderDirectory} from "../../ProviderDirectory.sol";
 import {RecordRegistry} from "../../RecordRegistry.sol";
 import {IConsentManager} from "../../interfaces/IConsentManager.sol";
+import {IProviderDirectory} from "../../interfaces/IProviderDirectory.sol";
 import {ConsentScope, HipaaRole, ProviderForm, ProviderKind, Purpose, RecordType} from "../../libraries/CareTypes.sol";
 import {TestBase} from "./TestBase.sol";
 import {VM} from "./Vm.sol";
@@ -77,7 +78,16 @@ abstract contract CareLedgerFixture is TestBase {
 
     function _register(address account, ProviderKind kind, ProviderForm form, address organisation) internal {
         VM.prank(_registrar);
-        _directory.registerProvider(account, kind, form, HipaaRole.CoveredEntity, organisation);
+        _directory.registerProvider(account, _profile(kind, form, organisation));
+    }
+
+    /// @dev A covered entity's provider profile.
+    function _profile(
+        ProviderKind kind,
+        ProviderForm form,
+        address organisation
+    ) internal pure returns (IProviderDirectory.ProviderProfile memory) {
+        return IProviderDirectory.ProviderProfile(kind, form, HipaaRole.CoveredEntity, organisation);
     }
 
     /// @dev The next call is made by `caller` and must revert with `revertData`.
