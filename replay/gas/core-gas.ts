@@ -25,22 +25,13 @@ export async function measureCoreGas(
   const [admin, doctor, pharmacy, relayer, ...patients] = await ethers.getSigners();
   const { directory, registry, consent } = core;
 
-  await (
-    await directory.registerProvider(doctor, {
-      kind: ProviderKind.Doctor,
-      form: ProviderForm.Practitioner,
-      hipaa: HipaaRole.CoveredEntity,
-      organisation: ethers.ZeroAddress,
-    })
-  ).wait();
-  await (
-    await directory.registerProvider(pharmacy, {
-      kind: ProviderKind.Pharmacy,
-      form: ProviderForm.Organisation,
-      hipaa: HipaaRole.CoveredEntity,
-      organisation: ethers.ZeroAddress,
-    })
-  ).wait();
+  for (const [account, kind, form] of [
+    [doctor, ProviderKind.Doctor, ProviderForm.Practitioner],
+    [pharmacy, ProviderKind.Pharmacy, ProviderForm.Organisation],
+  ] as const) {
+    const profile = { kind, form, hipaa: HipaaRole.CoveredEntity, organisation: ethers.ZeroAddress };
+    await (await directory.registerProvider(account, profile)).wait();
+  }
 
   const now = (await ethers.provider.getBlock("latest"))!.timestamp;
   for (let i = 0; i < BACKGROUND_PATIENTS; i++) {
