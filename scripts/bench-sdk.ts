@@ -7,7 +7,9 @@
  * - putRecordsPerSecond: one record at a time, awaited (validate, seal, wrap, store, anchor, receipt);
  * - putBatchRecordsPerSecond: records sealed and stored, one anchorBatch per batch;
  * - readRecordsPerSecond: access check on-chain, fetch, commitment check, unwrap, decrypt.
- * Writes reports/sdk.json and exits non-zero when a bar is missed.
+ * Writes reports/sdk.json (BENCH_REPORTS_DIR moves it) and exits non-zero when a bar is missed.
+ * BENCH_SINGLE_PUTS (60), BENCH_BATCHES (4), BENCH_BATCH_SIZE (250), BENCH_READS (1000),
+ * BENCH_READ_CONCURRENCY (16) set the sizes.
  */
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { cpus, loadavg, tmpdir } from "node:os";
@@ -25,6 +27,7 @@ const BATCH_SIZE = Number(process.env.BENCH_BATCH_SIZE ?? 250);
 const READS = Number(process.env.BENCH_READS ?? 1000);
 const READ_CONCURRENCY = Number(process.env.BENCH_READ_CONCURRENCY ?? 16);
 const PATIENTS = 8;
+const REPORTS_DIR = process.env.BENCH_REPORTS_DIR ?? "reports";
 const BARS = { putBatchRecordsPerSecond: 200, readRecordsPerSecond: 200 } as const;
 
 function observation(index: number): FhirResource {
@@ -165,8 +168,8 @@ try {
     },
     bars: BARS,
   };
-  await mkdir("reports", { recursive: true });
-  await writeFile(join("reports", "sdk.json"), `${JSON.stringify(report, null, 2)}\n`);
+  await mkdir(REPORTS_DIR, { recursive: true });
+  await writeFile(join(REPORTS_DIR, "sdk.json"), `${JSON.stringify(report, null, 2)}\n`);
   console.log(JSON.stringify(report, null, 2));
   for (const ledger of [registrar, doctor, ...patients]) await ledger.close();
   await store.close();
