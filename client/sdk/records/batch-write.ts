@@ -88,14 +88,21 @@ export async function anchoredBatchWrite(service: RecordService, spec: BatchWrit
       }
       return readers;
     };
-    // Resolve every reader's key first: a missing one fails before anything is stored.
-    await Promise.all(inputs.map((input) => readersOf(input)));
+    // Resolve every reader's key, and the custodians' once for the whole batch, first: a missing
+    // one fails before anything is stored.
+    const [split] = await Promise.all([core.custodianAccess?.splitter(), ...inputs.map((input) => readersOf(input))]);
     // Seal on the crypto workers and store each envelope and its keys as soon as it is sealed, so
     // disk writes overlap with the sealing of the next records.
     const storing = new Semaphore(PERSIST_CONCURRENCY);
     const drafts: SealedDraft[] = await Promise.all(
       inputs.map(async (input) => {
-        const draft = await service.seal(input.canonicalBytes, input.patient, input.recordType, await readersOf(input));
+        const draft = await service.seal(
+          input.canonicalBytes,
+          input.patient,
+          input.recordType,
+          await readersOf(input),
+          split,
+        );
         await storing.run(() => service.persistContent(draft));
         return draft;
       }),

@@ -17,6 +17,11 @@ import type { KeySplitter } from "./record-crypto.js";
 /** What the record service needs from the custodians: split a key on write, recover it on read. */
 export interface CustodianAccess {
   readonly split: KeySplitter;
+  /**
+   * A splitter that reads the custodians' keys once and uses them for every key it splits: a batch
+   * seals all its records for the custodians as they stand when it starts, in one round of reads.
+   */
+  splitter(): Promise<KeySplitter>;
   recover(target: RecoverTarget): Promise<Uint8Array>;
   /** The custodians' release logs for this client's own account as patient. */
   listReleases(): Promise<ReleaseListing>;
@@ -51,7 +56,8 @@ export interface CustodianAccessOptions {
 /**
  * Splits every record key this client writes among the deployment's custodians (any t of n
  * release it) and recovers keys through them. The custodians' encryption keys come from the
- * on-chain registry, read fresh on every write so a custodian's rotation is followed.
+ * on-chain registry, read fresh for every write (once for a whole batch) so a custodian's rotation
+ * is followed.
  */
 export function custodianAccessFor(options: CustodianAccessOptions): CustodianAccess {
   const custodians = options.custodians.map((custodian) => ({
@@ -88,17 +94,21 @@ export function custodianAccessFor(options: CustodianAccessOptions): CustodianAc
         };
       }),
     );
-  return {
-    split: async (dataKey, binding) =>
+  const splitterFor =
+    (keys: readonly CustodianKey[]): KeySplitter =>
+    async (dataKey, binding) =>
       encodeShareBundle(
-        await splitDataKey(dataKey, await custodianKeys(), threshold, {
+        await splitDataKey(dataKey, [...keys], threshold, {
           chainId: binding.chainId,
           registry: binding.registry,
           patient: binding.patient,
           salt: binding.salt,
           author: binding.author,
         }),
-      ),
+      );
+  return {
+    split: async (dataKey, binding) => splitterFor(await custodianKeys())(dataKey, binding),
+    splitter: async () => splitterFor(await custodianKeys()),
     recover: (target) =>
       client.recoverDataKey({
         patient: target.patient,

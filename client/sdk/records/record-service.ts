@@ -32,7 +32,14 @@ import {
   type WorkflowLink,
 } from "./manifest.js";
 import { allKeyRefs, primaryManifest, type IndexedRecord } from "./manifest-index.js";
-import { keySectionOf, openWithKey, recordContext, sealWithKeys, type SealedDraft } from "./record-crypto.js";
+import {
+  keySectionOf,
+  openWithKey,
+  recordContext,
+  sealWithKeys,
+  type KeySplitter,
+  type SealedDraft,
+} from "./record-crypto.js";
 import { openDirectKey, type DirectReader } from "./record-keys.js";
 import { addressArgument, bytes32Argument, enumArgument, optionalAddressArgument } from "../arguments.js";
 
@@ -123,12 +130,16 @@ export class RecordService {
     return Promise.all(accounts.map((account) => core.keys.readerOf(account)));
   }
 
-  /** Seals canonical bytes for `patient`, its key sealed to `readers` and split among the custodians. Nothing is stored. */
+  /**
+   * Seals canonical bytes for `patient`, its key sealed to `readers` and split among the custodians
+   * (by `split` when given: a batch's one reading of their keys). Nothing is stored.
+   */
   seal(
     canonicalBytes: Uint8Array,
     patient: string,
     recordType: RecordType,
     readers: readonly DirectReader[],
+    split: KeySplitter | undefined = this.core.custodianAccess?.split,
   ): Promise<SealedDraft> {
     const { core } = this;
     return sealWithKeys({
@@ -139,7 +150,7 @@ export class RecordService {
       patient: getAddress(patient),
       author: core.address,
       readers,
-      split: core.custodianAccess?.split,
+      split,
     });
   }
 
