@@ -49,6 +49,12 @@ function bitsOf(table: Record<string, number>): number {
   return Object.values(table).reduce((all, bit) => all | bit, 0);
 }
 
+/** Each value is a single bit, and no two share one. */
+function expectOneBitEach(bits: readonly number[]): void {
+  for (const bit of bits) expect(bit & (bit - 1), `${bit} is one bit`).to.equal(0);
+  expect(new Set(bits).size).to.equal(bits.length);
+}
+
 async function fixture() {
   const [deployer, patient, doctor, delegate, grantee, emergencyDepartment, stranger, spare] =
     await ethers.getSigners();
@@ -89,9 +95,7 @@ describe("CareTypes: the TypeScript tables match the contracts", function () {
     }
 
     it("gives each capability its own bit", function () {
-      const bits = Object.values(Capability);
-      for (const bit of bits) expect(bit & (bit - 1), `${bit} is one bit`).to.equal(0);
-      expect(new Set(bits).size).to.equal(bits.length);
+      expectOneBitEach(Object.values(Capability));
     });
 
     it("covers every bit a delegation accepts, and the next bit is refused", async function () {
@@ -120,9 +124,7 @@ describe("CareTypes: the TypeScript tables match the contracts", function () {
     }
 
     it("gives each flag its own bit", function () {
-      const bits = Object.values(RecordFlag);
-      for (const bit of bits) expect(bit & (bit - 1), `${bit} is one bit`).to.equal(0);
-      expect(new Set(bits).size).to.equal(bits.length);
+      expectOneBitEach(Object.values(RecordFlag));
     });
 
     it("names the bits a record carries when marked sensitive, amended and erased", async function () {
