@@ -14,6 +14,7 @@ import {IRecordRegistry} from "./interfaces/IRecordRegistry.sol";
 import {RecordCommitments} from "./libraries/RecordCommitments.sol";
 import {
     AccessBasis,
+    AccessRequest,
     Capability,
     ConsentScope,
     ProviderKind,
@@ -158,16 +159,8 @@ contract ConsentManager is IConsentManager, AccessControlDefaultAdminRules, EIP7
     }
 
     /// @inheritdoc IConsentManager
-    function hasConsent(
-        address patient,
-        address grantee,
-        bytes32 commitment,
-        RecordType recordType,
-        bool sensitive,
-        Purpose purpose
-    ) external view returns (bool) {
-        return
-            _delegation.diedAt(patient) == 0 && _hasGrant(patient, grantee, commitment, recordType, sensitive, purpose);
+    function hasConsent(AccessRequest calldata request) external view returns (bool) {
+        return _delegation.diedAt(request.patient) == 0 && _hasGrant(request);
     }
 
     /// @inheritdoc IConsentManager
@@ -200,7 +193,15 @@ contract ConsentManager is IConsentManager, AccessControlDefaultAdminRules, EIP7
             _registry.batchRecordFlagsOf(leaf.patient, record) | _registry.recordOf(leaf.patient, record).flags;
         if (flags & RecordFlag.ERASED != 0) return false;
         bool sensitive = leaf.sensitive || flags & RecordFlag.SENSITIVE != 0;
-        return _decide(accessor, leaf.patient, record, leaf.recordType, sensitive, author, purpose) != AccessBasis.None;
+        AccessRequest memory request = AccessRequest(
+            accessor,
+            leaf.patient,
+            record,
+            leaf.recordType,
+            sensitive,
+            purpose
+        );
+        return _decide(request, author) != AccessBasis.None;
     }
 
     /// @inheritdoc IConsentManager
@@ -314,30 +315,23 @@ contract ConsentManager is IConsentManager, AccessControlDefaultAdminRules, EIP7
         // Erasure and the patient's sensitivity mark made through a batch cover this anchoring too.
         uint8 flags = record.flags | _registry.batchRecordFlagsOf(patient, commitment);
         if (flags & RecordFlag.ERASED != 0) return AccessBasis.None;
-        return
-            _decide(
-                accessor,
-                patient,
-                commitment,
-                record.recordType,
-                flags & RecordFlag.SENSITIVE != 0,
-                record.author,
-                purpose
-            );
+        bool sensitive = flags & RecordFlag.SENSITIVE != 0;
+        AccessRequest memory request = AccessRequest(
+            accessor,
+            patient,
+            commitment,
+            record.recordType,
+            sensitive,
+            purpose
+        );
+        return _decide(request, record.author);
     }
 
     // Order matters: the patient always reads their own records (suspension is professional, not
     // personal) until a recorded death; then a suspended provider is refused before any other rule.
-    function _decide(
-        address accessor,
-        address patient,
-        bytes32 commitment,
-        RecordType recordType,
-        bool sensitive,
-        address author,
-        Purpose purpose
-    ) private view returns (AccessBasis) {
-        if (accessor == address(0) || purpose == Purpose.None) return AccessBasis.None;
+    function _decide(AccessRequest memory request, address author) private view returns (AccessBasis) {
+        (address accessor, address patient) = (request.accessor, request.patient);
+        if (accessor == address(0) || request.purpose == Purpose.None) return AccessBasis.None;
         // After a recorded death the patient's key, grants and relationships no longer open anything:
         // whoever holds that key is not the patient. Authors keep their records; heirs read (as delegates).
         bool deceased = _delegation.diedAt(patient) != 0;
@@ -347,30 +341,25 @@ contract ConsentManager is IConsentManager, AccessControlDefaultAdminRules, EIP7
         if (_delegation.isDelegate(patient, accessor, Capability.READ)) return AccessBasis.Delegate;
         if (deceased) return AccessBasis.None;
 
-        if (_hasGrant(patient, accessor, commitment, recordType, sensitive, purpose)) return AccessBasis.Consent;
+        if (_hasGrant(request)) return AccessBasis.Consent;
 
         uint256 count = _accessSources.length;
         for (uint256 i = 0; i < count; ++i) {
-            if (_accessSources[i].grantsAccess(accessor, patient, commitment, recordType, sensitive, purpose)) {
+            if (_accessSources[i].grantsAccess(request)) {
                 return AccessBasis.Workflow;
             }
         }
         return AccessBasis.None;
     }
 
-    function _hasGrant(
-        address patient,
-        address grantee,
-        bytes32 commitment,
-        RecordType recordType,
-        bool sensitive,
-        Purpose purpose
-    ) private view returns (bool) {
-        mapping(bytes32 => Grant) storage grants = _grants[patient];
-        if (_isActive(grants[grantIdOf(grantee, ConsentScope.Record, commitment, purpose)])) return true;
-        if (sensitive) return false;
+    function _hasGrant(AccessRequest memory request) private view returns (bool) {
+        mapping(bytes32 => Grant) storage grants = _grants[request.patient];
+        (address grantee, Purpose purpose) = (request.accessor, request.purpose);
+        if (_isActive(grants[grantIdOf(grantee, ConsentScope.Record, request.commitment, purpose)])) return true;
+        if (request.sensitive) return false;
+        bytes32 recordType = bytes32(uint256(request.recordType));
         return
-            _isActive(grants[grantIdOf(grantee, ConsentScope.RecordType, bytes32(uint256(recordType)), purpose)]) ||
+            _isActive(grants[grantIdOf(grantee, ConsentScope.RecordType, recordType, purpose)]) ||
             _isActive(grants[grantIdOf(grantee, ConsentScope.AllRecords, bytes32(0), purpose)]);
     }
 

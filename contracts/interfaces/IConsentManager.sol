@@ -3,7 +3,7 @@ pragma solidity ^0.8.28;
 
 import {IAccessSource} from "./IAccessSource.sol";
 import {IRecordRegistry} from "./IRecordRegistry.sol";
-import {AccessBasis, ConsentScope, Purpose, RecordType} from "../libraries/CareTypes.sol";
+import {AccessBasis, AccessRequest, ConsentScope, Purpose} from "../libraries/CareTypes.sol";
 
 /// @title IConsentManager
 /// @notice Patients' consent grants and the access rule: `canAccess` is the single answer every
@@ -165,23 +165,12 @@ interface IConsentManager {
         Purpose purpose
     ) external view returns (bool);
 
-    /// @notice Whether `patient` holds an active consent grant to `grantee` covering the record for
-    /// `purpose` — grants only, no other basis; never after the patient's recorded death. Workflows that need the patient's explicit consent
-    /// (a pharmacy dispensing) ask this.
-    /// @param patient The patient.
-    /// @param grantee The grantee.
-    /// @param commitment The record's commitment.
-    /// @param recordType The record's type.
-    /// @param sensitive Whether the record is sensitive (only record-level grants cover it).
-    /// @param purpose The purpose.
-    function hasConsent(
-        address patient,
-        address grantee,
-        bytes32 commitment,
-        RecordType recordType,
-        bool sensitive,
-        Purpose purpose
-    ) external view returns (bool);
+    /// @notice Whether `request.patient` holds an active consent grant to `request.accessor` covering the
+    /// record for `request.purpose` — grants only, no other basis; never after the patient's recorded death.
+    /// Workflows that need the patient's explicit consent (a pharmacy dispensing) ask this.
+    /// @param request The grantee (as `accessor`), the record and the purpose. The caller states the record's
+    /// type and sensitivity (only record-level grants cover a sensitive record); nothing here reads the registry.
+    function hasConsent(AccessRequest calldata request) external view returns (bool);
 
     /// @notice Like `canAccess`, but says on what basis access is allowed (`None` when it is not).
     /// @param accessor The account asking.

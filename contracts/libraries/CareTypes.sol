@@ -84,6 +84,19 @@ enum AccessBasis {
     Workflow
 }
 
+/// @notice The question every access rule answers: may `accessor` read `patient`'s record `commitment`
+/// (of `recordType`, `sensitive` or not) for `purpose`, now? The consent manager puts it to its own grants
+/// (`hasConsent`) and to every access source (`grantsAccess`) as this one value, so the question cannot
+/// differ between the rules that answer it.
+struct AccessRequest {
+    address accessor;
+    address patient;
+    bytes32 commitment;
+    RecordType recordType;
+    bool sensitive;
+    Purpose purpose;
+}
+
 /// @notice Capability bits of a delegation (PatientDelegation): what a delegate may do for the patient.
 /// @dev A library of constants rather than file-level ones: the namespace (`Capability.ERASE`) keeps
 /// them apart from the public getters the contracts' ABI already has under the flat names

@@ -12,6 +12,7 @@ import {IRecordRegistry} from "../interfaces/IRecordRegistry.sol";
 import {RecordCommitments} from "../libraries/RecordCommitments.sol";
 import {
     AccessBasis,
+    AccessRequest,
     ConsentScope,
     HipaaRole,
     ProviderForm,
@@ -1401,12 +1402,14 @@ contract AccessInvariants is AccessInvariantsBase {
             if (purpose != Purpose.None) {
                 assertEq(
                     _consent.hasConsent(
-                        record.patient,
-                        accessor,
-                        record.commitment,
-                        record.recordType,
-                        record.sensitive,
-                        purpose
+                        AccessRequest(
+                            accessor,
+                            record.patient,
+                            record.commitment,
+                            record.recordType,
+                            record.sensitive,
+                            purpose
+                        )
                     ),
                     _model.expectedConsent(accessor, index, purpose),
                     "hasConsent differs from the model"

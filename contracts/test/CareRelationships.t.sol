@@ -5,7 +5,7 @@ import {ICareRelationships} from "../interfaces/ICareRelationships.sol";
 import {IPatientDelegation} from "../interfaces/IPatientDelegation.sol";
 import {CareRelationships} from "../workflows/CareRelationships.sol";
 import {WorkflowBase} from "../workflows/WorkflowBase.sol";
-import {Purpose, RecordType} from "../libraries/CareTypes.sol";
+import {AccessRequest, Purpose, RecordType} from "../libraries/CareTypes.sol";
 import {WorkflowFixture} from "./utils/WorkflowFixture.sol";
 import {VM} from "./utils/Vm.sol";
 
@@ -62,12 +62,7 @@ contract CareRelationshipsTest is WorkflowFixture {
     function _treats(address doctor) internal view returns (bool) {
         return
             _relationships.grantsAccess(
-                doctor,
-                _patient,
-                bytes32(0),
-                RecordType.ClinicalNote,
-                false,
-                Purpose.Treatment
+                AccessRequest(doctor, _patient, bytes32(0), RecordType.ClinicalNote, false, Purpose.Treatment)
             );
     }
 
@@ -95,23 +90,13 @@ contract CareRelationshipsTest is WorkflowFixture {
         assertTrue(_treats(_doctor2), "family doctor treats");
         assertFalse(
             _relationships.grantsAccess(
-                _doctor2,
-                _patient,
-                bytes32(0),
-                RecordType.ClinicalNote,
-                true,
-                Purpose.Treatment
+                AccessRequest(_doctor2, _patient, bytes32(0), RecordType.ClinicalNote, true, Purpose.Treatment)
             ),
             "never sensitive"
         );
         assertFalse(
             _relationships.grantsAccess(
-                _doctor2,
-                _patient,
-                bytes32(0),
-                RecordType.ClinicalNote,
-                false,
-                Purpose.Research
+                AccessRequest(_doctor2, _patient, bytes32(0), RecordType.ClinicalNote, false, Purpose.Research)
             ),
             "only treatment"
         );

@@ -4,7 +4,7 @@ pragma solidity ^0.8.28;
 import {IEmergencyAccess} from "../interfaces/IEmergencyAccess.sol";
 import {EmergencyAccess} from "../workflows/EmergencyAccess.sol";
 import {WorkflowBase} from "../workflows/WorkflowBase.sol";
-import {ProviderKind, Purpose, RecordType} from "../libraries/CareTypes.sol";
+import {AccessRequest, ProviderKind, Purpose, RecordType} from "../libraries/CareTypes.sol";
 import {WorkflowFixture, WorkflowInvariants} from "./utils/WorkflowFixture.sol";
 import {VM} from "./utils/Vm.sol";
 
@@ -22,7 +22,9 @@ contract EmergencyAccessTest is WorkflowFixture {
 
     function _grants(bool sensitive, Purpose purpose) internal view returns (bool) {
         return
-            _emergency.grantsAccess(_emergencyDept, _patient, bytes32(0), RecordType.ClinicalNote, sensitive, purpose);
+            _emergency.grantsAccess(
+                AccessRequest(_emergencyDept, _patient, bytes32(0), RecordType.ClinicalNote, sensitive, purpose)
+            );
     }
 
     /// @notice A session lasts exactly `duration` from opening: it grants emergency access to
@@ -166,12 +168,14 @@ contract EmergencyAccessInvariants is WorkflowInvariants {
             bool inWindow = block.timestamp < session.expiresAt;
             assertEq(
                 _emergency.grantsAccess(
-                    _emergencyDept,
-                    patient,
-                    bytes32(0),
-                    RecordType.ClinicalNote,
-                    false,
-                    Purpose.Emergency
+                    AccessRequest(
+                        _emergencyDept,
+                        patient,
+                        bytes32(0),
+                        RecordType.ClinicalNote,
+                        false,
+                        Purpose.Emergency
+                    )
                 ),
                 inWindow,
                 "access outside the window"

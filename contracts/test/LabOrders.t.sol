@@ -5,7 +5,7 @@ import {ILabOrders} from "../interfaces/ILabOrders.sol";
 import {IRecordRegistry} from "../interfaces/IRecordRegistry.sol";
 import {LabOrders} from "../workflows/LabOrders.sol";
 import {WorkflowBase} from "../workflows/WorkflowBase.sol";
-import {ProviderForm, ProviderKind, Purpose, RecordType} from "../libraries/CareTypes.sol";
+import {AccessRequest, ProviderForm, ProviderKind, Purpose, RecordType} from "../libraries/CareTypes.sol";
 import {RecordCommitments} from "../libraries/RecordCommitments.sol";
 import {WorkflowFixture, WorkflowInvariants} from "./utils/WorkflowFixture.sol";
 import {VM} from "./utils/Vm.sol";
@@ -39,7 +39,10 @@ contract LabOrdersTest is WorkflowFixture {
     }
 
     function _grants(address accessor, bytes32 result) internal view returns (bool) {
-        return _labOrders.grantsAccess(accessor, _patient, result, RecordType.LabResult, false, Purpose.Treatment);
+        return
+            _labOrders.grantsAccess(
+                AccessRequest(accessor, _patient, result, RecordType.LabResult, false, Purpose.Treatment)
+            );
     }
 
     /// @notice A doctor's order is pending with its laboratory and anchored as a LabOrder record.
@@ -77,11 +80,15 @@ contract LabOrdersTest is WorkflowFixture {
         assertEq(_grants(_doctor, _resultRecord), open, "doctor's window");
         assertFalse(_grants(_doctor2, _resultRecord), "another doctor");
         assertFalse(
-            _labOrders.grantsAccess(_doctor, _patient, _resultRecord, RecordType.LabResult, false, Purpose.Research),
+            _labOrders.grantsAccess(
+                AccessRequest(_doctor, _patient, _resultRecord, RecordType.LabResult, false, Purpose.Research)
+            ),
             "other purpose"
         );
         assertFalse(
-            _labOrders.grantsAccess(_doctor, _patient, _orderRecord, RecordType.LabOrder, false, Purpose.Treatment),
+            _labOrders.grantsAccess(
+                AccessRequest(_doctor, _patient, _orderRecord, RecordType.LabOrder, false, Purpose.Treatment)
+            ),
             "other type"
         );
         assertFalse(_grants(_doctor, keccak256("unknown")), "unknown result");

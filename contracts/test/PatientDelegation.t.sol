@@ -6,7 +6,7 @@ import {IConsentManager} from "../interfaces/IConsentManager.sol";
 import {IPatientDelegation} from "../interfaces/IPatientDelegation.sol";
 import {IProviderDirectory} from "../interfaces/IProviderDirectory.sol";
 import {IRecordRegistry} from "../interfaces/IRecordRegistry.sol";
-import {AccessBasis, ConsentScope, Purpose, RecordType} from "../libraries/CareTypes.sol";
+import {AccessBasis, AccessRequest, ConsentScope, Purpose, RecordType} from "../libraries/CareTypes.sol";
 import {CareLedgerFixture} from "./utils/CareLedgerFixture.sol";
 import {VM} from "./utils/Vm.sol";
 
@@ -245,7 +245,7 @@ contract PatientDelegationTest is CareLedgerFixture {
         assertFalse(_consent.canAccess(_family, _patient, plain, purpose), "record grant after death");
         assertFalse(_consent.canAccess(_doctor2, _patient, plain, purpose), "refused grant opened");
         assertFalse(
-            _consent.hasConsent(_patient, _family, plain, RecordType.Referral, sensitive, purpose),
+            _consent.hasConsent(AccessRequest(_family, _patient, plain, RecordType.Referral, sensitive, purpose)),
             "hasConsent after death"
         );
         if (!sensitive) {

@@ -10,7 +10,7 @@ import {IConsentManager} from "../interfaces/IConsentManager.sol";
 import {IPatientDelegation} from "../interfaces/IPatientDelegation.sol";
 import {IProviderDirectory} from "../interfaces/IProviderDirectory.sol";
 import {IRecordRegistry} from "../interfaces/IRecordRegistry.sol";
-import {Capability, ProviderForm, ProviderKind, Purpose, RecordType} from "../libraries/CareTypes.sol";
+import {AccessRequest, Capability, ProviderForm, ProviderKind, Purpose} from "../libraries/CareTypes.sol";
 import {PatientAuthorised} from "../PatientAuthorised.sol";
 import {WorkflowBase} from "./WorkflowBase.sol";
 
@@ -169,15 +169,9 @@ contract CareRelationships is ICareRelationships, IAccessSource, WorkflowBase, E
     }
 
     /// @inheritdoc IAccessSource
-    function grantsAccess(
-        address accessor,
-        address patient,
-        bytes32,
-        RecordType,
-        bool sensitive,
-        Purpose purpose
-    ) external view returns (bool) {
-        if (purpose != Purpose.Treatment || sensitive) return false;
+    function grantsAccess(AccessRequest calldata request) external view returns (bool) {
+        if (request.purpose != Purpose.Treatment || request.sensitive) return false;
+        (address accessor, address patient) = (request.accessor, request.patient);
         if (_unlockRequired[patient] && block.timestamp >= _unlocks[patient][accessor]) return false;
         return _hasRelationship(patient, accessor);
     }

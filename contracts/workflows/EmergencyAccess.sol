@@ -6,7 +6,7 @@ import {IConsentManager} from "../interfaces/IConsentManager.sol";
 import {IEmergencyAccess} from "../interfaces/IEmergencyAccess.sol";
 import {IProviderDirectory} from "../interfaces/IProviderDirectory.sol";
 import {IRecordRegistry} from "../interfaces/IRecordRegistry.sol";
-import {ProviderKind, Purpose, RecordType} from "../libraries/CareTypes.sol";
+import {AccessRequest, ProviderKind, Purpose} from "../libraries/CareTypes.sol";
 import {WorkflowBase} from "./WorkflowBase.sol";
 
 /// @title EmergencyAccess
@@ -62,16 +62,10 @@ contract EmergencyAccess is IEmergencyAccess, IAccessSource, WorkflowBase {
     }
 
     /// @inheritdoc IAccessSource
-    function grantsAccess(
-        address accessor,
-        address patient,
-        bytes32,
-        RecordType,
-        bool sensitive,
-        Purpose purpose
-    ) external view returns (bool) {
-        if (purpose != Purpose.Emergency) return false;
-        if (sensitive && !_sensitiveAllowed[patient]) return false;
+    function grantsAccess(AccessRequest calldata request) external view returns (bool) {
+        if (request.purpose != Purpose.Emergency) return false;
+        (address accessor, address patient) = (request.accessor, request.patient);
+        if (request.sensitive && !_sensitiveAllowed[patient]) return false;
         if (block.timestamp >= _sessions[patient][accessor].expiresAt) return false;
         return _directory.activeKindOf(accessor) == ProviderKind.EmergencyDepartment;
     }

@@ -6,7 +6,7 @@ import {IConsentManager} from "../interfaces/IConsentManager.sol";
 import {ILabOrders} from "../interfaces/ILabOrders.sol";
 import {IProviderDirectory} from "../interfaces/IProviderDirectory.sol";
 import {IRecordRegistry} from "../interfaces/IRecordRegistry.sol";
-import {ProviderKind, Purpose, RecordType} from "../libraries/CareTypes.sol";
+import {AccessRequest, ProviderKind, Purpose, RecordType} from "../libraries/CareTypes.sol";
 import {RecordCommitments} from "../libraries/RecordCommitments.sol";
 import {WorkflowBase} from "./WorkflowBase.sol";
 
@@ -76,22 +76,16 @@ contract LabOrders is ILabOrders, IAccessSource, WorkflowBase {
     }
 
     /// @inheritdoc IAccessSource
-    function grantsAccess(
-        address accessor,
-        address patient,
-        bytes32 commitment,
-        RecordType recordType,
-        bool,
-        Purpose purpose
-    ) external view returns (bool) {
-        if (recordType != RecordType.LabResult || purpose != Purpose.Treatment) return false;
+    function grantsAccess(AccessRequest calldata request) external view returns (bool) {
+        if (request.recordType != RecordType.LabResult || request.purpose != Purpose.Treatment) return false;
+        (address patient, bytes32 commitment) = (request.patient, request.commitment);
         bytes32 order = _resultOrders[patient][commitment];
         if (order == bytes32(0)) return false;
         // The window runs from when this version of the result was anchored.
         if (block.timestamp >= uint256(_registry.recordOf(patient, commitment).anchoredAt) + RESULT_ACCESS_PERIOD) {
             return false;
         }
-        return _registry.recordOf(patient, order).author == accessor;
+        return _registry.recordOf(patient, order).author == request.accessor;
     }
 
     /// @inheritdoc ILabOrders

@@ -5,7 +5,7 @@ import {IConsentManager} from "../interfaces/IConsentManager.sol";
 import {IPrescriptions} from "../interfaces/IPrescriptions.sol";
 import {IProviderDirectory} from "../interfaces/IProviderDirectory.sol";
 import {IRecordRegistry} from "../interfaces/IRecordRegistry.sol";
-import {ProviderKind, Purpose, RecordFlag, RecordType} from "../libraries/CareTypes.sol";
+import {AccessRequest, ProviderKind, Purpose, RecordFlag, RecordType} from "../libraries/CareTypes.sol";
 import {RecordCommitments} from "../libraries/RecordCommitments.sol";
 import {WorkflowBase} from "./WorkflowBase.sol";
 
@@ -70,18 +70,15 @@ contract Prescriptions is IPrescriptions, WorkflowBase {
         if (record.flags & RecordFlag.ERASED != 0) revert PrescriptionErased(prescription);
         if (record.flags & RecordFlag.SUPERSEDED != 0) revert PrescriptionSuperseded(prescription);
         bool sensitive = record.flags & RecordFlag.SENSITIVE != 0;
-        if (
-            !_consent.hasConsent(
-                patient,
-                msg.sender,
-                prescription,
-                RecordType.Prescription,
-                sensitive,
-                Purpose.Dispensing
-            )
-        ) {
-            revert PrescriptionNoPatientConsent(patient, msg.sender);
-        }
+        AccessRequest memory request = AccessRequest({
+            accessor: msg.sender,
+            patient: patient,
+            commitment: prescription,
+            recordType: RecordType.Prescription,
+            sensitive: sensitive,
+            purpose: Purpose.Dispensing
+        });
+        if (!_consent.hasConsent(request)) revert PrescriptionNoPatientConsent(patient, msg.sender);
 
         stored.dispensed = rx.dispensed + amount;
         // A dispense names the same medicine, so it is exactly as sensitive as its prescription.

@@ -635,12 +635,14 @@ describe("Access rule (ConsentManager.canAccess and accessBasis)", function () {
       await (await consent.connect(admin).addAccessSource(source)).wait();
       await (
         await source.setAnswer(
-          stranger,
-          patient,
-          records.psychiatry,
-          RecordType.ClinicalNote,
-          true,
-          Purpose.Emergency,
+          {
+            accessor: stranger,
+            patient: patient,
+            commitment: records.psychiatry,
+            recordType: RecordType.ClinicalNote,
+            sensitive: true,
+            purpose: Purpose.Emergency,
+          },
           true,
         )
       ).wait();

@@ -581,6 +581,19 @@ describe("ConsentManager", function () {
   });
 
   describe("hasConsent", function () {
+    // Asks about the fixture's note for its patient; each test states the record's type and sensitivity.
+    function hasConsent(accessor: string, recordType: RecordType, sensitive: boolean, purpose: Purpose) {
+      const { consent, patient, note } = f;
+      return consent.hasConsent({
+        accessor,
+        patient: patient.address,
+        commitment: note,
+        recordType,
+        sensitive,
+        purpose,
+      });
+    }
+
     it("is true for a record-type grant covering a non-sensitive record", async function () {
       const { consent, patient, pharmacy, note, now } = f;
       await (
@@ -593,46 +606,10 @@ describe("ConsentManager", function () {
           }),
         )
       ).wait();
-      expect(
-        await consent.hasConsent(
-          patient.address,
-          pharmacy.address,
-          note,
-          RecordType.Prescription,
-          false,
-          Purpose.Dispensing,
-        ),
-      ).to.equal(true);
-      expect(
-        await consent.hasConsent(
-          patient.address,
-          pharmacy.address,
-          note,
-          RecordType.Prescription,
-          true,
-          Purpose.Dispensing,
-        ),
-      ).to.equal(false);
-      expect(
-        await consent.hasConsent(
-          patient.address,
-          pharmacy.address,
-          note,
-          RecordType.ClinicalNote,
-          false,
-          Purpose.Dispensing,
-        ),
-      ).to.equal(false);
-      expect(
-        await consent.hasConsent(
-          patient.address,
-          pharmacy.address,
-          note,
-          RecordType.Prescription,
-          false,
-          Purpose.Treatment,
-        ),
-      ).to.equal(false);
+      expect(await hasConsent(pharmacy.address, RecordType.Prescription, false, Purpose.Dispensing)).to.equal(true);
+      expect(await hasConsent(pharmacy.address, RecordType.Prescription, true, Purpose.Dispensing)).to.equal(false);
+      expect(await hasConsent(pharmacy.address, RecordType.ClinicalNote, false, Purpose.Dispensing)).to.equal(false);
+      expect(await hasConsent(pharmacy.address, RecordType.Prescription, false, Purpose.Treatment)).to.equal(false);
     });
 
     it("is true for a record grant even when the record is sensitive", async function () {
@@ -645,49 +622,22 @@ describe("ConsentManager", function () {
             grantRequest(pharmacy.address, now, { scope: ConsentScope.Record, scopeValue: note }),
           )
       ).wait();
-      expect(
-        await consent.hasConsent(
-          patient.address,
-          pharmacy.address,
-          note,
-          RecordType.ClinicalNote,
-          true,
-          Purpose.Treatment,
-        ),
-      ).to.equal(true);
+      expect(await hasConsent(pharmacy.address, RecordType.ClinicalNote, true, Purpose.Treatment)).to.equal(true);
     });
 
     it("ignores every basis other than a grant", async function () {
-      const { consent, patient, doctor, reader, note } = f;
+      const { patient, doctor, reader } = f;
       for (const account of [patient, doctor, reader]) {
-        expect(
-          await consent.hasConsent(
-            patient.address,
-            account.address,
-            note,
-            RecordType.ClinicalNote,
-            false,
-            Purpose.Treatment,
-          ),
-        ).to.equal(false);
+        expect(await hasConsent(account.address, RecordType.ClinicalNote, false, Purpose.Treatment)).to.equal(false);
       }
     });
 
     it("is false once the grant is revoked", async function () {
-      const { consent, patient, pharmacy, note, now } = f;
+      const { consent, patient, pharmacy, now } = f;
       const request = grantRequest(pharmacy.address, now);
       await (await consent.connect(patient).grantConsent(patient.address, request)).wait();
       await (await consent.connect(patient).revokeConsent(patient.address, grantIdOfRequest(request))).wait();
-      expect(
-        await consent.hasConsent(
-          patient.address,
-          pharmacy.address,
-          note,
-          RecordType.ClinicalNote,
-          false,
-          Purpose.Treatment,
-        ),
-      ).to.equal(false);
+      expect(await hasConsent(pharmacy.address, RecordType.ClinicalNote, false, Purpose.Treatment)).to.equal(false);
     });
   });
 

@@ -748,14 +748,14 @@ describe("Prescriptions", function () {
           const { prescriptions, consent, patient, pharmacy, rx } = f;
           await grantDispensing(pharmacy, { scope, scopeValue });
           expect(
-            await consent.hasConsent(
-              patient.address,
-              pharmacy.address,
-              rx,
-              RecordType.Prescription,
-              false,
-              Purpose.Dispensing,
-            ),
+            await consent.hasConsent({
+              accessor: pharmacy.address,
+              patient: patient.address,
+              commitment: rx,
+              recordType: RecordType.Prescription,
+              sensitive: false,
+              purpose: Purpose.Dispensing,
+            }),
           ).to.equal(true);
           await expect(dispense(pharmacy, 30, `broad-${scope}`))
             .to.emit(prescriptions, "PrescriptionDispensed")
