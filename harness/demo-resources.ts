@@ -24,14 +24,18 @@ function subject(patient: string): R4.Reference {
   };
 }
 
-// The drug and the test are coded once, so the prescription and its dispense (the order and its
-// report) always name the same thing. Fresh objects: callers may alter a resource they are given.
+// The drug, its unit and the test are coded once, so the prescription and its dispense (the order and
+// its report) always name the same thing. Fresh objects: callers may alter a resource they are given.
 function drug(): R4.CodeableConcept {
   return { coding: [{ system: RXNORM, code: "197361", display: DEMO_PLAINTEXT.drug }] };
 }
 
 function glucoseTest(): R4.CodeableConcept {
   return { coding: [{ system: LOINC, code: "2345-7", display: DEMO_PLAINTEXT.test }] };
+}
+
+function tablets(count: number): R4.Quantity {
+  return { value: count, unit: "tablet", system: UCUM, code: "{tbl}" };
 }
 
 /** What a MedicationRequest and a ServiceRequest share: an active order for the patient, written now. */
@@ -53,7 +57,7 @@ export function medicationRequest(patient: string): R4.MedicationRequest {
     dosageInstruction: [{ sequence: 1, text: "One tablet daily" }],
     dispenseRequest: {
       numberOfRepeatsAllowed: 0,
-      quantity: { value: 30, unit: "tablet", system: UCUM, code: "{tbl}" },
+      quantity: tablets(30),
     },
   };
 }
@@ -65,7 +69,7 @@ export function medicationDispense(patient: string, prescription: string, amount
     medicationCodeableConcept: drug(),
     subject: subject(patient),
     authorizingPrescription: [{ reference: `MedicationRequest/${prescription.slice(2, 18)}` }],
-    quantity: { value: amount, unit: "tablet", system: UCUM, code: "{tbl}" },
+    quantity: tablets(amount),
     whenHandedOver: new Date().toISOString(),
   };
 }

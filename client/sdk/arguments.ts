@@ -49,10 +49,26 @@ export function enumArgument<E extends number>(
   return value as E;
 }
 
+/** Like `enumArgument`, with `fallback` when the caller gives none. */
+export function optionalEnum<E extends number>(
+  value: unknown,
+  argument: string,
+  members: Readonly<Record<string, string | number>>,
+  fallback: E,
+  excluded: readonly number[] = [0],
+): E {
+  return value === undefined ? fallback : enumArgument<E>(value, argument, members, excluded);
+}
+
 /** A boolean. */
 export function booleanArgument(value: unknown, argument: string): boolean {
   if (typeof value !== "boolean") throw new InvalidArgumentError(argument, "true or false");
   return value;
+}
+
+/** Like `booleanArgument`, with `fallback` when the caller gives none. */
+export function optionalBoolean(value: unknown, argument: string, fallback: boolean): boolean {
+  return value === undefined ? fallback : booleanArgument(value, argument);
 }
 
 const utf8Decoder = new TextDecoder("utf-8", { fatal: true });

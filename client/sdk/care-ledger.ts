@@ -1,6 +1,6 @@
 import { AccessBasis, Purpose, RecordType } from "../care-types.js";
 import type { FhirResource } from "../fhir/index.js";
-import { addressArgument, bytes32Argument, enumArgument, optionalAddressArgument } from "./arguments.js";
+import { addressArgument, bytes32Argument, optionalAddressArgument, optionalEnum } from "./arguments.js";
 import type { ContentStore } from "../storage/index.js";
 import { subscribeAlerts, type AlertHandlers, type SubscribeOptions, type Unsubscribe } from "./alerts.js";
 import { auditStore, type AuditOptions, type AuditReport } from "./audit.js";
@@ -149,7 +149,7 @@ export class CareLedger {
         optionalAddressArgument(params.accessor, "accessor") ?? this.#core.address,
         addressArgument(params.patient, "patient"),
         bytes32Argument(params.commitment, "commitment"),
-        params.purpose === undefined ? Purpose.Treatment : enumArgument<Purpose>(params.purpose, "purpose", Purpose),
+        optionalEnum<Purpose>(params.purpose, "purpose", Purpose, Purpose.Treatment),
       ),
     );
     return Number(basis) as AccessBasis;

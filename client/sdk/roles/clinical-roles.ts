@@ -5,10 +5,11 @@ import { ProviderKind, Purpose, RecordType } from "../../care-types.js";
 import { InvalidArgumentError } from "../../errors.js";
 import {
   addressArgument,
-  booleanArgument,
   bytes32Argument,
   hexArgument,
   optionalAddressArgument,
+  optionalBoolean,
+  optionalUint,
   uintArgument,
   unlockArgument,
 } from "../arguments.js";
@@ -298,7 +299,7 @@ export class LaboratoryRole extends ProviderRole {
     populate: (view: LabOrders, commitment: string, sensitive: boolean) => Promise<ContractTransaction>,
   ): Promise<PostLabResultResult> {
     requireResourceType(params.diagnosticReport, "diagnosticReport", "DiagnosticReport");
-    const sensitive = params.sensitive === undefined ? false : booleanArgument(params.sensitive, "sensitive");
+    const sensitive = optionalBoolean(params.sensitive, "sensitive", false);
     const order = await orderOf();
     return anchoredWrite(this.records, {
       operation,
@@ -333,8 +334,7 @@ export class EmergencyRole extends ProviderRole {
   ): Promise<EmergencyAccessResult> {
     const patient = addressArgument(params.patient, "patient");
     const reasonCode = uintArgument(params.reasonCode, "reasonCode", 16);
-    const durationSeconds =
-      params.durationSeconds === undefined ? 4 * 60 * 60 : uintArgument(params.durationSeconds, "durationSeconds", 32);
+    const durationSeconds = optionalUint(params.durationSeconds, "durationSeconds", 32, 4 * 60 * 60);
     const { tx, args } = await this.core.transactForEvent(
       "emergency",
       (c) => c.openEmergencyAccess.populateTransaction(patient, reasonCode, durationSeconds),

@@ -1,5 +1,5 @@
 import { Capability } from "../../care-types.js";
-import { addressArgument, booleanArgument, capabilitiesArgument, optionalUint, uintArgument } from "../arguments.js";
+import { addressArgument, booleanArgument, capabilitiesArgument, optionalUint } from "../arguments.js";
 import type { DelegateResult, TxResult } from "../results.js";
 import type { SendOptions } from "../transport/transaction-sender.js";
 import { DAY } from "../../time-units.js";
@@ -24,10 +24,8 @@ export class PatientDelegations extends PatientConsent {
     this.requireSelf();
     const delegate = addressArgument(params.delegate, "delegate");
     const capabilities = capabilitiesArgument(params.capabilities);
-    const validUntil =
-      params.validUntil === undefined
-        ? (await this.core.now()) + optionalUint(params.durationSeconds, "durationSeconds", 40, 365 * DAY)
-        : uintArgument(params.validUntil, "validUntil", 40);
+    const duration = optionalUint(params.durationSeconds, "durationSeconds", 40, 365 * DAY);
+    const validUntil = await this.core.timeArgument(params.validUntil, "validUntil", 40, duration);
     const { tx, args } = await this.core.transactForEvent(
       "delegation",
       (c) => c.appointDelegate.populateTransaction(delegate, capabilities, validUntil),

@@ -2,7 +2,7 @@ import { getAddress } from "ethers";
 
 import { Purpose, RecordType } from "../../care-types.js";
 import { InvalidArgumentError } from "../../errors.js";
-import { addressArgument, booleanArgument, bytes32Argument } from "../arguments.js";
+import { addressArgument, booleanArgument, bytes32Argument, optionalBoolean } from "../arguments.js";
 import { ContractRevertError } from "../errors.js";
 import type { ReleaseListing } from "../../key-release/key-release-client.js";
 import type { LedgerCore } from "../ledger-core.js";
@@ -60,7 +60,7 @@ export class PatientRecords extends RoleBase {
     params: { resource: unknown; sensitive?: boolean } & WriteOptions,
   ): Promise<RecordWriteResult> {
     this.requireSelf();
-    const sensitive = params.sensitive === undefined ? false : booleanArgument(params.sensitive, "sensitive");
+    const sensitive = optionalBoolean(params.sensitive, "sensitive", false);
     return anchoredWrite(this.records, {
       operation: "anchorRecord",
       patient: this.patient,

@@ -1,5 +1,5 @@
 import { ProviderKind, Purpose, RecordType } from "../../care-types.js";
-import { addressArgument, booleanArgument, bytes32Argument } from "../arguments.js";
+import { addressArgument, bytes32Argument, optionalBoolean } from "../arguments.js";
 import { InvalidArgumentError } from "../../errors.js";
 import { anchoredBatchWrite } from "../records/batch-write.js";
 import { anchoredWrite } from "../records/anchored-write.js";
@@ -43,7 +43,7 @@ export abstract class ProviderRole extends RoleBase {
   async putRecord(params: PutRecordParams): Promise<RecordWriteResult> {
     const patient = addressArgument(params.patient, "patient");
     const recordType = recordTypeFor(params.resource, params.recordType);
-    const sensitive = params.sensitive === undefined ? false : booleanArgument(params.sensitive, "sensitive");
+    const sensitive = optionalBoolean(params.sensitive, "sensitive", false);
     return anchoredWrite(this.records, {
       operation: "anchorRecord",
       patient: patient,
@@ -92,7 +92,7 @@ export abstract class ProviderRole extends RoleBase {
     const recordType = Number(previousRecord.recordType) as RecordType;
     if (recordType === RecordType.None)
       throw new InvalidArgumentError("previous", "the commitment of an anchored record");
-    const sensitive = params.sensitive === undefined ? false : booleanArgument(params.sensitive, "sensitive");
+    const sensitive = optionalBoolean(params.sensitive, "sensitive", false);
     return anchoredWrite(this.records, {
       operation: "amendRecord",
       patient: patient,

@@ -2,7 +2,7 @@ import { ZeroAddress, id, isHexString } from "ethers";
 
 import { HipaaRole, ProviderForm, ProviderKind } from "../../care-types.js";
 import { InvalidArgumentError } from "../../errors.js";
-import { addressArgument, enumArgument, optionalAddressArgument, uintArgument } from "../arguments.js";
+import { addressArgument, enumArgument, optionalAddressArgument, optionalEnum, uintArgument } from "../arguments.js";
 import type { LedgerCore } from "../ledger-core.js";
 import type { ProviderRegisteredResult, TxResult } from "../results.js";
 import type { SendOptions } from "../transport/transaction-sender.js";
@@ -110,18 +110,11 @@ export class RegistrarRole {
   ): Promise<ProviderRegisteredResult> {
     const account = addressArgument(params.account, "account");
     const kind = enumArgument<ProviderKind>(params.kind, "kind", ProviderKind);
-    const form =
-      params.form === undefined
-        ? kind === ProviderKind.Doctor
-          ? ProviderForm.Practitioner
-          : ProviderForm.Organisation
-        : enumArgument<ProviderForm>(params.form, "form", ProviderForm, []);
-    const hipaa =
-      params.hipaa === undefined
-        ? kind === ProviderKind.Laboratory
-          ? HipaaRole.BusinessAssociate
-          : HipaaRole.CoveredEntity
-        : enumArgument<HipaaRole>(params.hipaa, "hipaa", HipaaRole, []);
+    // A doctor is a person and a laboratory a business associate unless the registrar says otherwise.
+    const usualForm = kind === ProviderKind.Doctor ? ProviderForm.Practitioner : ProviderForm.Organisation;
+    const usualHipaa = kind === ProviderKind.Laboratory ? HipaaRole.BusinessAssociate : HipaaRole.CoveredEntity;
+    const form = optionalEnum<ProviderForm>(params.form, "form", ProviderForm, usualForm, []);
+    const hipaa = optionalEnum<HipaaRole>(params.hipaa, "hipaa", HipaaRole, usualHipaa, []);
     const organisation = optionalAddressArgument(params.organisation, "organisation") ?? ZeroAddress;
     const { tx, args } = await this.core.transactForEvent(
       "directory",
