@@ -41,10 +41,11 @@ export const DEPLOYMENT_PLAN: readonly PlannedContract[] = [
   { name: "delegation", artifact: "PatientDelegation", args: ["directory"] },
   { name: "registry", artifact: "RecordRegistry", args: [deployer, delay, "directory", "delegation"] },
   { name: "consent", artifact: "ConsentManager", args: [deployer, delay, "directory", "registry", "delegation"] },
-  { name: "prescriptions", artifact: "Prescriptions", args: ["directory", "registry", "consent"] },
-  { name: "labOrders", artifact: "LabOrders", args: ["directory", "registry", "consent"] },
-  { name: "emergency", artifact: "EmergencyAccess", args: ["directory", "registry", "consent"] },
-  { name: "relationships", artifact: "CareRelationships", args: ["directory", "registry", "consent", "delegation"] },
+  // A workflow takes the directory, registry and delegation registry the consent manager reads.
+  { name: "prescriptions", artifact: "Prescriptions", args: ["consent"] },
+  { name: "labOrders", artifact: "LabOrders", args: ["consent"] },
+  { name: "emergency", artifact: "EmergencyAccess", args: ["consent"] },
+  { name: "relationships", artifact: "CareRelationships", args: ["consent"] },
   { name: "keyRegistry", artifact: "EncryptionKeyRegistry", args: [] },
 ];
 

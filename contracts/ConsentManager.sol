@@ -50,26 +50,26 @@ contract ConsentManager is IConsentManager, AccessControlDefaultAdminRules, EIP7
 
     /// @param admin The first admin (manages access sources).
     /// @param adminTransferDelay Seconds a new admin must wait before accepting the role.
-    /// @param directory The provider directory.
+    /// @param providerDirectory The provider directory.
     /// @param recordRegistry The record registry.
-    /// @param delegation The patient delegation registry.
+    /// @param patientDelegation The patient delegation registry.
     constructor(
         address admin,
         uint48 adminTransferDelay,
-        IProviderDirectory directory,
+        IProviderDirectory providerDirectory,
         IRecordRegistry recordRegistry,
-        IPatientDelegation delegation
+        IPatientDelegation patientDelegation
     )
         AccessControlDefaultAdminRules(adminTransferDelay, admin)
         EIP712("CareLedger Consent", "1")
-        PatientAuthorised(delegation)
+        PatientAuthorised(patientDelegation)
     {
         if (
-            address(directory) == address(0) ||
+            address(providerDirectory) == address(0) ||
             address(recordRegistry) == address(0) ||
-            address(delegation) == address(0)
+            address(patientDelegation) == address(0)
         ) revert ConsentZeroAddress();
-        _directory = directory;
+        _directory = providerDirectory;
         _registry = recordRegistry;
     }
 
@@ -232,6 +232,16 @@ contract ConsentManager is IConsentManager, AccessControlDefaultAdminRules, EIP7
     /// @inheritdoc IConsentManager
     function registry() external view returns (IRecordRegistry) {
         return _registry;
+    }
+
+    /// @inheritdoc IConsentManager
+    function directory() external view returns (IProviderDirectory) {
+        return _directory;
+    }
+
+    /// @inheritdoc IConsentManager
+    function delegation() external view returns (IPatientDelegation) {
+        return _delegation;
     }
 
     function _grant(address patient, GrantRequest calldata request) private returns (bytes32 grantId) {

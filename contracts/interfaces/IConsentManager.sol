@@ -2,6 +2,8 @@
 pragma solidity ^0.8.28;
 
 import {IAccessSource} from "./IAccessSource.sol";
+import {IPatientDelegation} from "./IPatientDelegation.sol";
+import {IProviderDirectory} from "./IProviderDirectory.sol";
 import {IRecordRegistry} from "./IRecordRegistry.sol";
 import {AccessBasis, AccessRequest, ConsentScope, Purpose} from "../libraries/CareTypes.sol";
 
@@ -153,6 +155,16 @@ interface IConsentManager {
     /// @param source The workflow contract.
     function removeAccessSource(IAccessSource source) external;
 
+    /// @notice The record registry the access rule reads.
+    function registry() external view returns (IRecordRegistry);
+
+    /// @notice The provider directory the access rule reads. Workflow contracts take this directory, the
+    /// registry and the delegation registry from the consent manager they are built with.
+    function directory() external view returns (IProviderDirectory);
+
+    /// @notice The patient delegation registry the access rule reads.
+    function delegation() external view returns (IPatientDelegation);
+
     /// @notice May `accessor` access `patient`'s record `commitment` for `purpose` now?
     /// @param accessor The account asking.
     /// @param patient The record's patient.
@@ -224,9 +236,6 @@ interface IConsentManager {
 
     /// @notice The registered workflow access sources.
     function accessSources() external view returns (IAccessSource[] memory);
-
-    /// @notice The record registry the access rule reads.
-    function registry() external view returns (IRecordRegistry);
 
     /// @notice The most access sources that can be registered.
     function MAX_ACCESS_SOURCES() external view returns (uint256);

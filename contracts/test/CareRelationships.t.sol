@@ -2,7 +2,7 @@
 pragma solidity ^0.8.28;
 
 import {ICareRelationships} from "../interfaces/ICareRelationships.sol";
-import {IPatientDelegation} from "../interfaces/IPatientDelegation.sol";
+import {IConsentManager} from "../interfaces/IConsentManager.sol";
 import {CareRelationships} from "../workflows/CareRelationships.sol";
 import {WorkflowBase} from "../workflows/WorkflowBase.sol";
 import {AccessRequest, Purpose, RecordType} from "../libraries/CareTypes.sol";
@@ -73,10 +73,10 @@ contract CareRelationshipsTest is WorkflowFixture {
         _relationships.recordCheckIn(_patient, _VISIT, expiresAt, signature);
     }
 
-    /// @notice The constructor rejects a zero delegation registry.
-    function test_constructorRejectsZeroDelegation() public {
+    /// @notice A zero consent manager is refused before its delegation registry is asked for.
+    function test_constructorRejectsZeroConsentManager() public {
         VM.expectRevert(WorkflowBase.WorkflowZeroAddress.selector);
-        new CareRelationships(_directory, _registry, _consent, IPatientDelegation(address(0)));
+        new CareRelationships(IConsentManager(address(0)));
     }
 
     // ------------------------------------------------------------------ family doctor

@@ -8,7 +8,6 @@ import {WorkflowBase} from "../workflows/WorkflowBase.sol";
 import {ConsentScope, ProviderKind, Purpose, RecordType} from "../libraries/CareTypes.sol";
 import {RecordCommitments} from "../libraries/RecordCommitments.sol";
 import {IConsentManager} from "../interfaces/IConsentManager.sol";
-import {IProviderDirectory} from "../interfaces/IProviderDirectory.sol";
 import {WorkflowFixture, WorkflowInvariants} from "./utils/WorkflowFixture.sol";
 import {VM} from "./utils/Vm.sol";
 
@@ -57,14 +56,10 @@ contract PrescriptionsTest is WorkflowFixture {
 
     // ------------------------------------------------------------------ construction
 
-    /// @notice Every workflow contract rejects a zero directory, registry or consent manager.
-    function test_constructorRejectsZeroAddresses() public {
+    /// @notice A workflow contract rejects a zero consent manager (its directory and registry come from it).
+    function test_constructorRejectsZeroConsentManager() public {
         VM.expectRevert(WorkflowBase.WorkflowZeroAddress.selector);
-        new Prescriptions(IProviderDirectory(address(0)), _registry, _consent);
-        VM.expectRevert(WorkflowBase.WorkflowZeroAddress.selector);
-        new Prescriptions(_directory, IRecordRegistry(address(0)), _consent);
-        VM.expectRevert(WorkflowBase.WorkflowZeroAddress.selector);
-        new Prescriptions(_directory, _registry, IConsentManager(address(0)));
+        new Prescriptions(IConsentManager(address(0)));
     }
 
     // ------------------------------------------------------------------ issuing

@@ -7,9 +7,7 @@ import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/Signa
 import {IAccessSource} from "../interfaces/IAccessSource.sol";
 import {ICareRelationships} from "../interfaces/ICareRelationships.sol";
 import {IConsentManager} from "../interfaces/IConsentManager.sol";
-import {IPatientDelegation} from "../interfaces/IPatientDelegation.sol";
 import {IProviderDirectory} from "../interfaces/IProviderDirectory.sol";
-import {IRecordRegistry} from "../interfaces/IRecordRegistry.sol";
 import {AccessRequest, Capability, ProviderForm, ProviderKind, Purpose} from "../libraries/CareTypes.sol";
 import {PatientAuthorised} from "../PatientAuthorised.sol";
 import {WorkflowBase} from "./WorkflowBase.sol";
@@ -47,22 +45,10 @@ contract CareRelationships is ICareRelationships, IAccessSource, WorkflowBase, E
     /// @dev Unlock code ids and visit ids share one namespace, so `cancelUnlockCode` cancels either.
     mapping(address patient => mapping(bytes32 codeId => bool used)) private _usedCodes;
 
-    /// @param directory The provider directory.
-    /// @param recordRegistry The record registry.
-    /// @param consent The consent manager.
-    /// @param delegation The patient delegation registry.
+    /// @param consent The consent manager; its directory, registry and delegation registry are this contract's.
     constructor(
-        IProviderDirectory directory,
-        IRecordRegistry recordRegistry,
-        IConsentManager consent,
-        IPatientDelegation delegation
-    )
-        WorkflowBase(directory, recordRegistry, consent)
-        EIP712("CareLedger Relationships", "1")
-        PatientAuthorised(delegation)
-    {
-        if (address(delegation) == address(0)) revert WorkflowZeroAddress();
-    }
+        IConsentManager consent
+    ) WorkflowBase(consent) EIP712("CareLedger Relationships", "1") PatientAuthorised(_nonZero(consent).delegation()) {}
 
     /// @inheritdoc ICareRelationships
     function setFamilyDoctor(address patient, address doctor) external {

@@ -4,8 +4,6 @@ pragma solidity ^0.8.28;
 import {IAccessSource} from "../interfaces/IAccessSource.sol";
 import {IConsentManager} from "../interfaces/IConsentManager.sol";
 import {IEmergencyAccess} from "../interfaces/IEmergencyAccess.sol";
-import {IProviderDirectory} from "../interfaces/IProviderDirectory.sol";
-import {IRecordRegistry} from "../interfaces/IRecordRegistry.sol";
 import {AccessRequest, ProviderKind, Purpose} from "../libraries/CareTypes.sol";
 import {WorkflowBase} from "./WorkflowBase.sol";
 
@@ -18,14 +16,8 @@ contract EmergencyAccess is IEmergencyAccess, IAccessSource, WorkflowBase {
     mapping(address patient => mapping(address provider => Session session)) private _sessions;
     mapping(address patient => bool allowed) private _sensitiveAllowed;
 
-    /// @param directory The provider directory.
-    /// @param recordRegistry The record registry.
-    /// @param consent The consent manager.
-    constructor(
-        IProviderDirectory directory,
-        IRecordRegistry recordRegistry,
-        IConsentManager consent
-    ) WorkflowBase(directory, recordRegistry, consent) {}
+    /// @param consent The consent manager; its directory and registry are this contract's.
+    constructor(IConsentManager consent) WorkflowBase(consent) {}
 
     /// @inheritdoc IEmergencyAccess
     function openEmergencyAccess(

@@ -4,8 +4,6 @@ pragma solidity ^0.8.28;
 import {IAccessSource} from "../interfaces/IAccessSource.sol";
 import {IConsentManager} from "../interfaces/IConsentManager.sol";
 import {ILabOrders} from "../interfaces/ILabOrders.sol";
-import {IProviderDirectory} from "../interfaces/IProviderDirectory.sol";
-import {IRecordRegistry} from "../interfaces/IRecordRegistry.sol";
 import {AccessRequest, ProviderKind, Purpose, RecordType} from "../libraries/CareTypes.sol";
 import {RecordCommitments} from "../libraries/RecordCommitments.sol";
 import {WorkflowBase} from "./WorkflowBase.sol";
@@ -19,14 +17,9 @@ contract LabOrders is ILabOrders, IAccessSource, WorkflowBase {
     mapping(address patient => mapping(bytes32 order => Order stored)) private _orders;
     mapping(address patient => mapping(bytes32 result => bytes32 order)) private _resultOrders;
 
-    /// @param directory The provider directory.
-    /// @param recordRegistry The record registry (grant this contract its workflow role).
-    /// @param consent The consent manager.
-    constructor(
-        IProviderDirectory directory,
-        IRecordRegistry recordRegistry,
-        IConsentManager consent
-    ) WorkflowBase(directory, recordRegistry, consent) {}
+    /// @param consent The consent manager; its directory and registry are this contract's (grant this
+    /// contract the registry's workflow role).
+    constructor(IConsentManager consent) WorkflowBase(consent) {}
 
     /// @inheritdoc ILabOrders
     function orderLabTest(address patient, bytes32 order, address laboratory) external {

@@ -3,7 +3,6 @@ pragma solidity ^0.8.28;
 
 import {IConsentManager} from "../interfaces/IConsentManager.sol";
 import {IPrescriptions} from "../interfaces/IPrescriptions.sol";
-import {IProviderDirectory} from "../interfaces/IProviderDirectory.sol";
 import {IRecordRegistry} from "../interfaces/IRecordRegistry.sol";
 import {AccessRequest, ProviderKind, Purpose, RecordFlag, RecordType} from "../libraries/CareTypes.sol";
 import {RecordCommitments} from "../libraries/RecordCommitments.sol";
@@ -14,14 +13,9 @@ import {WorkflowBase} from "./WorkflowBase.sol";
 contract Prescriptions is IPrescriptions, WorkflowBase {
     mapping(address patient => mapping(bytes32 prescription => Prescription terms)) private _prescriptions;
 
-    /// @param directory The provider directory.
-    /// @param recordRegistry The record registry (grant this contract its workflow role).
-    /// @param consent The consent manager.
-    constructor(
-        IProviderDirectory directory,
-        IRecordRegistry recordRegistry,
-        IConsentManager consent
-    ) WorkflowBase(directory, recordRegistry, consent) {}
+    /// @param consent The consent manager; its directory and registry are this contract's (grant this
+    /// contract the registry's workflow role).
+    constructor(IConsentManager consent) WorkflowBase(consent) {}
 
     /// @inheritdoc IPrescriptions
     function issuePrescription(address patient, bytes32 commitment, Terms calldata terms) external {

@@ -20,15 +20,19 @@ abstract contract WorkflowBase {
     IRecordRegistry internal immutable _registry;
     IConsentManager internal immutable _consent;
 
-    /// @param directory The provider directory.
-    /// @param recordRegistry The record registry (this contract needs its workflow role).
-    /// @param consent The consent manager.
-    constructor(IProviderDirectory directory, IRecordRegistry recordRegistry, IConsentManager consent) {
-        if (address(directory) == address(0) || address(recordRegistry) == address(0) || address(consent) == address(0))
-            revert WorkflowZeroAddress();
-        _directory = directory;
-        _registry = recordRegistry;
-        _consent = consent;
+    /// @param consent The consent manager. The directory and the registry are the ones it reads, so a
+    /// workflow cannot check providers in one directory, or anchor in one registry, while the access rule
+    /// reads another.
+    constructor(IConsentManager consent) {
+        _consent = _nonZero(consent);
+        _directory = consent.directory();
+        _registry = consent.registry();
+    }
+
+    /// @dev Also for base-constructor arguments read from the consent manager before this constructor runs.
+    function _nonZero(IConsentManager consent) internal pure returns (IConsentManager) {
+        if (address(consent) == address(0)) revert WorkflowZeroAddress();
+        return consent;
     }
 
     function _checkActiveKind(address account, ProviderKind expected) internal view {

@@ -76,9 +76,11 @@ describe("ConsentManager", function () {
   });
 
   describe("deployment", function () {
-    it("exposes its registry and the access-source limit", async function () {
-      const { consent, registry } = f;
+    it("exposes the registry, directory and delegation registry it reads, and the access-source limit", async function () {
+      const { consent, registry, directory, delegation } = f;
       expect(await consent.registry()).to.equal(await registry.getAddress());
+      expect(await consent.directory()).to.equal(await directory.getAddress());
+      expect(await consent.delegation()).to.equal(await delegation.getAddress());
       expect(await consent.MAX_ACCESS_SOURCES()).to.equal(BigInt(MAX_ACCESS_SOURCES));
       expect(await consent.accessSources()).to.deep.equal([]);
     });

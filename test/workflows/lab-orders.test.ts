@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { type AddressLike, ZeroAddress, ZeroHash } from "ethers";
+import { ZeroAddress, ZeroHash } from "ethers";
 import { network } from "hardhat";
 
 import { AccessBasis, RecordFlag } from "../../client/care-types.js";
@@ -69,20 +69,9 @@ describe("LabOrders", function () {
       expect(await f.labOrders.RESULT_ACCESS_PERIOD()).to.equal(BigInt(RESULT_ACCESS_PERIOD));
     });
 
-    it("rejects a zero directory, registry or consent manager", async function () {
-      const { directory, registry, consent, admin } = f;
-      const factory = new LabOrders__factory(admin);
-      const cases: [AddressLike, AddressLike, AddressLike][] = [
-        [ZeroAddress, registry, consent],
-        [directory, ZeroAddress, consent],
-        [directory, registry, ZeroAddress],
-      ];
-      for (const [directoryArg, registryArg, consentArg] of cases) {
-        await expect(factory.deploy(directoryArg, registryArg, consentArg)).to.be.revertedWithCustomError(
-          factory,
-          "WorkflowZeroAddress",
-        );
-      }
+    it("rejects a zero consent manager (its directory and registry come from the consent manager)", async function () {
+      const factory = new LabOrders__factory(f.admin);
+      await expect(factory.deploy(ZeroAddress)).to.be.revertedWithCustomError(factory, "WorkflowZeroAddress");
     });
   });
 

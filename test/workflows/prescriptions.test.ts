@@ -1,6 +1,6 @@
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { expect } from "chai";
-import { type AddressLike, ZeroAddress, ZeroHash } from "ethers";
+import { ZeroAddress, ZeroHash } from "ethers";
 import { network } from "hardhat";
 
 import { RecordFlag } from "../../client/care-types.js";
@@ -101,20 +101,9 @@ describe("Prescriptions", function () {
   }
 
   describe("deployment", function () {
-    it("rejects a zero directory, registry or consent manager", async function () {
-      const { directory, registry, consent, admin } = f;
-      const factory = new Prescriptions__factory(admin);
-      const cases: [AddressLike, AddressLike, AddressLike][] = [
-        [ZeroAddress, registry, consent],
-        [directory, ZeroAddress, consent],
-        [directory, registry, ZeroAddress],
-      ];
-      for (const [directoryArg, registryArg, consentArg] of cases) {
-        await expect(factory.deploy(directoryArg, registryArg, consentArg)).to.be.revertedWithCustomError(
-          factory,
-          "WorkflowZeroAddress",
-        );
-      }
+    it("rejects a zero consent manager (its directory and registry come from the consent manager)", async function () {
+      const factory = new Prescriptions__factory(f.admin);
+      await expect(factory.deploy(ZeroAddress)).to.be.revertedWithCustomError(factory, "WorkflowZeroAddress");
     });
   });
 

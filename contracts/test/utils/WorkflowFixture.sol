@@ -36,10 +36,10 @@ abstract contract WorkflowFixture is CareLedgerFixture {
         _register(_wardDoctor, ProviderKind.Doctor, ProviderForm.Practitioner, _ward);
         _register(_pharmacy2, ProviderKind.Pharmacy, ProviderForm.Organisation, address(0));
 
-        _prescriptions = new Prescriptions(_directory, _registry, _consent);
-        _labOrders = new LabOrders(_directory, _registry, _consent);
-        _emergency = new EmergencyAccess(_directory, _registry, _consent);
-        _relationships = new CareRelationships(_directory, _registry, _consent, _delegation);
+        _prescriptions = new Prescriptions(_consent);
+        _labOrders = new LabOrders(_consent);
+        _emergency = new EmergencyAccess(_consent);
+        _relationships = new CareRelationships(_consent);
 
         bytes32 role = _registry.WORKFLOW_ROLE();
         VM.startPrank(_admin);
