@@ -1,4 +1,4 @@
-import { Option } from "commander";
+import { Option, type Command } from "commander";
 
 import { parseAddress, parseBytes32, parsePositiveInt } from "./parse.js";
 
@@ -19,6 +19,11 @@ export function recordOption(): Option {
 /** `--prescription <commitment>`, required. */
 export function prescriptionOption(): Option {
   return new Option("--prescription <commitment>", "the prescription").makeOptionMandatory();
+}
+
+/** A subcommand of `parent` that names one prescription: `--patient` and `--prescription` (see `readPrescription`). */
+export function prescriptionCommand(parent: Command, name: string, description: string): Command {
+  return parent.command(name).description(description).addOption(patientOption()).addOption(prescriptionOption());
 }
 
 /** `--days <n>`, 30 unless given: how far off a deadline is; `max` is the command's own cap. */

@@ -55,10 +55,7 @@ export function medicationRequest(patient: string): R4.MedicationRequest {
     medicationCodeableConcept: drug(),
     reasonCode: [{ text: DEMO_PLAINTEXT.diagnosis }],
     dosageInstruction: [{ sequence: 1, text: "One tablet daily" }],
-    dispenseRequest: {
-      numberOfRepeatsAllowed: 0,
-      quantity: tablets(30),
-    },
+    dispenseRequest: { numberOfRepeatsAllowed: 0, quantity: tablets(30) },
   };
 }
 
@@ -75,11 +72,7 @@ export function medicationDispense(patient: string, prescription: string, amount
 }
 
 export function serviceRequest(patient: string): R4.ServiceRequest {
-  return {
-    resourceType: "ServiceRequest",
-    ...activeOrder(patient),
-    code: glucoseTest(),
-  };
+  return { resourceType: "ServiceRequest", ...activeOrder(patient), code: glucoseTest() };
 }
 
 export function diagnosticReport(patient: string, order: string): R4.DiagnosticReport {

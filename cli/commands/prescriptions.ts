@@ -6,7 +6,7 @@ import { parseNonNegativeInt, parseOptionalAddress, parsePositiveInt } from "../
 import {
   daysOption,
   patientOption,
-  prescriptionOption,
+  prescriptionCommand,
   readPatient,
   readPrescription,
   type PrescriptionOptions,
@@ -44,10 +44,7 @@ export function addPrescriptionCommands(program: Command, { io, withLedger }: Co
         },
       ),
     );
-  rx.command("dispense")
-    .description("dispense part or all of a prescription (pharmacy)")
-    .addOption(patientOption())
-    .addOption(prescriptionOption())
+  prescriptionCommand(rx, "dispense", "dispense part or all of a prescription (pharmacy)")
     .requiredOption("--amount <n>", "units now", parsePositiveInt("amount", 16_777_215))
     .requiredOption("--file <json>", "a FHIR MedicationDispense")
     .action(
@@ -65,24 +62,16 @@ export function addPrescriptionCommands(program: Command, { io, withLedger }: Co
         );
       }),
     );
-  rx.command("cancel")
-    .description("cancel a prescription (its prescriber)")
-    .addOption(patientOption())
-    .addOption(prescriptionOption())
-    .action(
-      withLedger(async (ledger, g, o: PrescriptionOptions) => {
-        const result = await ledger.doctor.cancelPrescription(readPrescription(o));
-        emit(io, g.json, "Cancelled.", result);
-      }),
-    );
-  rx.command("show")
-    .description("terms and progress of a prescription")
-    .addOption(patientOption())
-    .addOption(prescriptionOption())
-    .action(
-      withLedger(async (ledger, g, o: PrescriptionOptions) => {
-        const state = await ledger.pharmacy.prescriptionOf(readPrescription(o));
-        emit(io, g.json, jsonText(state, 2), state);
-      }),
-    );
+  prescriptionCommand(rx, "cancel", "cancel a prescription (its prescriber)").action(
+    withLedger(async (ledger, g, o: PrescriptionOptions) => {
+      const result = await ledger.doctor.cancelPrescription(readPrescription(o));
+      emit(io, g.json, "Cancelled.", result);
+    }),
+  );
+  prescriptionCommand(rx, "show", "terms and progress of a prescription").action(
+    withLedger(async (ledger, g, o: PrescriptionOptions) => {
+      const state = await ledger.pharmacy.prescriptionOf(readPrescription(o));
+      emit(io, g.json, jsonText(state, 2), state);
+    }),
+  );
 }

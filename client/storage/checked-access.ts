@@ -1,7 +1,9 @@
 import type { StorageBackend, StorageOperation } from "../errors.js";
 import { InvalidArgumentError, NotFoundError, StorageError } from "../errors.js";
+import type { CID } from "multiformats/cid";
+
 import type { ContentRef } from "./content-ref.js";
-import { verifyContent } from "./content-ref.js";
+import { parseContentRef, verifyContent } from "./content-ref.js";
 import { toStorageError } from "./storage-errors.js";
 
 /**
@@ -19,6 +21,12 @@ export function assertOpen(backend: StorageBackend, closed: boolean, operation: 
   if (closed) {
     throw new StorageError(backend, operation, "closed");
   }
+}
+
+/** The CID a ref names, for a block store (Helia, Kubo), once the store is known to be open. */
+export function openBlock(backend: StorageBackend, closed: boolean, operation: StorageOperation, ref: ContentRef): CID {
+  assertOpen(backend, closed, operation);
+  return parseContentRef(ref);
 }
 
 /** InvalidArgumentError unless a put was given bytes. */

@@ -13,7 +13,7 @@ import { ContentUnreachableError, IntegrityError, NotFoundError, StorageError } 
 import type { ContentRef } from "./content-ref.js";
 import { SHA2_256_CODE, SHA2_256_LENGTH, contentRefOf, parseContentRef } from "./content-ref.js";
 import type { ContentStore } from "./content-store.js";
-import { assertBytes, assertOpen, probeHas, readVerified } from "./checked-access.js";
+import { assertBytes, assertOpen, openBlock, probeHas, readVerified } from "./checked-access.js";
 import { DurableFsBlockstore, concat } from "./durable-fs-blockstore.js";
 import { startNetworkedHelia, type NetworkedHelia } from "./helia-network.js";
 import { errorCode, toStorageError } from "./storage-errors.js";
@@ -122,8 +122,7 @@ export class HeliaStore implements ContentStore {
   }
 
   async get(ref: ContentRef): Promise<Uint8Array> {
-    assertOpen("helia", this.closed, "get");
-    const cid = parseContentRef(ref);
+    const cid = openBlock("helia", this.closed, "get", ref);
     return readVerified(
       "helia",
       ref,
@@ -137,8 +136,7 @@ export class HeliaStore implements ContentStore {
   }
 
   async has(ref: ContentRef): Promise<boolean> {
-    assertOpen("helia", this.closed, "has");
-    const cid = parseContentRef(ref);
+    const cid = openBlock("helia", this.closed, "has", ref);
     return probeHas(
       "helia",
       async () => this.helia.blockstore.has(cid),
@@ -147,8 +145,7 @@ export class HeliaStore implements ContentStore {
   }
 
   async delete(ref: ContentRef): Promise<void> {
-    assertOpen("helia", this.closed, "delete");
-    const cid = parseContentRef(ref);
+    const cid = openBlock("helia", this.closed, "delete", ref);
     try {
       if (await this.helia.pins.isPinned(cid)) {
         await drain(this.helia.pins.rm(cid));

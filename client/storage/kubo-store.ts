@@ -5,9 +5,9 @@ import * as raw from "multiformats/codecs/raw";
 import type { CareLedgerError, StorageOperation } from "../errors.js";
 import { InvalidArgumentError, StorageError } from "../errors.js";
 import type { ContentRef } from "./content-ref.js";
-import { contentRefOf, contentRefOfCid, parseContentRef } from "./content-ref.js";
+import { contentRefOf, contentRefOfCid } from "./content-ref.js";
 import type { ContentStore } from "./content-store.js";
-import { assertBytes, assertOpen, probeHas, readVerified } from "./checked-access.js";
+import { assertBytes, assertOpen, openBlock, probeHas, readVerified } from "./checked-access.js";
 import { toStorageError } from "./storage-errors.js";
 
 export const DEFAULT_KUBO_URL = "http://127.0.0.1:5001";
@@ -99,8 +99,7 @@ export class KuboStore implements ContentStore {
   }
 
   async get(ref: ContentRef): Promise<Uint8Array> {
-    assertOpen("kubo", this.closed, "get");
-    const cid = parseContentRef(ref);
+    const cid = openBlock("kubo", this.closed, "get", ref);
     return readVerified(
       "kubo",
       ref,
@@ -110,8 +109,7 @@ export class KuboStore implements ContentStore {
   }
 
   async has(ref: ContentRef): Promise<boolean> {
-    assertOpen("kubo", this.closed, "has");
-    const cid = parseContentRef(ref);
+    const cid = openBlock("kubo", this.closed, "has", ref);
     return probeHas(
       "kubo",
       async () => {
@@ -123,8 +121,7 @@ export class KuboStore implements ContentStore {
   }
 
   async delete(ref: ContentRef): Promise<void> {
-    assertOpen("kubo", this.closed, "delete");
-    const cid = parseContentRef(ref);
+    const cid = openBlock("kubo", this.closed, "delete", ref);
     try {
       try {
         await this.client.pin.rm(cid, { signal: this.signal() });
