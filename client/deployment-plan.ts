@@ -4,6 +4,8 @@
  * SDK's `deployCareLedger` both read this table, and a test deploys with each and compares.
  */
 
+import { DAY } from "./time-units.js";
+
 /** Every contract of a deployment, in deployment order, by the name the SDK and deployment files use. */
 export const CONTRACT_NAMES = [
   "directory",
@@ -20,7 +22,7 @@ export const CONTRACT_NAMES = [
 export type ContractName = (typeof CONTRACT_NAMES)[number];
 
 /** Two days: a new admin must wait this long before accepting the role (two-step handover). */
-export const DEFAULT_ADMIN_TRANSFER_DELAY = 2 * 24 * 60 * 60;
+export const DEFAULT_ADMIN_TRANSFER_DELAY = 2 * DAY;
 
 /** A constructor argument: another contract of the deployment, or one of the deployment's settings. */
 export type PlanArgument = ContractName | { readonly setting: "deployer" | "registrar" | "adminTransferDelay" };

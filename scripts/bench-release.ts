@@ -24,6 +24,7 @@ import { ZeroAddress, getBytes, hexlify } from "ethers";
 import { ConsentScope, HipaaRole, ProviderForm, ProviderKind, Purpose, RecordType } from "../client/care-types.js";
 import { commitmentOf, recordCommitmentOf } from "../client/crypto/commitment.js";
 import { deployCareLedger } from "../client/deploy.js";
+import { DAY } from "../client/time-units.js";
 import type { DeploymentFile } from "../client/deployment-file.js";
 import { EncryptionKeyring } from "../client/key-release/encryption-keyring.js";
 import { hpkeOpen, hpkeSeal } from "../client/key-release/hpke.js";
@@ -109,7 +110,7 @@ async function main(): Promise<number> {
         scopeValue: `0x${"00".repeat(32)}`,
         purpose: Purpose.Treatment,
         validFrom: (latest?.timestamp ?? 0) - 60,
-        validUntil: (latest?.timestamp ?? 0) + 86_400,
+        validUntil: (latest?.timestamp ?? 0) + DAY,
       })
     ).wait();
 

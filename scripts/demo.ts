@@ -20,7 +20,7 @@ import {
   observationNote,
   serviceRequest,
 } from "../harness/demo-resources.js";
-import { DAY } from "../client/time-units.js";
+import { DAY, HOUR } from "../client/time-units.js";
 
 /** A reason code from the deployment's published list: 1 = unresponsive patient. */
 const REASON_UNRESPONSIVE = 1;
@@ -232,12 +232,12 @@ async function story(
   const session = await ed.call<Gas>("emergency", "openEmergencyAccess", {
     patient: patientAddress,
     reasonCode: REASON_UNRESPONSIVE,
-    durationSeconds: 6 * 60 * 60,
+    durationSeconds: 6 * HOUR,
   });
   done(`break-glass session open for 6 hours (reason code ${REASON_UNRESPONSIVE})`, session.gasUsed);
   const glassRead = await emergencyRead();
   done(`the emergency department read the ${glassRead.resource.resourceType}, with no action of the patient`);
-  await advance(6 * 60 * 60 + 1);
+  await advance(6 * HOUR + 1);
   await expectRefusal("the emergency department reading after the session ended", emergencyRead);
 
   step("The patient revokes the pharmacy's consent; the pharmacy is refused");

@@ -4,6 +4,7 @@ import { type CommandKit } from "../command-kit.js";
 import { emit } from "../output.js";
 import { parsePositiveInt } from "../parse.js";
 import { patientOption, readPatient } from "../shared-options.js";
+import { HOUR } from "../../client/time-units.js";
 
 /** `careledger emergency …`: break-glass access. */
 export function addEmergencyCommands(program: Command, { io, withLedger }: CommandKit): void {
@@ -19,7 +20,7 @@ export function addEmergencyCommands(program: Command, { io, withLedger }: Comma
         const result = await ledger.emergency.openEmergencyAccess({
           patient: readPatient(o),
           reasonCode: o.reason,
-          durationSeconds: o.hours * 3600,
+          durationSeconds: o.hours * HOUR,
         });
         emit(io, g.json, `Break-glass open until ${new Date(result.expiresAt * 1000).toISOString()}.`, result);
       }),

@@ -6,13 +6,12 @@ import { ConsentScope, HipaaRole, ProviderForm, ProviderKind, Purpose, RecordTyp
 import { recordCommitmentOf } from "../../client/crypto/commitment.js";
 import { deployCareLedger } from "../../client/deploy.js";
 import type { GrantRequestInput } from "../../client/eip712.js";
+import { DAY } from "../../client/time-units.js";
 import { ReplayError } from "../errors.js";
 import type { CostOperation } from "../gas/gas-table.js";
 import type { ExecutedRunner, ExecutedRunOptions, ExecutedRunResult, ThroughputPoint } from "../gas/executed-runner.js";
 import { dispensingConsent, labResultShare, prescriptionTerms } from "../gas/workflow-requests.js";
 import type { PatientSlice } from "../model/patient-slice.js";
-
-const DAY = 24 * 60 * 60;
 
 /**
  * Transactions mined per block. One block per transaction costs a block's bookkeeping per transaction; a few

@@ -6,9 +6,9 @@ import { ConsentScope, HipaaRole, ProviderForm, ProviderKind, Purpose, RecordTyp
 import { recordCommitmentOf } from "../../client/crypto/commitment.js";
 import type { CareLedgerContracts } from "../../client/deploy.js";
 import { signGrantConsent } from "../../client/eip712.js";
+import { DAY } from "../../client/time-units.js";
 import { gasEntry, measure, perUnit, type GasEntry, type Measured } from "./gas-report.js";
 
-const DAY = 24 * 60 * 60;
 /** Records and grants of other patients written before measuring, so storage is not empty. */
 const BACKGROUND_PATIENTS = 16;
 export const BATCH_SIZE = 1024;

@@ -3,6 +3,7 @@ import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 import { HipaaRole, ProviderForm, ProviderKind } from "../../client/care-types.js";
 import { recordCommitmentOf } from "../../client/crypto/commitment.js";
 import type { CareLedgerContracts } from "../../client/deploy.js";
+import { HOUR } from "../../client/time-units.js";
 import { gasEntry, measure, sumMeasured, type GasEntry } from "./gas-report.js";
 import { dispensingConsent, labResultShare, prescriptionTerms } from "./workflow-requests.js";
 
@@ -98,7 +99,7 @@ export async function measureWorkflowGas(
   ops.openEmergencyAccess = gasEntry(
     await measure(
       ethers.provider,
-      emergency.connect(emergencyDepartment).openEmergencyAccess(unconscious, 1, 6 * 60 * 60),
+      emergency.connect(emergencyDepartment).openEmergencyAccess(unconscious, 1, 6 * HOUR),
     ),
     "break-glass session, 6 hours, first for this patient",
   );

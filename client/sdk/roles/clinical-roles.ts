@@ -30,7 +30,7 @@ import type { UnlockCode } from "../unlock-code.js";
 import { ProviderRole } from "./provider-role.js";
 import { requireResourceType, type WriteOptions } from "./role-base.js";
 import { isAccessRefusal } from "../errors.js";
-import { DAY } from "../../time-units.js";
+import { DAY, HOUR } from "../../time-units.js";
 
 export interface IssuePrescriptionParams extends WriteOptions {
   readonly patient: string;
@@ -334,7 +334,7 @@ export class EmergencyRole extends ProviderRole {
   ): Promise<EmergencyAccessResult> {
     const patient = addressArgument(params.patient, "patient");
     const reasonCode = uintArgument(params.reasonCode, "reasonCode", 16);
-    const durationSeconds = optionalUint(params.durationSeconds, "durationSeconds", 32, 4 * 60 * 60);
+    const durationSeconds = optionalUint(params.durationSeconds, "durationSeconds", 32, 4 * HOUR);
     const { tx, args } = await this.core.transactForEvent(
       "emergency",
       (c) => c.openEmergencyAccess.populateTransaction(patient, reasonCode, durationSeconds),

@@ -13,11 +13,11 @@ import { encodeGrantScope, grantIdOf, type GrantScope } from "../consent-scope.j
 import type { TxWithEvent } from "../ledger-core.js";
 import type { GrantListing, GrantRequest, GrantResult, RevokeResult, TxResult } from "../results.js";
 import type { SendOptions } from "../transport/transaction-sender.js";
-import { DAY } from "../../time-units.js";
+import { DAY, HOUR } from "../../time-units.js";
 import { PatientRecords } from "./patient-records.js";
 
 const DEFAULT_GRANT_DAYS = 30;
-const DEFAULT_SIGNATURE_LIFETIME = 60 * 60;
+const DEFAULT_SIGNATURE_LIFETIME = HOUR;
 
 export interface GrantParams extends SendOptions {
   readonly grantee: string;

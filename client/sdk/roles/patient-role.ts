@@ -1,6 +1,7 @@
 import { hexlify, randomBytes, type TypedDataDomain } from "ethers";
 
 import { typedDataDomainOf } from "../../eip712.js";
+import { HOUR } from "../../time-units.js";
 
 import { addressArgument, booleanArgument, bytes32Argument, optionalUint, uintArgument } from "../arguments.js";
 import type { TxResult } from "../results.js";
@@ -70,7 +71,7 @@ export class PatientRole extends PatientDelegations {
       patient: this.patient,
       doctor: addressArgument(params.doctor, "doctor"),
       codeId: hexlify(randomBytes(32)),
-      expiresAt: now + optionalUint(params.lifetimeSeconds, "lifetimeSeconds", 32, 60 * 60),
+      expiresAt: now + optionalUint(params.lifetimeSeconds, "lifetimeSeconds", 32, HOUR),
     };
     const signature = await signUnlock(this.core.signer, domain, unlock);
     return { ...unlock, signature };
@@ -102,7 +103,7 @@ export class PatientRole extends PatientDelegations {
     this.requireSelf();
     const [domain, now] = await this.#relationshipsDomainAndNow();
     const visitId = hexlify(randomBytes(32));
-    const expiresAt = now + optionalUint(lifetimeSeconds, "lifetimeSeconds", 32, 60 * 60);
+    const expiresAt = now + optionalUint(lifetimeSeconds, "lifetimeSeconds", 32, HOUR);
     const signature = await signVisit(this.core.signer, domain, kind, {
       patient: this.patient,
       ...place,
