@@ -18,6 +18,7 @@ import { EncryptionKeyring } from "../../client/key-release/encryption-keyring.j
 import { KeyReleaseClient, fetchCustodianKeys } from "../../client/key-release/key-release-client.js";
 import { splitDataKey, type ShareBundle } from "../../client/key-release/share-bundle.js";
 import type { CareLedgerAddresses } from "../../client/sdk/contract-abis.js";
+import { DAY } from "../../client/time-units.js";
 import { startHardhatNode, type HardhatNode } from "../helpers/node.js";
 
 /** Development account indexes of the parties. */
@@ -178,7 +179,7 @@ export async function startReleaseWorld(): Promise<ReleaseWorld> {
         scopeValue: record.commitment,
         purpose,
         validFrom: (latest?.timestamp ?? 0) - 60,
-        validUntil: (latest?.timestamp ?? 0) + 86_400,
+        validUntil: (latest?.timestamp ?? 0) + DAY,
       };
       const consent = contracts.consent.connect(patient);
       const grantId = await consent.grantConsent.staticCall(patient.address, request);
