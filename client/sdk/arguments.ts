@@ -112,6 +112,17 @@ export function unlockArgument(value: unknown): {
   };
 }
 
+/** A patient's signed visit (see visit-signature.ts) as handed to the hospital. */
+export function visitArgument(value: unknown): { visitId: string; expiresAt: number; signature: string } {
+  if (typeof value !== "object" || value === null) throw new InvalidArgumentError("visit", "a signed visit");
+  const visit = value as Record<string, unknown>;
+  return {
+    visitId: bytes32Argument(visit.visitId, "visit.visitId"),
+    expiresAt: uintArgument(visit.expiresAt, "visit.expiresAt", 40),
+    signature: hexArgument(visit.signature, "visit.signature"),
+  };
+}
+
 /** An optional whole number with a default. */
 export function optionalUint(value: unknown, argument: string, bits: number, fallback: number): number {
   return value === undefined ? fallback : uintArgument(value, argument, bits);

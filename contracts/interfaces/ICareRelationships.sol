@@ -22,6 +22,17 @@ pragma solidity ^0.8.28;
 /// is stored on-chain before use that anyone could brute-force offline (unlike the hash of a short
 /// code); each code id works once, expires, can be cancelled, and is bound to one doctor.
 interface ICareRelationships {
+    /// @notice A patient's signed consent to one visit, as the patient hands it to the hospital (a QR code).
+    /// @param visitId The visit's random id; each works once (and `cancelUnlockCode` cancels it).
+    /// @param expiresAt When the signature expires; at most `MAX_CODE_LIFETIME` ahead.
+    /// @param signature The patient's EIP-712 signature: `CheckIn(patient, hospital, visitId, expiresAt)`
+    /// for a check-in, `Admission(patient, ward, visitId, expiresAt)` for an admission.
+    struct SignedVisit {
+        bytes32 visitId;
+        uint40 expiresAt;
+        bytes signature;
+    }
+
     /// @notice `account` may not act for `patient` (not the patient, nor a consent delegate).
     error CareRelationshipsNotPatientOrDelegate(address account, address patient);
 
@@ -102,26 +113,16 @@ interface ICareRelationships {
     /// @notice Records that `patient` checked into the calling hospital now, opening access to its
     /// doctors for `CHECK_IN_PERIOD`. Only an active hospital, with the patient's signature.
     /// @param patient The patient.
-    /// @param visitId The visit's random id; each works once (and `cancelUnlockCode` cancels it).
-    /// @param expiresAt When the signature expires; at most `MAX_CODE_LIFETIME` ahead.
-    /// @param signature The patient's EIP-712 signature over `CheckIn(patient, hospital, visitId, expiresAt)`.
-    function recordCheckIn(address patient, bytes32 visitId, uint40 expiresAt, bytes calldata signature) external;
+    /// @param visit The patient's signed `CheckIn` for the calling hospital.
+    function recordCheckIn(address patient, SignedVisit calldata visit) external;
 
     /// @notice Admits `patient` to `ward`, a ward of the calling hospital, opening access to the ward's
     /// doctors until discharge or for `MAX_ADMISSION_PERIOD`, whichever is first. Only an active
     /// hospital, with the patient's signature; admitting again with a new signature renews the period.
     /// @param patient The patient.
     /// @param ward The ward (an organisation whose organisation is the caller).
-    /// @param visitId The visit's random id; each works once (and `cancelUnlockCode` cancels it).
-    /// @param expiresAt When the signature expires; at most `MAX_CODE_LIFETIME` ahead.
-    /// @param signature The patient's EIP-712 signature over `Admission(patient, ward, visitId, expiresAt)`.
-    function admitPatient(
-        address patient,
-        address ward,
-        bytes32 visitId,
-        uint40 expiresAt,
-        bytes calldata signature
-    ) external;
+    /// @param visit The patient's signed `Admission` to `ward`.
+    function admitPatient(address patient, address ward, SignedVisit calldata visit) external;
 
     /// @notice Discharges `patient` from `ward`. Only the ward's hospital.
     /// @param patient The patient.

@@ -70,7 +70,7 @@ contract CareRelationshipsTest is WorkflowFixture {
         uint40 expiresAt = uint40(_T0 + 10 minutes);
         bytes memory signature = _checkInSig(_hospital, _VISIT, expiresAt);
         VM.prank(_hospital);
-        _relationships.recordCheckIn(_patient, _VISIT, expiresAt, signature);
+        _relationships.recordCheckIn(_patient, ICareRelationships.SignedVisit(_VISIT, expiresAt, signature));
     }
 
     /// @notice A zero consent manager is refused before its delegation registry is asked for.
@@ -186,30 +186,33 @@ contract CareRelationshipsTest is WorkflowFixture {
         bytes memory signature = _checkInSig(_hospital, _VISIT, expiresAt);
         VM.prank(_doctor);
         VM.expectRevert(abi.encodeWithSelector(ICareRelationships.CareRelationshipsNotHospital.selector, _doctor));
-        _relationships.recordCheckIn(_patient, _VISIT, expiresAt, signature);
+        _relationships.recordCheckIn(_patient, ICareRelationships.SignedVisit(_VISIT, expiresAt, signature));
         _expectRevertAs(_hospital, abi.encodeWithSelector(ICareRelationships.CareRelationshipsZeroAddress.selector));
-        _relationships.recordCheckIn(address(0), _VISIT, expiresAt, signature);
+        _relationships.recordCheckIn(address(0), ICareRelationships.SignedVisit(_VISIT, expiresAt, signature));
         // Signatures are made first: making one calls the contract, which would eat the expectRevert.
         uint40 stale = uint40(_T0);
         bytes memory staleSignature = _checkInSig(_hospital, _VISIT, stale);
         _expectExpired(_hospital, stale);
-        _relationships.recordCheckIn(_patient, _VISIT, stale, staleSignature);
+        _relationships.recordCheckIn(_patient, ICareRelationships.SignedVisit(_VISIT, stale, staleSignature));
         uint40 tooFar = uint40(_T0 + 2 hours);
         bytes memory tooFarSignature = _checkInSig(_hospital, _VISIT, tooFar);
         _expectExpired(_hospital, tooFar);
-        _relationships.recordCheckIn(_patient, _VISIT, tooFar, tooFarSignature);
+        _relationships.recordCheckIn(_patient, ICareRelationships.SignedVisit(_VISIT, tooFar, tooFarSignature));
         _expectRevertAs(
             _hospital,
             abi.encodeWithSelector(ICareRelationships.CareRelationshipsInvalidVisitSignature.selector, _patient)
         );
-        _relationships.recordCheckIn(_patient, keccak256("other visit"), expiresAt, signature);
+        _relationships.recordCheckIn(
+            _patient,
+            ICareRelationships.SignedVisit(keccak256("other visit"), expiresAt, signature)
+        );
         VM.prank(_hospital);
-        _relationships.recordCheckIn(_patient, _VISIT, expiresAt, signature);
+        _relationships.recordCheckIn(_patient, ICareRelationships.SignedVisit(_VISIT, expiresAt, signature));
         _expectRevertAs(
             _hospital,
             abi.encodeWithSelector(ICareRelationships.CareRelationshipsUnlockUsed.selector, _patient, _VISIT)
         );
-        _relationships.recordCheckIn(_patient, _VISIT, expiresAt, signature);
+        _relationships.recordCheckIn(_patient, ICareRelationships.SignedVisit(_VISIT, expiresAt, signature));
     }
 
     /// @notice An admission to a ward lets the ward's doctors treat until discharge (at most 30 days).
@@ -217,7 +220,7 @@ contract CareRelationshipsTest is WorkflowFixture {
         uint40 expiresAt = uint40(_T0 + 10 minutes);
         bytes memory signature = _admissionSig(_ward, _VISIT, expiresAt);
         VM.prank(_hospital);
-        _relationships.admitPatient(_patient, _ward, _VISIT, expiresAt, signature);
+        _relationships.admitPatient(_patient, _ward, ICareRelationships.SignedVisit(_VISIT, expiresAt, signature));
         assertEq(uint256(_relationships.admittedUntil(_patient, _ward)), _T0 + 30 days, "admitted until");
         assertTrue(_treats(_wardDoctor), "ward doctor");
         assertFalse(_treats(_doctor), "hospital doctor outside the ward");
@@ -236,17 +239,17 @@ contract CareRelationshipsTest is WorkflowFixture {
         uint40 expiresAt = uint40(_T0 + 10 minutes);
         bytes memory signature = _admissionSig(_ward, _VISIT, expiresAt);
         _expectRevertAs(_lab, abi.encodeWithSelector(ICareRelationships.CareRelationshipsNotHospital.selector, _lab));
-        _relationships.admitPatient(_patient, _ward, _VISIT, expiresAt, signature);
+        _relationships.admitPatient(_patient, _ward, ICareRelationships.SignedVisit(_VISIT, expiresAt, signature));
         _expectRevertAs(_hospital, abi.encodeWithSelector(ICareRelationships.CareRelationshipsZeroAddress.selector));
-        _relationships.admitPatient(address(0), _ward, _VISIT, expiresAt, signature);
+        _relationships.admitPatient(address(0), _ward, ICareRelationships.SignedVisit(_VISIT, expiresAt, signature));
         VM.prank(_hospital);
         VM.expectRevert(abi.encodeWithSelector(ICareRelationships.CareRelationshipsNotWard.selector, _lab, _hospital));
-        _relationships.admitPatient(_patient, _lab, _VISIT, expiresAt, signature);
+        _relationships.admitPatient(_patient, _lab, ICareRelationships.SignedVisit(_VISIT, expiresAt, signature));
         _expectRevertAs(
             _hospital,
             abi.encodeWithSelector(ICareRelationships.CareRelationshipsNotWard.selector, _doctor, _hospital)
         );
-        _relationships.admitPatient(_patient, _doctor, _VISIT, expiresAt, signature);
+        _relationships.admitPatient(_patient, _doctor, ICareRelationships.SignedVisit(_VISIT, expiresAt, signature));
     }
 
     // ------------------------------------------------------------------ unlock

@@ -75,39 +75,21 @@ contract CareRelationships is ICareRelationships, IAccessSource, WorkflowBase, E
     }
 
     /// @inheritdoc ICareRelationships
-    function recordCheckIn(address patient, bytes32 visitId, uint40 expiresAt, bytes calldata signature) external {
+    function recordCheckIn(address patient, SignedVisit calldata visit) external {
         if (patient == address(0)) revert CareRelationshipsZeroAddress();
         _checkHospital(msg.sender);
-        _useVisitSignature(
-            patient,
-            visitId,
-            expiresAt,
-            keccak256(abi.encode(CHECK_IN_TYPEHASH, patient, msg.sender, visitId, expiresAt)),
-            signature
-        );
+        _useVisitSignature(patient, visit, CHECK_IN_TYPEHASH, msg.sender);
         uint40 until = uint40(block.timestamp + CHECK_IN_PERIOD);
         _checkIns[patient][msg.sender] = until;
         emit CheckedIn(patient, msg.sender, until);
     }
 
     /// @inheritdoc ICareRelationships
-    function admitPatient(
-        address patient,
-        address ward,
-        bytes32 visitId,
-        uint40 expiresAt,
-        bytes calldata signature
-    ) external {
+    function admitPatient(address patient, address ward, SignedVisit calldata visit) external {
         if (patient == address(0)) revert CareRelationshipsZeroAddress();
         _checkHospital(msg.sender);
         _checkWard(ward, msg.sender);
-        _useVisitSignature(
-            patient,
-            visitId,
-            expiresAt,
-            keccak256(abi.encode(ADMISSION_TYPEHASH, patient, ward, visitId, expiresAt)),
-            signature
-        );
+        _useVisitSignature(patient, visit, ADMISSION_TYPEHASH, ward);
         uint40 until = uint40(block.timestamp + MAX_ADMISSION_PERIOD);
         _admissions[patient][ward] = until;
         emit Admitted(patient, ward, msg.sender, until);
@@ -210,18 +192,15 @@ contract CareRelationships is ICareRelationships, IAccessSource, WorkflowBase, E
 
     // A check-in or admission needs the patient: a fresh signature (at most MAX_CODE_LIFETIME ahead) over
     // a one-time visit id, so a hospital can neither open a window alone nor renew one indefinitely.
-    function _useVisitSignature(
-        address patient,
-        bytes32 visitId,
-        uint40 expiresAt,
-        bytes32 structHash,
-        bytes calldata signature
-    ) private {
+    // `place` is the hospital of a check-in or the ward of an admission: the typed data differ only by it.
+    function _useVisitSignature(address patient, SignedVisit calldata visit, bytes32 typehash, address place) private {
+        (bytes32 visitId, uint40 expiresAt) = (visit.visitId, visit.expiresAt);
         if (block.timestamp >= expiresAt || expiresAt > block.timestamp + MAX_CODE_LIFETIME) {
             revert CareRelationshipsUnlockExpired(expiresAt);
         }
         if (_usedCodes[patient][visitId]) revert CareRelationshipsUnlockUsed(patient, visitId);
-        if (!SignatureChecker.isValidSignatureNowCalldata(patient, _hashTypedDataV4(structHash), signature)) {
+        bytes32 digest = _hashTypedDataV4(keccak256(abi.encode(typehash, patient, place, visitId, expiresAt)));
+        if (!SignatureChecker.isValidSignatureNowCalldata(patient, digest, visit.signature)) {
             revert CareRelationshipsInvalidVisitSignature(patient);
         }
         _usedCodes[patient][visitId] = true;

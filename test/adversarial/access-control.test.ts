@@ -337,11 +337,7 @@ async function fixture(): Promise<World> {
 
   await mined(relationships.connect(a.victim).setFamilyDoctor(victim, a.doctor.address));
   const admission = await signAdmission(a.victim, relationships, a.ward.address, (await latest()) + HOUR / 2);
-  await mined(
-    relationships
-      .connect(a.hospital)
-      .admitPatient(victim, a.ward.address, admission.visitId, admission.expiresAt, admission.signature),
-  );
+  await mined(relationships.connect(a.hospital).admitPatient(victim, a.ward.address, admission));
 
   await mined(directory.connect(a.registrar).suspendProvider(a.suspendedDoctor.address, id("audit")));
 
@@ -669,7 +665,7 @@ const KNOWLEDGE: Readonly<Partial<Record<ContractName, Readonly<Record<string, E
     "setFamilyDoctor(address,address)": { allowed: PATIENT_SIDE, control: "victim" },
     // Only the patient (or a consent delegate) books: a hospital alone could renew a day's window daily.
     "recordAppointment(address,address,uint40)": { allowed: PATIENT_SIDE, control: "victim" },
-    "recordCheckIn(address,bytes32,uint40,bytes)": {
+    "recordCheckIn(address,(bytes32,uint40,bytes))": {
       allowed: [],
       control: {
         expect: ["CareRelationshipsNotHospital", "CareRelationshipsInvalidVisitSignature"],
@@ -677,7 +673,7 @@ const KNOWLEDGE: Readonly<Partial<Record<ContractName, Readonly<Record<string, E
           "the patient's signature is the authority and the generator signs nothing (security-review.test.ts presents real ones)",
       },
     },
-    "admitPatient(address,address,bytes32,uint40,bytes)": {
+    "admitPatient(address,address,(bytes32,uint40,bytes))": {
       allowed: [],
       control: {
         expect: ["CareRelationshipsNotHospital", "CareRelationshipsNotWard", "CareRelationshipsInvalidVisitSignature"],

@@ -946,6 +946,32 @@ describe("hostile input to the SDK", function () {
     },
   ]);
 
+  // A hospital records the visit the patient signed; each field is checked before anything is sent.
+  const validVisit = { visitId: id("hostile/visit"), expiresAt: 1_900_000_000, signature: `0x${"11".repeat(65)}` };
+  const visitCases: readonly [string, unknown][] = [
+    ["no signed visit", undefined],
+    ["a signed visit that is a string", "visit"],
+    ["a visit id that is too short", { ...validVisit, visitId: "0x1234" }],
+    ["an expiry past uint40", { ...validVisit, expiresAt: 2 ** 40 }],
+    ["a negative expiry", { ...validVisit, expiresAt: -1 }],
+    ["a signature that is not hex", { ...validVisit, signature: "signed" }],
+  ];
+  cases(
+    "malformed signed visits",
+    visitCases.flatMap(([title, visit]) => [
+      {
+        title: `${title} for a check-in`,
+        expected: InvalidArgumentError,
+        run: () => doctor.hospital.recordCheckIn({ patient: patientAddress, visit } as never),
+      },
+      {
+        title: `${title} for an admission`,
+        expected: InvalidArgumentError,
+        run: () => doctor.hospital.admitPatient({ patient: patientAddress, ward: patientAddress, visit } as never),
+      },
+    ]),
+  );
+
   cases("invalid arguments around the records", [
     {
       title: "a commitment that is too short",

@@ -369,11 +369,7 @@ describe("Security review: the review's attacks on the contracts are refused", f
       await attack(CATEGORY, "hospital checks a patient in alone", async () => {
         const { relationships, hospital, patient, doctor, hospitalNote } = f;
         const forged = await signCheckIn(hospital, relationships, hospital.address, await signatureExpiry());
-        await expect(
-          relationships
-            .connect(hospital)
-            .recordCheckIn(patient.address, forged.visitId, forged.expiresAt, forged.signature),
-        )
+        await expect(relationships.connect(hospital).recordCheckIn(patient.address, forged))
           .to.be.revertedWithCustomError(relationships, "CareRelationshipsInvalidVisitSignature")
           .withArgs(patient.address);
         expect(await f.consent.canAccess(doctor.address, patient.address, hospitalNote, Purpose.Treatment)).to.equal(
@@ -387,8 +383,7 @@ describe("Security review: the review's attacks on the contracts are refused", f
         const { relationships, consent, hospital, patient, doctor, hospitalNote } = f;
         const visit = await signCheckIn(patient, relationships, hospital.address, await signatureExpiry());
         const stockpiled = await signCheckIn(patient, relationships, hospital.address, await signatureExpiry());
-        const present = (v: typeof visit) =>
-          relationships.connect(hospital).recordCheckIn(patient.address, v.visitId, v.expiresAt, v.signature);
+        const present = (v: typeof visit) => relationships.connect(hospital).recordCheckIn(patient.address, v);
         const checkedInAt = (await receiptOf(present(visit))).blockNumber;
         const openedAt = (await ethers.provider.getBlock(checkedInAt))!.timestamp;
         await expect(present(visit))
@@ -410,11 +405,7 @@ describe("Security review: the review's attacks on the contracts are refused", f
       await attack(CATEGORY, "hospital admits a patient alone", async () => {
         const { relationships, hospital, patient, ward, wardDoctor, note } = f;
         const forged = await signAdmission(hospital, relationships, ward, await signatureExpiry());
-        await expect(
-          relationships
-            .connect(hospital)
-            .admitPatient(patient.address, ward, forged.visitId, forged.expiresAt, forged.signature),
-        )
+        await expect(relationships.connect(hospital).admitPatient(patient.address, ward, forged))
           .to.be.revertedWithCustomError(relationships, "CareRelationshipsInvalidVisitSignature")
           .withArgs(patient.address);
         expect(await f.consent.canAccess(wardDoctor.address, patient.address, note, Purpose.Treatment)).to.equal(false);
@@ -425,11 +416,7 @@ describe("Security review: the review's attacks on the contracts are refused", f
       await attack(CATEGORY, "an admission never ends", async () => {
         const { relationships, consent, hospital, patient, ward, wardDoctor, note } = f;
         const visit = await signAdmission(patient, relationships, ward, await signatureExpiry());
-        await receiptOf(
-          relationships
-            .connect(hospital)
-            .admitPatient(patient.address, ward, visit.visitId, visit.expiresAt, visit.signature),
-        );
+        await receiptOf(relationships.connect(hospital).admitPatient(patient.address, ward, visit));
         expect(await consent.canAccess(wardDoctor.address, patient.address, note, Purpose.Treatment)).to.equal(true);
         await networkHelpers.time.increase(MAX_ADMISSION_PERIOD);
         expect(await consent.canAccess(wardDoctor.address, patient.address, note, Purpose.Treatment)).to.equal(false);

@@ -92,18 +92,14 @@ describe("CareRelationships", function () {
   async function checkIn(hospital: HardhatEthersSigner = f.hospital) {
     const expiresAt = (await networkHelpers.time.latest()) + MAX_CODE_LIFETIME / 2;
     const visit = await signCheckIn(f.patient, f.relationships, hospital.address, expiresAt);
-    return f.relationships
-      .connect(hospital)
-      .recordCheckIn(f.patient.address, visit.visitId, visit.expiresAt, visit.signature);
+    return f.relationships.connect(hospital).recordCheckIn(f.patient.address, visit);
   }
 
   /** `hospital` admits the patient to `ward` with the patient's fresh signature for that ward. */
   async function admit(hospital: HardhatEthersSigner = f.hospital, ward: string = f.ward) {
     const expiresAt = (await networkHelpers.time.latest()) + MAX_CODE_LIFETIME / 2;
     const visit = await signAdmission(f.patient, f.relationships, ward, expiresAt);
-    return f.relationships
-      .connect(hospital)
-      .admitPatient(f.patient.address, ward, visit.visitId, visit.expiresAt, visit.signature);
+    return f.relationships.connect(hospital).admitPatient(f.patient.address, ward, visit);
   }
 
   /** The start of the current UTC day on the chain. */
@@ -445,7 +441,9 @@ describe("CareRelationships", function () {
     it("refuses the zero address as the patient", async function () {
       const { relationships, hospital, doctor } = f;
       await expect(
-        relationships.connect(hospital).recordCheckIn(ZeroAddress, ZeroHash, 0, "0x"),
+        relationships
+          .connect(hospital)
+          .recordCheckIn(ZeroAddress, { visitId: ZeroHash, expiresAt: 0, signature: "0x" }),
       ).to.be.revertedWithCustomError(relationships, "CareRelationshipsZeroAddress");
       expect(await relationships.hasRelationship(ZeroAddress, doctor.address)).to.equal(false);
     });
@@ -463,9 +461,7 @@ describe("CareRelationships", function () {
       const { relationships, hospital, patient, stranger } = f;
       const expiresAt = (await networkHelpers.time.latest()) + MAX_CODE_LIFETIME / 2;
       const visit = await signCheckIn(stranger, relationships, hospital.address, expiresAt);
-      await expect(
-        relationships.connect(hospital).recordCheckIn(patient.address, visit.visitId, visit.expiresAt, visit.signature),
-      )
+      await expect(relationships.connect(hospital).recordCheckIn(patient.address, visit))
         .to.be.revertedWithCustomError(relationships, "CareRelationshipsInvalidVisitSignature")
         .withArgs(patient.address);
       expect(await reads(f.doctor)).to.equal(false);
@@ -475,21 +471,13 @@ describe("CareRelationships", function () {
       const { relationships, hospital, patient } = f;
       const expiresAt = (await networkHelpers.time.latest()) + MAX_CODE_LIFETIME / 2;
       const used = await signCheckIn(patient, relationships, hospital.address, expiresAt);
-      await receiptOf(
-        relationships.connect(hospital).recordCheckIn(patient.address, used.visitId, used.expiresAt, used.signature),
-      );
-      await expect(
-        relationships.connect(hospital).recordCheckIn(patient.address, used.visitId, used.expiresAt, used.signature),
-      )
+      await receiptOf(relationships.connect(hospital).recordCheckIn(patient.address, used));
+      await expect(relationships.connect(hospital).recordCheckIn(patient.address, used))
         .to.be.revertedWithCustomError(relationships, "CareRelationshipsUnlockUsed")
         .withArgs(patient.address, used.visitId);
       const cancelled = await signAdmission(patient, relationships, f.ward, expiresAt);
       await receiptOf(relationships.connect(patient).cancelUnlockCode(cancelled.visitId));
-      await expect(
-        relationships
-          .connect(hospital)
-          .admitPatient(patient.address, f.ward, cancelled.visitId, cancelled.expiresAt, cancelled.signature),
-      )
+      await expect(relationships.connect(hospital).admitPatient(patient.address, f.ward, cancelled))
         .to.be.revertedWithCustomError(relationships, "CareRelationshipsUnlockUsed")
         .withArgs(patient.address, cancelled.visitId);
     });
@@ -499,11 +487,7 @@ describe("CareRelationships", function () {
       const now = await networkHelpers.time.latest();
       for (const expiresAt of [now, now + MAX_CODE_LIFETIME + 60]) {
         const visit = await signCheckIn(patient, relationships, hospital.address, expiresAt);
-        await expect(
-          relationships
-            .connect(hospital)
-            .recordCheckIn(patient.address, visit.visitId, visit.expiresAt, visit.signature),
-        )
+        await expect(relationships.connect(hospital).recordCheckIn(patient.address, visit))
           .to.be.revertedWithCustomError(relationships, "CareRelationshipsUnlockExpired")
           .withArgs(expiresAt);
       }
@@ -605,7 +589,9 @@ describe("CareRelationships", function () {
     it("refuses the zero address as the patient", async function () {
       const { relationships, hospital, ward, wardDoctor } = f;
       await expect(
-        relationships.connect(hospital).admitPatient(ZeroAddress, ward, ZeroHash, 0, "0x"),
+        relationships
+          .connect(hospital)
+          .admitPatient(ZeroAddress, ward, { visitId: ZeroHash, expiresAt: 0, signature: "0x" }),
       ).to.be.revertedWithCustomError(relationships, "CareRelationshipsZeroAddress");
       expect(await relationships.hasRelationship(ZeroAddress, wardDoctor.address)).to.equal(false);
     });

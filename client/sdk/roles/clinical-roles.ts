@@ -6,12 +6,12 @@ import { InvalidArgumentError } from "../../errors.js";
 import {
   addressArgument,
   bytes32Argument,
-  hexArgument,
   optionalAddressArgument,
   optionalBoolean,
   optionalUint,
   uintArgument,
   unlockArgument,
+  visitArgument,
 } from "../arguments.js";
 import { anchoredWrite } from "../records/anchored-write.js";
 import type { ReadRecordResult } from "../records/record-service.js";
@@ -397,12 +397,10 @@ export class HospitalRole extends ProviderRole {
     params: { patient: string; visit: { visitId: string; expiresAt: number; signature: string } } & SendOptions,
   ): Promise<CheckInResult> {
     const patient = addressArgument(params.patient, "patient");
-    const visitId = bytes32Argument(params.visit?.visitId, "visit.visitId");
-    const expiresAt = uintArgument(params.visit?.expiresAt, "visit.expiresAt", 40);
-    const signature = hexArgument(params.visit?.signature, "visit.signature");
+    const visit = visitArgument(params.visit);
     const { tx, args } = await this.core.transactForEvent(
       "relationships",
-      (c) => c.recordCheckIn.populateTransaction(patient, visitId, expiresAt, signature),
+      (c) => c.recordCheckIn.populateTransaction(patient, visit),
       "CheckedIn",
       params,
     );
@@ -422,14 +420,8 @@ export class HospitalRole extends ProviderRole {
   ): Promise<TxResult> {
     const patient = addressArgument(params.patient, "patient");
     const ward = addressArgument(params.ward, "ward");
-    const visitId = bytes32Argument(params.visit?.visitId, "visit.visitId");
-    const expiresAt = uintArgument(params.visit?.expiresAt, "visit.expiresAt", 40);
-    const signature = hexArgument(params.visit?.signature, "visit.signature");
-    return this.core.transact(
-      "relationships",
-      (c) => c.admitPatient.populateTransaction(patient, ward, visitId, expiresAt, signature),
-      params,
-    );
+    const visit = visitArgument(params.visit);
+    return this.core.transact("relationships", (c) => c.admitPatient.populateTransaction(patient, ward, visit), params);
   }
 
   /** `CareRelationships.dischargePatient`. */
