@@ -1,4 +1,6 @@
-import { hexlify, randomBytes, type TypedDataDomain } from "ethers";
+import { hexlify, randomBytes, type ContractTransaction, type TypedDataDomain } from "ethers";
+
+import type { CareRelationships } from "../../../typechain-types/index.js";
 
 import { typedDataDomainOf } from "../../eip712.js";
 import { HOUR } from "../../time-units.js";
@@ -31,32 +33,20 @@ export class PatientRole extends PatientDelegations {
   /** `CareRelationships.setFamilyDoctor`; the doctor reads through the custodians while registered. */
   async setFamilyDoctor(params: { doctor: string } & SendOptions): Promise<TxResult> {
     const doctor = addressArgument(params.doctor, "doctor");
-    return this.core.transact(
-      "relationships",
-      (c) => c.setFamilyDoctor.populateTransaction(this.patient, doctor),
-      params,
-    );
+    return this.#relationships((c) => c.setFamilyDoctor.populateTransaction(this.patient, doctor), params);
   }
 
   /** Books an appointment (`CareRelationships.recordAppointment`); `day` defaults to today (UTC). */
   async recordAppointment(params: { doctor: string; day?: number } & SendOptions): Promise<TxResult> {
     const doctor = addressArgument(params.doctor, "doctor");
     const day = params.day === undefined ? startOfUtcDay(await this.core.now()) : uintArgument(params.day, "day", 40);
-    return this.core.transact(
-      "relationships",
-      (c) => c.recordAppointment.populateTransaction(this.patient, doctor, day),
-      params,
-    );
+    return this.#relationships((c) => c.recordAppointment.populateTransaction(this.patient, doctor, day), params);
   }
 
   /** `CareRelationships.setUnlockRequired`. */
   async setUnlockRequired(params: { required: boolean } & SendOptions): Promise<TxResult> {
     const required = booleanArgument(params.required, "required");
-    return this.core.transact(
-      "relationships",
-      (c) => c.setUnlockRequired.populateTransaction(this.patient, required),
-      params,
-    );
+    return this.#relationships((c) => c.setUnlockRequired.populateTransaction(this.patient, required), params);
   }
 
   /**
@@ -126,6 +116,14 @@ export class PatientRole extends PatientDelegations {
   async cancelUnlockCode(params: { codeId: string } & SendOptions): Promise<TxResult> {
     const codeId = bytes32Argument(params.codeId, "codeId");
     this.requireSelf();
-    return this.core.transact("relationships", (c) => c.cancelUnlockCode.populateTransaction(codeId), params);
+    return this.#relationships((c) => c.cancelUnlockCode.populateTransaction(codeId), params);
+  }
+
+  // Every write of this facet goes to CareRelationships.
+  #relationships(
+    build: (c: CareRelationships) => Promise<ContractTransaction>,
+    params: SendOptions,
+  ): Promise<TxResult> {
+    return this.core.transact("relationships", build, params);
   }
 }
