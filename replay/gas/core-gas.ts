@@ -22,7 +22,8 @@ export async function measureCoreGas(
   ethers: HardhatEthers,
   core: CareLedgerContracts,
 ): Promise<Record<string, GasEntry>> {
-  const [admin, doctor, pharmacy, relayer, ...patients] = await ethers.getSigners();
+  // Signer 0 deployed the contracts; the measured parties start at 1.
+  const [, doctor, pharmacy, relayer, ...patients] = await ethers.getSigners();
   const { directory, registry, consent } = core;
 
   for (const [account, kind, form] of [

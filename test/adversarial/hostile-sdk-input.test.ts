@@ -35,7 +35,6 @@ import {
   InvalidFhirResourceError,
   MAX_JSON_DEPTH,
   MAX_PAYLOAD_BYTES,
-  NotFoundError,
   PayloadTooLargeError,
   ProviderForm,
   ProviderKind,

@@ -28,7 +28,6 @@ const { ethers, networkHelpers } = await network.create();
 
 const YEAR = 365 * DAY;
 const VETO_PERIOD = 7 * DAY;
-const ALL_CAPABILITIES = Capability.ManageConsent | Capability.Erase | Capability.Read;
 
 /**
  * Runs one attack: `refused` performs it and asserts that it failed. The attack counts as stopped

@@ -597,7 +597,7 @@ describe("ConsentManager", function () {
     }
 
     it("is true for a record-type grant covering a non-sensitive record", async function () {
-      const { consent, patient, pharmacy, note, now } = f;
+      const { consent, patient, pharmacy, now } = f;
       await (
         await consent.connect(patient).grantConsent(
           patient.address,

@@ -418,7 +418,7 @@ describe("CareRelationships", function () {
     describe("by an account that is not an active hospital", function () {
       for (const role of ["doctor", "emergencyDepartment", "patient", "stranger"] as const) {
         it(`refuses the ${role}`, async function () {
-          const { relationships, patient } = f;
+          const { relationships } = f;
           const caller = f[role];
           await expect(checkIn(caller))
             .to.be.revertedWithCustomError(relationships, "CareRelationshipsNotHospital")
@@ -428,7 +428,7 @@ describe("CareRelationships", function () {
       }
 
       it("refuses a suspended hospital", async function () {
-        const { relationships, hospital, patient } = f;
+        const { relationships, hospital } = f;
         await suspend(f, hospital.address);
         await expect(checkIn())
           .to.be.revertedWithCustomError(relationships, "CareRelationshipsNotHospital")
@@ -545,7 +545,7 @@ describe("CareRelationships", function () {
 
     describe("with a ward that is not the hospital's", function () {
       it("refuses another hospital admitting to this hospital's ward", async function () {
-        const { relationships, otherHospital, patient, ward, wardDoctor } = f;
+        const { relationships, otherHospital, ward, wardDoctor } = f;
         await expect(admit(otherHospital))
           .to.be.revertedWithCustomError(relationships, "CareRelationshipsNotWard")
           .withArgs(ward, otherHospital.address);
@@ -563,7 +563,7 @@ describe("CareRelationships", function () {
       });
 
       it("refuses a practitioner, the hospital itself and an unregistered address", async function () {
-        const { relationships, hospital, doctor, patient } = f;
+        const { relationships, hospital, doctor } = f;
         for (const ward of [doctor.address, hospital.address, addressOf("nowhere")]) {
           await expect(admit(hospital, ward))
             .to.be.revertedWithCustomError(relationships, "CareRelationshipsNotWard")
@@ -576,7 +576,7 @@ describe("CareRelationships", function () {
     describe("by an account that is not an active hospital", function () {
       for (const role of ["wardDoctor", "patient", "stranger"] as const) {
         it(`refuses the ${role}`, async function () {
-          const { relationships, patient, ward, wardDoctor } = f;
+          const { relationships, wardDoctor } = f;
           const caller = f[role];
           await expect(admit(caller))
             .to.be.revertedWithCustomError(relationships, "CareRelationshipsNotHospital")
@@ -650,7 +650,7 @@ describe("CareRelationships", function () {
 
   describe("sensitive records", function () {
     it("stay closed under every relationship at once", async function () {
-      const { relationships, patient, hospital, ward, secondDoctor, doctor, wardDoctor, sensitiveNote } = f;
+      const { relationships, patient, secondDoctor, doctor, wardDoctor, sensitiveNote } = f;
       await receiptOf(relationships.connect(patient).setFamilyDoctor(patient.address, secondDoctor.address));
       await receiptOf(relationships.connect(patient).recordAppointment(patient.address, doctor.address, await today()));
       await receiptOf(checkIn());
@@ -774,7 +774,7 @@ describe("CareRelationships", function () {
       });
 
       it("opens nothing to a doctor without a relationship", async function () {
-        const { relationships, hospital, patient, doctor } = f;
+        const { relationships, patient, doctor } = f;
         const unlockedAt = await minedAt(ethers, present(doctor, await unlockFor(doctor)));
         expect(await relationships.unlockedUntil(patient.address, doctor.address)).to.equal(
           BigInt(unlockedAt + UNLOCK_PERIOD),

@@ -546,7 +546,7 @@ describe("LabOrders", function () {
       });
 
       it("refuses a result the laboratory anchored directly in the registry", async function () {
-        const { labOrders, registry, lab, patient, corrected } = f;
+        const { labOrders, registry, lab, patient } = f;
         const direct = commitmentOf("lab/direct-result");
         await receiptOf(registry.connect(lab).anchorRecord(patient.address, direct, RecordType.LabResult, false));
         await expect(labOrders.connect(lab).correctLabResult(patient.address, direct, f.correctedContent, false))
