@@ -510,7 +510,9 @@ contract ConsentAccessTest is CareLedgerFixture {
         uint8 purposeRaw
     ) public {
         VM.assume(commitment != bytes32(0) && commitment != _record && commitment != _sensitive);
-        VM.assume(otherPatient != _patient && otherPatient != _doctor && otherPatient != address(0));
+        // Not the grantee either: as a patient it reads its own records.
+        VM.assume(otherPatient != _patient && otherPatient != _doctor && otherPatient != _family);
+        VM.assume(otherPatient != address(0));
         Purpose purpose = _purpose(purposeRaw);
         bytes32 record = _anchor(_doctor, otherPatient, commitment, RecordType.Referral, false);
         _grantFor(_patient, _family, ConsentScope.Record, record, purpose);

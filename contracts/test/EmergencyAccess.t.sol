@@ -4,7 +4,7 @@ pragma solidity ^0.8.28;
 import {IEmergencyAccess} from "../interfaces/IEmergencyAccess.sol";
 import {EmergencyAccess} from "../workflows/EmergencyAccess.sol";
 import {WorkflowBase} from "../workflows/WorkflowBase.sol";
-import {AccessRequest, ProviderKind, Purpose, RecordType} from "../libraries/CareTypes.sol";
+import {AccessBasis, AccessRequest, ProviderKind, Purpose, RecordType} from "../libraries/CareTypes.sol";
 import {WorkflowFixture, WorkflowInvariants} from "./utils/WorkflowFixture.sol";
 import {VM} from "./utils/Vm.sol";
 
@@ -46,6 +46,21 @@ contract EmergencyAccessTest is WorkflowFixture {
         assertEq(_grants(false, Purpose.Emergency), open, "grants");
         assertFalse(_grants(false, Purpose.Treatment), "other purpose");
         assertFalse(_grants(true, Purpose.Emergency), "sensitive without the patient's leave");
+    }
+
+    /// @notice Through the consent manager: an open session is the emergency department's `Workflow`
+    /// basis (the lab-order source, asked first, declines), and nothing before or after it.
+    function test_consentManagerAsksEverySource() public {
+        bytes32 note = _anchor(_doctor, _patient, keccak256("emergency note"), RecordType.ClinicalNote, false);
+        assertEq(uint8(_basis(note)), uint8(AccessBasis.None), "before the session");
+        _open(1, 1 hours);
+        assertEq(uint8(_basis(note)), uint8(AccessBasis.Workflow), "during the session");
+        VM.warp(_T0 + 1 hours);
+        assertEq(uint8(_basis(note)), uint8(AccessBasis.None), "after the session");
+    }
+
+    function _basis(bytes32 record) private view returns (AccessBasis) {
+        return _consent.accessBasis(_emergencyDept, _patient, record, Purpose.Emergency);
     }
 
     /// @notice Only an active emergency department opens a session, for a named patient, with a
