@@ -20,6 +20,18 @@ const PROVIDER_KINDS = [
   ProviderKind.Hospital,
 ] as const;
 
+/**
+ * A registration profile: a doctor is a practitioner and every other kind an organisation, each a
+ * covered entity with no parent organisation, unless `changes` says otherwise.
+ */
+function profile(
+  kind: ProviderKind,
+  changes: { form?: ProviderForm; hipaa?: HipaaRole; organisation?: string } = {},
+): { kind: ProviderKind; form: ProviderForm; hipaa: HipaaRole; organisation: string } {
+  const form = kind === ProviderKind.Doctor ? ProviderForm.Practitioner : ProviderForm.Organisation;
+  return { kind, form, hipaa: HipaaRole.CoveredEntity, organisation: ZeroAddress, ...changes };
+}
+
 /** A directory entry as plain values, for deep comparison with `providerOf`. */
 function entry(
   kind: ProviderKind,
@@ -46,21 +58,11 @@ async function fixture() {
   const asRegistrar = directory.connect(registrar);
   const hospitalRegisteredAt = await minedAt(
     ethers,
-    asRegistrar.registerProvider(hospital.address, {
-      kind: ProviderKind.Hospital,
-      form: ProviderForm.Organisation,
-      hipaa: HipaaRole.CoveredEntity,
-      organisation: ZeroAddress,
-    }),
+    asRegistrar.registerProvider(hospital.address, profile(ProviderKind.Hospital)),
   );
   const doctorRegisteredAt = await minedAt(
     ethers,
-    asRegistrar.registerProvider(doctor.address, {
-      kind: ProviderKind.Doctor,
-      form: ProviderForm.Practitioner,
-      hipaa: HipaaRole.CoveredEntity,
-      organisation: hospital.address,
-    }),
+    asRegistrar.registerProvider(doctor.address, profile(ProviderKind.Doctor, { organisation: hospital.address })),
   );
   const REGISTRAR_ROLE = await directory.REGISTRAR_ROLE();
   const DEFAULT_ADMIN_ROLE = await directory.DEFAULT_ADMIN_ROLE();
@@ -123,12 +125,7 @@ describe("ProviderDirectory", function () {
       for (const kind of PROVIDER_KINDS) {
         it(`registers an organisation of kind ${ProviderKind[kind]}`, async function () {
           const { directory, asRegistrar, pharmacy } = f;
-          const tx = asRegistrar.registerProvider(pharmacy.address, {
-            kind,
-            form: ProviderForm.Organisation,
-            hipaa: HipaaRole.CoveredEntity,
-            organisation: ZeroAddress,
-          });
+          const tx = asRegistrar.registerProvider(pharmacy.address, profile(kind, { form: ProviderForm.Organisation }));
           await expect(tx)
             .to.emit(directory, "ProviderRegistered")
             .withArgs(pharmacy.address, kind, ZeroAddress, ProviderForm.Organisation, HipaaRole.CoveredEntity);
@@ -143,12 +140,10 @@ describe("ProviderDirectory", function () {
 
       it("registers a practitioner of a registered organisation", async function () {
         const { directory, asRegistrar, nurse, hospital } = f;
-        const tx = asRegistrar.registerProvider(nurse.address, {
-          kind: ProviderKind.Doctor,
-          form: ProviderForm.Practitioner,
-          hipaa: HipaaRole.BusinessAssociate,
-          organisation: hospital.address,
-        });
+        const tx = asRegistrar.registerProvider(
+          nurse.address,
+          profile(ProviderKind.Doctor, { hipaa: HipaaRole.BusinessAssociate, organisation: hospital.address }),
+        );
         await expect(tx)
           .to.emit(directory, "ProviderRegistered")
           .withArgs(
@@ -174,14 +169,7 @@ describe("ProviderDirectory", function () {
 
       it("registers an independent practitioner without an organisation", async function () {
         const { directory, asRegistrar, nurse } = f;
-        await expect(
-          asRegistrar.registerProvider(nurse.address, {
-            kind: ProviderKind.Doctor,
-            form: ProviderForm.Practitioner,
-            hipaa: HipaaRole.CoveredEntity,
-            organisation: ZeroAddress,
-          }),
-        )
+        await expect(asRegistrar.registerProvider(nurse.address, profile(ProviderKind.Doctor)))
           .to.emit(directory, "ProviderRegistered")
           .withArgs(
             nurse.address,
@@ -197,12 +185,10 @@ describe("ProviderDirectory", function () {
         const { directory, asRegistrar, nurse, hospital } = f;
         await (await asRegistrar.suspendProvider(hospital.address, reasonCodeOf("audit"))).wait();
         await (
-          await asRegistrar.registerProvider(nurse.address, {
-            kind: ProviderKind.Doctor,
-            form: ProviderForm.Practitioner,
-            hipaa: HipaaRole.CoveredEntity,
-            organisation: hospital.address,
-          })
+          await asRegistrar.registerProvider(
+            nurse.address,
+            profile(ProviderKind.Doctor, { organisation: hospital.address }),
+          )
         ).wait();
         expect(await directory.activeKindOf(nurse.address)).to.equal(BigInt(ProviderKind.None));
         await (await asRegistrar.reinstateProvider(hospital.address)).wait();
@@ -215,12 +201,9 @@ describe("ProviderDirectory", function () {
           .to.emit(directory, "RoleGranted")
           .withArgs(REGISTRAR_ROLE, stranger.address, admin.address);
         await (
-          await directory.connect(stranger).registerProvider(nurse.address, {
-            kind: ProviderKind.Laboratory,
-            form: ProviderForm.Organisation,
-            hipaa: HipaaRole.BusinessAssociate,
-            organisation: ZeroAddress,
-          })
+          await directory
+            .connect(stranger)
+            .registerProvider(nurse.address, profile(ProviderKind.Laboratory, { hipaa: HipaaRole.BusinessAssociate }))
         ).wait();
         expect(await directory.activeKindOf(nurse.address)).to.equal(BigInt(ProviderKind.Laboratory));
       });
@@ -229,28 +212,14 @@ describe("ProviderDirectory", function () {
     describe("when refused", function () {
       it("rejects an account without the registrar role", async function () {
         const { directory, stranger, nurse, REGISTRAR_ROLE } = f;
-        await expect(
-          directory.connect(stranger).registerProvider(nurse.address, {
-            kind: ProviderKind.Doctor,
-            form: ProviderForm.Practitioner,
-            hipaa: HipaaRole.CoveredEntity,
-            organisation: ZeroAddress,
-          }),
-        )
+        await expect(directory.connect(stranger).registerProvider(nurse.address, profile(ProviderKind.Doctor)))
           .to.be.revertedWithCustomError(directory, "AccessControlUnauthorizedAccount")
           .withArgs(stranger.address, REGISTRAR_ROLE);
       });
 
       it("rejects the admin, who does not hold the registrar role", async function () {
         const { directory, admin, nurse, REGISTRAR_ROLE } = f;
-        await expect(
-          directory.connect(admin).registerProvider(nurse.address, {
-            kind: ProviderKind.Doctor,
-            form: ProviderForm.Practitioner,
-            hipaa: HipaaRole.CoveredEntity,
-            organisation: ZeroAddress,
-          }),
-        )
+        await expect(directory.connect(admin).registerProvider(nurse.address, profile(ProviderKind.Doctor)))
           .to.be.revertedWithCustomError(directory, "AccessControlUnauthorizedAccount")
           .withArgs(admin.address, REGISTRAR_ROLE);
       });
@@ -265,25 +234,13 @@ describe("ProviderDirectory", function () {
       it("rejects the zero address", async function () {
         const { directory, asRegistrar } = f;
         await expect(
-          asRegistrar.registerProvider(ZeroAddress, {
-            kind: ProviderKind.Doctor,
-            form: ProviderForm.Practitioner,
-            hipaa: HipaaRole.CoveredEntity,
-            organisation: ZeroAddress,
-          }),
+          asRegistrar.registerProvider(ZeroAddress, profile(ProviderKind.Doctor)),
         ).to.be.revertedWithCustomError(directory, "ProviderDirectoryZeroAddress");
       });
 
       it("rejects an account already registered", async function () {
         const { directory, asRegistrar, doctor } = f;
-        await expect(
-          asRegistrar.registerProvider(doctor.address, {
-            kind: ProviderKind.Pharmacy,
-            form: ProviderForm.Organisation,
-            hipaa: HipaaRole.CoveredEntity,
-            organisation: ZeroAddress,
-          }),
-        )
+        await expect(asRegistrar.registerProvider(doctor.address, profile(ProviderKind.Pharmacy)))
           .to.be.revertedWithCustomError(directory, "ProviderDirectoryAlreadyRegistered")
           .withArgs(doctor.address);
       });
@@ -291,12 +248,7 @@ describe("ProviderDirectory", function () {
       it("rejects the kind None", async function () {
         const { directory, asRegistrar, nurse } = f;
         await expect(
-          asRegistrar.registerProvider(nurse.address, {
-            kind: ProviderKind.None,
-            form: ProviderForm.Practitioner,
-            hipaa: HipaaRole.CoveredEntity,
-            organisation: ZeroAddress,
-          }),
+          asRegistrar.registerProvider(nurse.address, profile(ProviderKind.None, { form: ProviderForm.Practitioner })),
         )
           .to.be.revertedWithCustomError(directory, "ProviderDirectoryInvalidKind")
           .withArgs(ProviderKind.None);
@@ -305,12 +257,7 @@ describe("ProviderDirectory", function () {
       it("rejects an unregistered organisation", async function () {
         const { directory, asRegistrar, nurse, stranger } = f;
         await expect(
-          asRegistrar.registerProvider(nurse.address, {
-            kind: ProviderKind.Doctor,
-            form: ProviderForm.Practitioner,
-            hipaa: HipaaRole.CoveredEntity,
-            organisation: stranger.address,
-          }),
+          asRegistrar.registerProvider(nurse.address, profile(ProviderKind.Doctor, { organisation: stranger.address })),
         )
           .to.be.revertedWithCustomError(directory, "ProviderDirectoryInvalidOrganisation")
           .withArgs(stranger.address);
@@ -319,12 +266,7 @@ describe("ProviderDirectory", function () {
       it("rejects an organisation that is a practitioner", async function () {
         const { directory, asRegistrar, nurse, doctor } = f;
         await expect(
-          asRegistrar.registerProvider(nurse.address, {
-            kind: ProviderKind.Doctor,
-            form: ProviderForm.Practitioner,
-            hipaa: HipaaRole.CoveredEntity,
-            organisation: doctor.address,
-          }),
+          asRegistrar.registerProvider(nurse.address, profile(ProviderKind.Doctor, { organisation: doctor.address })),
         )
           .to.be.revertedWithCustomError(directory, "ProviderDirectoryInvalidOrganisation")
           .withArgs(doctor.address);
@@ -333,12 +275,7 @@ describe("ProviderDirectory", function () {
       it("rejects an account naming itself as its organisation", async function () {
         const { directory, asRegistrar, nurse } = f;
         await expect(
-          asRegistrar.registerProvider(nurse.address, {
-            kind: ProviderKind.Hospital,
-            form: ProviderForm.Organisation,
-            hipaa: HipaaRole.CoveredEntity,
-            organisation: nurse.address,
-          }),
+          asRegistrar.registerProvider(nurse.address, profile(ProviderKind.Hospital, { organisation: nurse.address })),
         )
           .to.be.revertedWithCustomError(directory, "ProviderDirectoryInvalidOrganisation")
           .withArgs(nurse.address);
@@ -351,12 +288,10 @@ describe("ProviderDirectory", function () {
       it("replaces kind, form, HIPAA role and organisation and keeps the registration time", async function () {
         const { directory, asRegistrar, doctor, doctorRegisteredAt } = f;
         await expect(
-          asRegistrar.updateProvider(doctor.address, {
-            kind: ProviderKind.EmergencyDepartment,
-            form: ProviderForm.Organisation,
-            hipaa: HipaaRole.BusinessAssociate,
-            organisation: ZeroAddress,
-          }),
+          asRegistrar.updateProvider(
+            doctor.address,
+            profile(ProviderKind.EmergencyDepartment, { hipaa: HipaaRole.BusinessAssociate }),
+          ),
         )
           .to.emit(directory, "ProviderUpdated")
           .withArgs(
@@ -383,12 +318,10 @@ describe("ProviderDirectory", function () {
         const { directory, asRegistrar, doctor, hospital, doctorRegisteredAt } = f;
         await (await asRegistrar.suspendProvider(doctor.address, reasonCodeOf("licence"))).wait();
         await (
-          await asRegistrar.updateProvider(doctor.address, {
-            kind: ProviderKind.Doctor,
-            form: ProviderForm.Practitioner,
-            hipaa: HipaaRole.BusinessAssociate,
-            organisation: hospital.address,
-          })
+          await asRegistrar.updateProvider(
+            doctor.address,
+            profile(ProviderKind.Doctor, { hipaa: HipaaRole.BusinessAssociate, organisation: hospital.address }),
+          )
         ).wait();
         expect(structOf(await directory.providerOf(doctor.address))).to.deep.equal(
           entry(
@@ -405,21 +338,9 @@ describe("ProviderDirectory", function () {
 
       it("moves a practitioner to another organisation, whose suspension then applies", async function () {
         const { directory, asRegistrar, doctor, hospital, pharmacy } = f;
-        await (
-          await asRegistrar.registerProvider(pharmacy.address, {
-            kind: ProviderKind.Pharmacy,
-            form: ProviderForm.Organisation,
-            hipaa: HipaaRole.CoveredEntity,
-            organisation: ZeroAddress,
-          })
-        ).wait();
+        await (await asRegistrar.registerProvider(pharmacy.address, profile(ProviderKind.Pharmacy))).wait();
         await expect(
-          asRegistrar.updateProvider(doctor.address, {
-            kind: ProviderKind.Doctor,
-            form: ProviderForm.Practitioner,
-            hipaa: HipaaRole.CoveredEntity,
-            organisation: pharmacy.address,
-          }),
+          asRegistrar.updateProvider(doctor.address, profile(ProviderKind.Doctor, { organisation: pharmacy.address })),
         )
           .to.emit(directory, "ProviderUpdated")
           .withArgs(
@@ -437,14 +358,7 @@ describe("ProviderDirectory", function () {
 
       it("detaches a practitioner from its organisation", async function () {
         const { directory, asRegistrar, doctor, hospital } = f;
-        await (
-          await asRegistrar.updateProvider(doctor.address, {
-            kind: ProviderKind.Doctor,
-            form: ProviderForm.Practitioner,
-            hipaa: HipaaRole.CoveredEntity,
-            organisation: ZeroAddress,
-          })
-        ).wait();
+        await (await asRegistrar.updateProvider(doctor.address, profile(ProviderKind.Doctor))).wait();
         await (await asRegistrar.suspendProvider(hospital.address, reasonCodeOf("audit"))).wait();
         expect((await directory.providerOf(doctor.address)).organisation).to.equal(ZeroAddress);
         expect(await directory.isActiveProvider(doctor.address)).to.equal(true);
@@ -454,28 +368,14 @@ describe("ProviderDirectory", function () {
     describe("when refused", function () {
       it("rejects an account without the registrar role", async function () {
         const { directory, stranger, doctor, REGISTRAR_ROLE } = f;
-        await expect(
-          directory.connect(stranger).updateProvider(doctor.address, {
-            kind: ProviderKind.Doctor,
-            form: ProviderForm.Practitioner,
-            hipaa: HipaaRole.CoveredEntity,
-            organisation: ZeroAddress,
-          }),
-        )
+        await expect(directory.connect(stranger).updateProvider(doctor.address, profile(ProviderKind.Doctor)))
           .to.be.revertedWithCustomError(directory, "AccessControlUnauthorizedAccount")
           .withArgs(stranger.address, REGISTRAR_ROLE);
       });
 
       it("rejects an unregistered account", async function () {
         const { directory, asRegistrar, nurse } = f;
-        await expect(
-          asRegistrar.updateProvider(nurse.address, {
-            kind: ProviderKind.Doctor,
-            form: ProviderForm.Practitioner,
-            hipaa: HipaaRole.CoveredEntity,
-            organisation: ZeroAddress,
-          }),
-        )
+        await expect(asRegistrar.updateProvider(nurse.address, profile(ProviderKind.Doctor)))
           .to.be.revertedWithCustomError(directory, "ProviderDirectoryNotRegistered")
           .withArgs(nurse.address);
       });
@@ -483,12 +383,7 @@ describe("ProviderDirectory", function () {
       it("rejects the kind None", async function () {
         const { directory, asRegistrar, doctor } = f;
         await expect(
-          asRegistrar.updateProvider(doctor.address, {
-            kind: ProviderKind.None,
-            form: ProviderForm.Practitioner,
-            hipaa: HipaaRole.CoveredEntity,
-            organisation: ZeroAddress,
-          }),
+          asRegistrar.updateProvider(doctor.address, profile(ProviderKind.None, { form: ProviderForm.Practitioner })),
         )
           .to.be.revertedWithCustomError(directory, "ProviderDirectoryInvalidKind")
           .withArgs(ProviderKind.None);
@@ -497,12 +392,7 @@ describe("ProviderDirectory", function () {
       it("rejects an unregistered organisation", async function () {
         const { directory, asRegistrar, doctor, stranger } = f;
         await expect(
-          asRegistrar.updateProvider(doctor.address, {
-            kind: ProviderKind.Doctor,
-            form: ProviderForm.Practitioner,
-            hipaa: HipaaRole.CoveredEntity,
-            organisation: stranger.address,
-          }),
+          asRegistrar.updateProvider(doctor.address, profile(ProviderKind.Doctor, { organisation: stranger.address })),
         )
           .to.be.revertedWithCustomError(directory, "ProviderDirectoryInvalidOrganisation")
           .withArgs(stranger.address);
@@ -510,21 +400,9 @@ describe("ProviderDirectory", function () {
 
       it("rejects an organisation that is a practitioner", async function () {
         const { directory, asRegistrar, doctor, nurse } = f;
-        await (
-          await asRegistrar.registerProvider(nurse.address, {
-            kind: ProviderKind.Doctor,
-            form: ProviderForm.Practitioner,
-            hipaa: HipaaRole.CoveredEntity,
-            organisation: ZeroAddress,
-          })
-        ).wait();
+        await (await asRegistrar.registerProvider(nurse.address, profile(ProviderKind.Doctor))).wait();
         await expect(
-          asRegistrar.updateProvider(doctor.address, {
-            kind: ProviderKind.Doctor,
-            form: ProviderForm.Practitioner,
-            hipaa: HipaaRole.CoveredEntity,
-            organisation: nurse.address,
-          }),
+          asRegistrar.updateProvider(doctor.address, profile(ProviderKind.Doctor, { organisation: nurse.address })),
         )
           .to.be.revertedWithCustomError(directory, "ProviderDirectoryInvalidOrganisation")
           .withArgs(nurse.address);
@@ -533,12 +411,10 @@ describe("ProviderDirectory", function () {
       it("rejects a registered organisation naming itself as its organisation", async function () {
         const { directory, asRegistrar, hospital } = f;
         await expect(
-          asRegistrar.updateProvider(hospital.address, {
-            kind: ProviderKind.Hospital,
-            form: ProviderForm.Organisation,
-            hipaa: HipaaRole.CoveredEntity,
-            organisation: hospital.address,
-          }),
+          asRegistrar.updateProvider(
+            hospital.address,
+            profile(ProviderKind.Hospital, { organisation: hospital.address }),
+          ),
         )
           .to.be.revertedWithCustomError(directory, "ProviderDirectoryInvalidOrganisation")
           .withArgs(hospital.address);
@@ -577,12 +453,10 @@ describe("ProviderDirectory", function () {
       it("stops every practitioner of a suspended organisation without touching their entries", async function () {
         const { directory, asRegistrar, doctor, hospital, nurse } = f;
         await (
-          await asRegistrar.registerProvider(nurse.address, {
-            kind: ProviderKind.Doctor,
-            form: ProviderForm.Practitioner,
-            hipaa: HipaaRole.CoveredEntity,
-            organisation: hospital.address,
-          })
+          await asRegistrar.registerProvider(
+            nurse.address,
+            profile(ProviderKind.Doctor, { organisation: hospital.address }),
+          )
         ).wait();
         await (await asRegistrar.suspendProvider(hospital.address, reasonCodeOf("audit"))).wait();
         for (const staff of [doctor, nurse]) {
@@ -676,24 +550,12 @@ describe("ProviderDirectory", function () {
     // A ward is an organisation of its hospital, and a ward's doctors are practitioners of the ward.
     async function registerOrganisation(account: string, parent: string): Promise<void> {
       await (
-        await f.asRegistrar.registerProvider(account, {
-          kind: ProviderKind.Hospital,
-          form: ProviderForm.Organisation,
-          hipaa: HipaaRole.CoveredEntity,
-          organisation: parent,
-        })
+        await f.asRegistrar.registerProvider(account, profile(ProviderKind.Hospital, { organisation: parent }))
       ).wait();
     }
 
     async function registerPractitioner(account: string, organisation: string): Promise<void> {
-      await (
-        await f.asRegistrar.registerProvider(account, {
-          kind: ProviderKind.Doctor,
-          form: ProviderForm.Practitioner,
-          hipaa: HipaaRole.CoveredEntity,
-          organisation,
-        })
-      ).wait();
+      await (await f.asRegistrar.registerProvider(account, profile(ProviderKind.Doctor, { organisation }))).wait();
     }
 
     /** A chain of organisations, each belonging to the previous one; the first is top-level. */
@@ -737,14 +599,7 @@ describe("ProviderDirectory", function () {
       const { directory, asRegistrar, nurse } = f;
       const chain = await organisationChain(MAX_ORGANISATION_DEPTH + 1);
       const deepest = chain[MAX_ORGANISATION_DEPTH];
-      await expect(
-        asRegistrar.registerProvider(nurse.address, {
-          kind: ProviderKind.Doctor,
-          form: ProviderForm.Practitioner,
-          hipaa: HipaaRole.CoveredEntity,
-          organisation: deepest,
-        }),
-      )
+      await expect(asRegistrar.registerProvider(nurse.address, profile(ProviderKind.Doctor, { organisation: deepest })))
         .to.be.revertedWithCustomError(directory, "ProviderDirectoryInvalidOrganisation")
         .withArgs(deepest);
     });
@@ -753,12 +608,7 @@ describe("ProviderDirectory", function () {
       const { directory, asRegistrar, hospital, pharmacy: ward } = f;
       await registerOrganisation(ward.address, hospital.address);
       await expect(
-        asRegistrar.updateProvider(hospital.address, {
-          kind: ProviderKind.Hospital,
-          form: ProviderForm.Organisation,
-          hipaa: HipaaRole.CoveredEntity,
-          organisation: ward.address,
-        }),
+        asRegistrar.updateProvider(hospital.address, profile(ProviderKind.Hospital, { organisation: ward.address })),
       )
         .to.be.revertedWithCustomError(directory, "ProviderDirectoryInvalidOrganisation")
         .withArgs(ward.address);
@@ -770,12 +620,7 @@ describe("ProviderDirectory", function () {
       await registerPractitioner(nurse.address, chain[MAX_ORGANISATION_DEPTH - 1]);
       await registerOrganisation(group.address, ZeroAddress);
       await (
-        await asRegistrar.updateProvider(chain[0], {
-          kind: ProviderKind.Hospital,
-          form: ProviderForm.Organisation,
-          hipaa: HipaaRole.CoveredEntity,
-          organisation: group.address,
-        })
+        await asRegistrar.updateProvider(chain[0], profile(ProviderKind.Hospital, { organisation: group.address }))
       ).wait();
       expect(await directory.activeKindOf(chain[MAX_ORGANISATION_DEPTH - 1])).to.equal(BigInt(ProviderKind.Hospital));
       expect(await directory.activeKindOf(nurse.address)).to.equal(BigInt(ProviderKind.None));
