@@ -71,9 +71,9 @@ contract RecordRegistry is IRecordRegistry, AccessControlDefaultAdminRules, Pati
         bytes32 commitment,
         RecordType recordType,
         bool sensitive
-    ) external onlyRole(WORKFLOW_ROLE) {
+    ) external onlyRole(WORKFLOW_ROLE) returns (bytes32 record) {
         if (author == address(0)) revert RecordRegistryZeroAddress();
-        bytes32 record = _anchor(author, patient, commitment, recordType, sensitive, 1);
+        record = _anchor(author, patient, commitment, recordType, sensitive, 1);
         emit RecordAnchored(patient, record, author, recordType, sensitive);
     }
 
@@ -93,8 +93,8 @@ contract RecordRegistry is IRecordRegistry, AccessControlDefaultAdminRules, Pati
         bytes32 previousCommitment,
         bytes32 commitment,
         bool sensitive
-    ) external onlyRole(WORKFLOW_ROLE) {
-        _amend(author, patient, previousCommitment, commitment, sensitive);
+    ) external onlyRole(WORKFLOW_ROLE) returns (bytes32 record) {
+        return _amend(author, patient, previousCommitment, commitment, sensitive);
     }
 
     /// @inheritdoc IRecordRegistry
@@ -204,7 +204,7 @@ contract RecordRegistry is IRecordRegistry, AccessControlDefaultAdminRules, Pati
         bytes32 previousCommitment,
         bytes32 commitment,
         bool sensitive
-    ) private {
+    ) private returns (bytes32 record) {
         Record storage previous = _existing(patient, previousCommitment);
         Record memory old = previous;
         if (old.author != author) revert RecordRegistryNotAuthor(author, old.author);
@@ -214,7 +214,7 @@ contract RecordRegistry is IRecordRegistry, AccessControlDefaultAdminRules, Pati
         uint16 version = old.version + 1;
         // A correction never reopens what the patient (or the author) closed: sensitivity carries over.
         sensitive = sensitive || old.flags & FLAG_SENSITIVE != 0;
-        bytes32 record = _anchor(author, patient, commitment, old.recordType, sensitive, version);
+        record = _anchor(author, patient, commitment, old.recordType, sensitive, version);
         emit RecordAmended(patient, record, previousCommitment, author, version, sensitive);
     }
 

@@ -143,19 +143,20 @@ interface IRecordRegistry {
     function anchorRecord(address patient, bytes32 commitment, RecordType recordType, bool sensitive) external;
 
     /// @notice Anchors a record on behalf of `author`. Only workflow contracts (the workflow role),
-    /// which check the author themselves. The record is named by `recordCommitmentOf(author, commitment)`.
+    /// which check the author themselves.
     /// @param author The provider who wrote the record.
     /// @param patient The patient the record is about.
     /// @param commitment Content commitment: salted, to the encrypted payload.
     /// @param recordType Its clinical kind (not `None`).
     /// @param sensitive Whether only record-level grants open it.
+    /// @return record The record's name, `recordCommitmentOf(author, commitment)`, for the workflow to key its own state by.
     function anchorRecordFor(
         address author,
         address patient,
         bytes32 commitment,
         RecordType recordType,
         bool sensitive
-    ) external;
+    ) external returns (bytes32 record);
 
     /// @notice Corrects a record: anchors `commitment` as the next version of `previousCommitment`,
     /// which stays anchored and is marked superseded. Only the author of the previous version. A
@@ -169,19 +170,20 @@ interface IRecordRegistry {
     function amendRecord(address patient, bytes32 previousCommitment, bytes32 commitment, bool sensitive) external;
 
     /// @notice Corrects a record on behalf of its author. Only workflow contracts (the workflow role),
-    /// which check the author themselves. The new version is named by `recordCommitmentOf(author, commitment)`.
+    /// which check the author themselves.
     /// @param author The author of the previous version.
     /// @param patient The patient the record is about.
     /// @param previousCommitment The record commitment of the version being corrected (must be the newest).
     /// @param commitment The corrected version's content commitment.
     /// @param sensitive Whether the corrected version is sensitive (or-ed with the previous version's flag).
+    /// @return record The new version's name, `recordCommitmentOf(author, commitment)`.
     function amendRecordFor(
         address author,
         address patient,
         bytes32 previousCommitment,
         bytes32 commitment,
         bool sensitive
-    ) external;
+    ) external returns (bytes32 record);
 
     /// @notice Marks a record erased. The patient or a delegate with the erase capability. Off-chain
     /// readers then destroy the payload and every wrapped key, so nothing can read it again. A

@@ -5,7 +5,6 @@ import {IAccessSource} from "../interfaces/IAccessSource.sol";
 import {IConsentManager} from "../interfaces/IConsentManager.sol";
 import {ILabOrders} from "../interfaces/ILabOrders.sol";
 import {AccessRequest, ProviderKind, Purpose, RecordType} from "../libraries/CareTypes.sol";
-import {RecordCommitments} from "../libraries/RecordCommitments.sol";
 import {WorkflowBase} from "./WorkflowBase.sol";
 
 /// @title LabOrders
@@ -26,9 +25,8 @@ contract LabOrders is ILabOrders, IAccessSource, WorkflowBase {
         (ProviderKind doctorKind, ProviderKind laboratoryKind) = _directory.activeKindsOf(msg.sender, laboratory);
         if (doctorKind != ProviderKind.Doctor) revert WorkflowUnauthorizedProvider(msg.sender, ProviderKind.Doctor);
         if (laboratoryKind != ProviderKind.Laboratory) revert LabOrderInvalidLaboratory(laboratory);
-        _registry.anchorRecordFor(msg.sender, patient, order, RecordType.LabOrder, false);
         // Kept under the order's record commitment, the name the registry gives it.
-        bytes32 orderRecord = RecordCommitments.bind(msg.sender, order);
+        bytes32 orderRecord = _registry.anchorRecordFor(msg.sender, patient, order, RecordType.LabOrder, false);
         _orders[patient][orderRecord] = Order({laboratory: laboratory, orderedAt: uint40(block.timestamp)});
         emit LabTestOrdered(patient, orderRecord, laboratory);
     }
@@ -40,9 +38,8 @@ contract LabOrders is ILabOrders, IAccessSource, WorkflowBase {
         if (msg.sender != laboratory) revert LabOrderWrongLaboratory(msg.sender, laboratory);
         _checkActiveKind(msg.sender, ProviderKind.Laboratory);
         delete _orders[patient][order];
-        bytes32 resultRecord = RecordCommitments.bind(msg.sender, result);
+        bytes32 resultRecord = _registry.anchorRecordFor(msg.sender, patient, result, RecordType.LabResult, sensitive);
         _resultOrders[patient][resultRecord] = order;
-        _registry.anchorRecordFor(msg.sender, patient, result, RecordType.LabResult, sensitive);
         emit LabResultPosted(patient, order, resultRecord);
     }
 
@@ -51,10 +48,9 @@ contract LabOrders is ILabOrders, IAccessSource, WorkflowBase {
         bytes32 order = _resultOrders[patient][previousResult];
         if (order == bytes32(0)) revert LabOrderUnknownResult(patient, previousResult);
         _checkActiveKind(msg.sender, ProviderKind.Laboratory);
-        bytes32 resultRecord = RecordCommitments.bind(msg.sender, result);
-        _resultOrders[patient][resultRecord] = order;
         // The registry checks that the caller authored `previousResult` and that it is the newest version.
-        _registry.amendRecordFor(msg.sender, patient, previousResult, result, sensitive);
+        bytes32 resultRecord = _registry.amendRecordFor(msg.sender, patient, previousResult, result, sensitive);
+        _resultOrders[patient][resultRecord] = order;
         emit LabResultPosted(patient, order, resultRecord);
     }
 

@@ -5,7 +5,6 @@ import {IConsentManager} from "../interfaces/IConsentManager.sol";
 import {IPrescriptions} from "../interfaces/IPrescriptions.sol";
 import {IRecordRegistry} from "../interfaces/IRecordRegistry.sol";
 import {AccessRequest, ProviderKind, Purpose, RecordFlag, RecordType} from "../libraries/CareTypes.sol";
-import {RecordCommitments} from "../libraries/RecordCommitments.sol";
 import {WorkflowBase} from "./WorkflowBase.sol";
 
 /// @title Prescriptions
@@ -23,8 +22,13 @@ contract Prescriptions is IPrescriptions, WorkflowBase {
         _checkTerms(terms);
         // The registry rejects a zero patient or commitment and a second anchoring of the same one, and
         // keys the record by the prescriber's record commitment: the terms are kept under the same one.
-        _registry.anchorRecordFor(msg.sender, patient, commitment, RecordType.Prescription, false);
-        bytes32 prescription = RecordCommitments.bind(msg.sender, commitment);
+        bytes32 prescription = _registry.anchorRecordFor(
+            msg.sender,
+            patient,
+            commitment,
+            RecordType.Prescription,
+            false
+        );
         _store(patient, prescription, terms, 0);
         emit PrescriptionIssued(
             patient,
@@ -76,14 +80,14 @@ contract Prescriptions is IPrescriptions, WorkflowBase {
 
         stored.dispensed = rx.dispensed + amount;
         // A dispense names the same medicine, so it is exactly as sensitive as its prescription.
-        _registry.anchorRecordFor(msg.sender, patient, dispenseCommitment, RecordType.Dispense, sensitive);
-        emit PrescriptionDispensed(
-            patient,
-            prescription,
+        bytes32 dispense = _registry.anchorRecordFor(
             msg.sender,
-            RecordCommitments.bind(msg.sender, dispenseCommitment),
-            amount
+            patient,
+            dispenseCommitment,
+            RecordType.Dispense,
+            sensitive
         );
+        emit PrescriptionDispensed(patient, prescription, msg.sender, dispense, amount);
     }
 
     /// @inheritdoc IPrescriptions
@@ -96,8 +100,7 @@ contract Prescriptions is IPrescriptions, WorkflowBase {
         if (total < old.dispensed) revert PrescriptionTotalBelowDispensed(total, old.dispensed);
         // The registry checks that the caller wrote `previous`, that it is the newest version and not
         // erased, marks it superseded (so it is dispensable no more) and keeps its sensitivity.
-        _registry.amendRecordFor(msg.sender, patient, previous, prescription, false);
-        bytes32 corrected = RecordCommitments.bind(msg.sender, prescription);
+        bytes32 corrected = _registry.amendRecordFor(msg.sender, patient, previous, prescription, false);
         _store(patient, corrected, terms, old.dispensed);
         emit PrescriptionAmended(patient, corrected, previous);
     }
