@@ -1,6 +1,7 @@
+import type { CID } from "multiformats/cid";
+
 import type { StorageBackend, StorageOperation } from "../errors.js";
 import { InvalidArgumentError, NotFoundError, StorageError } from "../errors.js";
-import type { CID } from "multiformats/cid";
 
 import type { ContentRef } from "./content-ref.js";
 import { parseContentRef, verifyContent } from "./content-ref.js";

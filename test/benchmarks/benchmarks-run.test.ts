@@ -41,17 +41,22 @@ describe("benchmarks run end to end (tiny sizes)", function () {
     await rm(dir, { recursive: true, force: true });
   });
 
+  /** Runs a benchmark script with its reports in a folder of its own, and reads back the report it wrote. */
+  async function runBenchmark(script: string, reportFile: string, env: Record<string, string>) {
+    const reports = await mkdtemp(join(dir, "reports-"));
+    const run = await runScript(script, { BENCH_REPORTS_DIR: reports, ...env });
+    return { run, readReport: async () => JSON.parse(await readFile(join(reports, reportFile), "utf8")) as unknown };
+  }
+
   it("bench:release recovers every key through the custodian processes and writes its report", async function () {
-    const reports = join(dir, "release");
-    const run = await runScript("scripts/bench-release.ts", {
-      BENCH_REPORTS_DIR: reports,
+    const { run, readReport } = await runBenchmark("scripts/bench-release.ts", "release.json", {
       BENCH_RELEASE_SAMPLES: "3",
       BENCH_RELEASE_CONCURRENCY: "2",
       BENCH_RELEASE_SECONDS: "1",
     });
     expect(run.code, run.stderr).to.equal(0);
     expect(run.stdout).to.match(/Aims (met|missed on this machine)/);
-    const report = JSON.parse(await readFile(join(reports, "release.json"), "utf8")) as {
+    const report = (await readReport()) as {
       custodians: number;
       threshold: number;
       samples: number;
@@ -62,9 +67,7 @@ describe("benchmarks run end to end (tiny sizes)", function () {
   });
 
   it("bench:sdk writes, batches and reads records through the SDK and writes its report", async function () {
-    const reports = join(dir, "sdk");
-    const run = await runScript("scripts/bench-sdk.ts", {
-      BENCH_REPORTS_DIR: reports,
+    const { run, readReport } = await runBenchmark("scripts/bench-sdk.ts", "sdk.json", {
       BENCH_SINGLE_PUTS: "3",
       BENCH_BATCHES: "1",
       BENCH_BATCH_SIZE: "5",
@@ -76,7 +79,7 @@ describe("benchmarks run end to end (tiny sizes)", function () {
       expect(run.code, run.stderr).to.equal(1);
       expect(run.stderr.trim(), run.stderr).to.match(/^Below the bar: [a-zA-Z, ]+$/);
     }
-    const report = JSON.parse(await readFile(join(reports, "sdk.json"), "utf8")) as {
+    const report = (await readReport()) as {
       counts: { singlePuts: number; batchRecords: number; reads: number };
     };
     expect(report.counts).to.include({ singlePuts: 3, batchRecords: 5, reads: 8 });
